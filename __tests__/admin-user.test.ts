@@ -1,0 +1,64 @@
+import { Testing } from "cdktf";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { IamUser } from "@cdktf/provider-aws/lib/iam-user";
+import { IamUserGroupMembership } from "@cdktf/provider-aws/lib/iam-user-group-membership";
+import { IamUserLoginProfile } from "@cdktf/provider-aws/lib/iam-user-login-profile";
+import { Construct } from "constructs";
+import { AdminGroup, AdminUser, AdminUserProps } from "../modules";
+
+function synthUser(props: Partial<AdminUserProps> = {}): string {
+  return Testing.synthScope((scope: Construct) => {
+    const group = new AdminGroup(scope, "AdminGroup", { partition: new DataAwsPartition(scope, "Partition") });
+    new AdminUser(scope, "AdminUser-alice", { userName: "alice", group, ...props });
+  });
+}
+
+describe("AdminUser", () => {
+  test("creates the IAM user at path / by default", () => {
+    expect(synthUser()).toHaveResourceWithProperties(IamUser, { name: "alice", path: "/" });
+  });
+
+  test("adds the user to the admin group with the non-exclusive user group membership", () => {
+    const synth = synthUser();
+    expect(synth).toHaveResourceWithProperties(IamUserGroupMembership, {
+      user: "${aws_iam_user.AdminUser-alice_2BAECF2A.name}",
+      groups: ["${aws_iam_group.AdminGroup_CD52047A.name}"],
+    });
+    expect(Object.keys(JSON.parse(synth).resource)).not.toContain("aws_iam_group_membership");
+  });
+
+  test("gives console access with a password reset at first sign-in by default", () => {
+    expect(synthUser()).toHaveResourceWithProperties(IamUserLoginProfile, {
+      user: "${aws_iam_user.AdminUser-alice_2BAECF2A.name}",
+      password_reset_required: true,
+    });
+  });
+
+  test("keeps the login profile when AWS clears the reset flag after the first sign-in", () => {
+    expect(synthUser()).toHaveResourceWithProperties(IamUserLoginProfile, {
+      lifecycle: { ignore_changes: ["password_reset_required", "password_length", "pgp_key"] },
+    });
+  });
+
+  test("encrypts the initial password with the PGP key when one is given", () => {
+    expect(synthUser({ console: { pgpKey: "keybase:alice", passwordResetRequired: false } })).toHaveResourceWithProperties(
+      IamUserLoginProfile,
+      { pgp_key: "keybase:alice", password_reset_required: false },
+    );
+  });
+
+  test("creates no login profile when console access is off", () => {
+    expect(synthUser({ console: false })).not.toHaveResource(IamUserLoginProfile);
+  });
+
+  test("fails if the user name breaks IAM's rule", () => {
+    expect(() => synthUser({ userName: "bad name!" })).toThrow(
+      'adminUsers.name: "bad name!" is not a valid IAM user name (1-64 of letters, digits and +=,.@_-)',
+    );
+    expect(() => synthUser({ userName: "a".repeat(65) })).toThrow("is not a valid IAM user name");
+  });
+
+  test("fails if the path is not / or /.../", () => {
+    expect(() => synthUser({ path: "/ops" })).toThrow('adminUsers.path: "/ops" is not a valid IAM path');
+  });
+});

@@ -1,0 +1,63 @@
+// Configurations the tests synthesize. Only AWS's documented example values: account
+// 111122223333, no real keys (the PGP keys are placeholders that Terraform never uses here).
+import { readFileSync } from "fs";
+import { resolve } from "path";
+import { Testing } from "cdktf";
+import { IncidentManagerSetupStack, SetupConfigInput, parseConfig } from "../../modules";
+
+export const ROOT = resolve(__dirname, "..", "..");
+export const SHIPPED_CONFIG_FILE = resolve(ROOT, "setup.config.json");
+export const PGP_KEY = "mQENBGV4YW1wbGVwdWJsaWNrZXlub3RyZWFsAAAAAAAAAAAAAAAA";
+
+/** The configuration shipped at the repository root. */
+export function shippedConfig(): SetupConfigInput {
+  return JSON.parse(readFileSync(SHIPPED_CONFIG_FILE, "utf8"));
+}
+
+/** The smallest valid configuration. */
+export function minimalConfig(): SetupConfigInput {
+  return { accounts: [{ name: "prod", region: "us-east-1", adminUsers: [{ name: "alice" }] }] };
+}
+
+/** Every field of the contract used: two users, PGP keys, no console, two keys, tags, role. */
+export function fullConfig(): SetupConfigInput {
+  return {
+    backend: { type: "local" },
+    accounts: [
+      {
+        name: "ops-prod",
+        region: "eu-west-1",
+        accountId: "111122223333",
+        assumeRoleArn: "arn:aws:iam::111122223333:role/OrganizationAccountAccessRole",
+        tags: { team: "ops", "cost-center": "1234" },
+        adminGroup: { name: "IncidentAdmins", path: "/ops/" },
+        adminUsers: [
+          {
+            name: "alice",
+            path: "/ops/",
+            console: { passwordResetRequired: true, pgpKey: "keybase:alice" },
+            accessKeys: [
+              { id: "1", status: "Inactive", pgpKey: PGP_KEY },
+              { id: "2", status: "Active", pgpKey: PGP_KEY },
+            ],
+          },
+          { name: "bob.smith@example.com", console: false, accessKeys: [] },
+          { name: "carol", console: { passwordResetRequired: false } },
+        ],
+        incidentManager: { serviceLinkedRole: "create" },
+      },
+    ],
+  };
+}
+
+/** Synthesizes the stack of the first account of a configuration (Testing.synth: no metadata). */
+export function synthAccount(input: SetupConfigInput, index = 0): string {
+  const account = parseConfig(input).accounts[index];
+  const stack = new IncidentManagerSetupStack(Testing.app(), account.name, { account });
+  return Testing.synth(stack);
+}
+
+/** The synthesized JSON of a stack, parsed. */
+export function synthJson(input: SetupConfigInput, index = 0): Record<string, any> {
+  return JSON.parse(synthAccount(input, index));
+}

@@ -1,0 +1,85 @@
+import { Construct } from "constructs";
+import { IamUser } from "@cdktf/provider-aws/lib/iam-user";
+import { IamUserGroupMembership } from "@cdktf/provider-aws/lib/iam-user-group-membership";
+import { IamUserLoginProfile } from "@cdktf/provider-aws/lib/iam-user-login-profile";
+import { AdminGroup } from "./admin-group";
+import { validateIamName, validateIamPath } from "./iam-names";
+
+/** Console sign-in of an admin user. */
+export interface ConsoleAccess {
+  /**
+   * Whether the user must choose a new password at first sign-in.
+   * @default true
+   */
+  readonly passwordResetRequired?: boolean;
+  /**
+   * PGP public key ("keybase:<username>" or base64, no armor) that encrypts the initial password.
+   * @default - the initial password is stored in plain text in the Terraform state
+   */
+  readonly pgpKey?: string;
+}
+
+/** Properties of an {@link AdminUser}. */
+export interface AdminUserProps {
+  /** Name of the IAM user: 1-64 of letters, digits and +=,.@_-. */
+  readonly userName: string;
+  /** The administrators group the user joins. */
+  readonly group: AdminGroup;
+  /**
+   * IAM path of the user.
+   * @default "/"
+   */
+  readonly path?: string;
+  /**
+   * Console sign-in (a login profile with a generated password), or `false` for none.
+   * @default - console access with a password reset at first sign-in
+   */
+  readonly console?: ConsoleAccess | false;
+}
+
+/**
+ * An administrator of the account: an IAM user in the administrators group, with console
+ * sign-in unless it is turned off. Access keys are added with {@link AccessKey}.
+ */
+export class AdminUser extends Construct {
+  /** The IAM user. */
+  public readonly user: IamUser;
+  /** Name of the user. */
+  public readonly userName: string;
+  /** ARN of the user. */
+  public readonly userArn: string;
+  /** The console login profile; undefined without console access. */
+  public readonly loginProfile?: IamUserLoginProfile;
+  /** Whether the initial console password is encrypted with a PGP key. */
+  public readonly passwordPgpProtected: boolean;
+
+  constructor(scope: Construct, id: string, props: AdminUserProps) {
+    super(scope, id);
+    validateIamName("adminUsers.name", props.userName, "user", 64);
+    validateIamPath("adminUsers.path", props.path ?? "/");
+
+    this.user = new IamUser(this, "Resource", { name: props.userName, path: props.path ?? "/" });
+    this.userName = this.user.name;
+    this.userArn = this.user.arn;
+
+    // Not the exclusive aws_iam_group_membership: other members of the group stay untouched.
+    new IamUserGroupMembership(this, "GroupMembership", {
+      user: this.user.name,
+      groups: [props.group.groupName],
+    });
+
+    const console = props.console ?? {};
+    this.passwordPgpProtected = console !== false && console.pgpKey !== undefined;
+    if (console !== false) {
+      this.loginProfile = new IamUserLoginProfile(this, "LoginProfile", {
+        user: this.user.name,
+        passwordResetRequired: console.passwordResetRequired ?? true,
+        pgpKey: console.pgpKey,
+        // The password is generated once. AWS clears the reset flag when the user picks a
+        // password, and neither setting can change in place, so a later plan must not
+        // replace the profile (which would reset the password).
+        lifecycle: { ignoreChanges: ["password_reset_required", "password_length", "pgp_key"] },
+      });
+    }
+  }
+}

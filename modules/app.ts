@@ -1,0 +1,61 @@
+// Composition of the app: one stack per account, synthesis, and what the user is told.
+import { existsSync, readdirSync, rmSync } from "fs";
+import { join } from "path";
+import { App, AppConfig } from "cdktf";
+import { IConstruct } from "constructs";
+import { SetupConfig, loadConfig } from "./config";
+import { IncidentManagerSetupStack } from "./incident-manager-setup-stack";
+
+/** Context that keeps stack traces (absolute paths) out of the synthesized metadata. */
+export const DETERMINISTIC_CONTEXT = { "@cdktf/disable_stack_trace_in_metadata": true };
+
+/** Builds the app: one {@link IncidentManagerSetupStack} per `accounts[]` entry, in order. */
+export function createApp(config: SetupConfig, options: AppConfig = {}): App {
+  const app = new App({ ...options, context: { ...DETERMINISTIC_CONTEXT, ...options.context } });
+  for (const account of config.accounts) {
+    new IncidentManagerSetupStack(app, account.name, { account });
+  }
+  return app;
+}
+
+/** A warning recorded on a construct (CDKTF Annotations). */
+export interface SynthWarning {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** The warnings recorded on the constructs under a scope, in tree order. */
+export function synthWarnings(scope: IConstruct): SynthWarning[] {
+  return scope.node.findAll().flatMap((c) =>
+    c.node.metadata
+      .filter((m) => m.type === "@cdktf/warn")
+      .map((m) => ({ path: c.node.path, message: String(m.data) })),
+  );
+}
+
+/** Options of {@link synthesize}. */
+export interface SynthesizeOptions {
+  /** The configuration file. */
+  readonly configFile: string;
+  /** Output folder; cdktf's CLI passes it as CDKTF_OUTDIR. @default "cdktf.out" */
+  readonly outdir?: string;
+}
+
+/**
+ * Loads and validates the configuration, builds every stack, and only then writes
+ * `<outdir>/stacks/<name>/cdk.tf.json`; folders of stacks no longer configured are removed.
+ * Throws (having written no stack) on a bad configuration.
+ */
+export function synthesize(options: SynthesizeOptions): { app: App; warnings: SynthWarning[] } {
+  const config = loadConfig(options.configFile);
+  const app = createApp(config, { outdir: options.outdir });
+  app.synth();
+  const stacksDir = join(app.outdir, "stacks");
+  const current = new Set(config.accounts.map((a) => a.name));
+  if (existsSync(stacksDir)) {
+    for (const entry of readdirSync(stacksDir)) {
+      if (!current.has(entry)) rmSync(join(stacksDir, entry), { recursive: true, force: true });
+    }
+  }
+  return { app, warnings: synthWarnings(app) };
+}

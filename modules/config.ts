@@ -1,0 +1,372 @@
+// The configuration contract (see README "Configuration"): one schema, used to
+// validate setup.config.json and to generate setup.schema.json for editors.
+import { readFileSync } from "fs";
+import { z } from "zod";
+
+/** Characters IAM allows in user and group names. */
+const IAM_NAME_CHARS = "letters, digits and +=,.@_-";
+
+const iamName = (kind: string, max: number) =>
+  z
+    .string()
+    .regex(new RegExp(`^[A-Za-z0-9+=,.@_-]{1,${max}}$`), {
+      error: `is not a valid IAM ${kind} name (1-${max} of ${IAM_NAME_CHARS})`,
+    })
+    .describe(`IAM ${kind} name: 1-${max} of ${IAM_NAME_CHARS}`);
+
+const iamPath = z
+  .string()
+  .regex(/^(\/|\/[\x21-\x7e]{1,510}\/)$/, {
+    error: 'is not a valid IAM path ("/" or "/" + printable ASCII + "/", at most 512 characters)',
+  })
+  .describe('IAM path: "/" or a string that begins and ends with "/"');
+
+const pgpKey = z
+  .string()
+  .regex(/^(keybase:[A-Za-z0-9_-]{1,64}|[A-Za-z0-9+/=\r\n]{16,})$/, {
+    error: 'is not a PGP public key ("keybase:<username>" or a base64-encoded public key without armor)',
+  })
+  .describe('PGP public key used to encrypt the secret: "keybase:<username>" or a base64-encoded public key (no armor)');
+
+const AccessKeyStatus = z
+  .enum(["Active", "Inactive"], { error: 'must be "Active" or "Inactive"' })
+  .describe("Status of the key; an Inactive key is kept but cannot sign requests");
+
+export const AccessKeySchema = z
+  .strictObject({
+    id: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, {
+        error: "is not a valid key id (1-32 of lowercase letters, digits and -, starting with a letter or digit)",
+      })
+      .optional()
+      .describe(
+        'Stable id of this key within the user (resource address and output names). Default: "1" for the first key, "2" for the second',
+      ),
+    status: AccessKeyStatus.default("Active"),
+    pgpKey: pgpKey.optional(),
+  })
+  .describe("An IAM access key of the user");
+
+export const ConsoleSchema = z
+  .union(
+    [
+      z.literal(false),
+      z.strictObject({
+        passwordResetRequired: z
+          .boolean({ error: "must be true or false" })
+          .default(true)
+          .describe("Whether the user must choose a new password at first sign-in"),
+        pgpKey: pgpKey.optional(),
+      }),
+    ],
+    { error: "must be false (no console access) or an object { passwordResetRequired?, pgpKey? }" },
+  )
+  .describe("Console sign-in (login profile), or false for no console access");
+
+export const AdminUserSchema = z.strictObject({
+  name: iamName("user", 64),
+  path: iamPath.default("/"),
+  console: ConsoleSchema.default({ passwordResetRequired: true }),
+  accessKeys: z
+    .array(AccessKeySchema, { error: "must be a list of access keys" })
+    // A refinement rather than .max(2), so that problems inside the keys are reported too.
+    .refine((keys) => keys.length <= 2, {
+      error: "has more than two access keys (IAM allows at most 2 per user)",
+      when: (payload) => Array.isArray(payload.value),
+    })
+    .default([{ status: "Active" }])
+    .meta({ maxItems: 2, description: "0, 1 or 2 access keys (two only while rotating); default: one Active key" }),
+});
+
+export const AdminGroupSchema = z.strictObject({
+  name: iamName("group", 128).default("Administrators"),
+  path: iamPath.default("/"),
+});
+
+const ACCOUNT_ID = /^\d{12}$/;
+const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/([\x21-\x7e]*\/)?[A-Za-z0-9+=,.@_-]{1,64}$/;
+const tagKey = /^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
+const tagValue = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
+
+export const AccountSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$/, {
+      error: "is not a valid stack name (1-64 of lowercase letters, digits and hyphens, not starting or ending with a hyphen)",
+    })
+    .describe("Stack name, unique: lowercase letters, digits and hyphens"),
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, { error: 'is not an AWS region (a name such as "us-east-1")' })
+    .describe("AWS region of the provider, e.g. us-east-1"),
+  accountId: z
+    .string({ error: 'must be a string of 12 digits (quote it: "111122223333")' })
+    .regex(ACCOUNT_ID, { error: "is not an AWS account id (12 digits)" })
+    .optional()
+    .describe("Expected account id; becomes allowed_account_ids on the provider"),
+  assumeRoleArn: z
+    .string()
+    .regex(ROLE_ARN, {
+      error: "is not an IAM role ARN (arn:<partition>:iam::<12-digit account>:role/<name>)",
+    })
+    .optional()
+    .describe("Role the provider assumes in the account"),
+  tags: z
+    .record(
+      z.string().regex(tagKey, { error: 'is not a valid tag key (1-128 characters, not starting with "aws:")' }),
+      z.string({ error: "must be a string" }).regex(tagValue, { error: "is not a valid tag value (0-256 characters)" }),
+    )
+    .refine((t) => Object.keys(t).length <= 50, { error: "has more than 50 tags" })
+    .default({})
+    .describe("Default tags applied to every resource"),
+  adminGroup: AdminGroupSchema.default({ name: "Administrators", path: "/" }),
+  adminUsers: z
+    .array(AdminUserSchema, { error: "must be a list of admin users" })
+    .min(1, { error: "must list at least one admin user" }),
+  incidentManager: z
+    .strictObject({
+      serviceLinkedRole: z
+        .enum(["create"], { error: 'must be "create"' })
+        .default("create")
+        .describe("create: the app creates AWSServiceRoleForIncidentManager"),
+    })
+    .default({ serviceLinkedRole: "create" }),
+});
+
+export const BackendSchema = z
+  .strictObject({
+    type: z.enum(["local"], { error: 'must be "local"' }),
+  })
+  .describe("Where Terraform keeps state; local: terraform.<stack>.tfstate in the project folder");
+
+export const SetupConfigSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe("Path of the JSON Schema, for editors"),
+    backend: BackendSchema.default({ type: "local" }),
+    accounts: z
+      .array(AccountSchema, { error: "must be a list of accounts" })
+      .min(1, { error: "must list at least one account" }),
+  })
+  // Rules across entries. They run even when single fields are wrong (`when`),
+  // so every problem is reported at once; hence they read the input defensively.
+  .superRefine(crossChecks, { when: (payload) => isRecord(payload.value) });
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function records(value: unknown): [Record<string, unknown>, number][] {
+  return Array.isArray(value) ? value.flatMap((v, i) => (isRecord(v) ? [[v, i] as [Record<string, unknown>, number]] : [])) : [];
+}
+
+function crossChecks(config: Record<string, unknown>, ctx: z.core.$RefinementCtx<unknown>) {
+  const issue = (path: PropertyKey[], input: unknown, message: string) =>
+    ctx.addIssue({ code: "custom", path, input, message });
+  const stacks = new Map<string, number>();
+  for (const [account, a] of records(config.accounts)) {
+    if (typeof account.name === "string") {
+      const first = stacks.get(account.name);
+      if (first !== undefined) {
+        issue(["accounts", a, "name"], account.name, `is already the name of accounts[${first}] (stack names must be unique)`);
+      } else stacks.set(account.name, a);
+    }
+
+    const { accountId, assumeRoleArn } = account;
+    if (typeof accountId === "string" && ACCOUNT_ID.test(accountId) && typeof assumeRoleArn === "string" && ROLE_ARN.test(assumeRoleArn)) {
+      const roleAccount = assumeRoleArn.split(":")[4];
+      if (roleAccount !== accountId) {
+        issue(["accounts", a, "assumeRoleArn"], assumeRoleArn, `is a role in account ${roleAccount}, not in accountId ${accountId}`);
+      }
+    }
+
+    const users = new Map<string, number>();
+    const outputs = new Map<string, number>();
+    const userList = records(account.adminUsers);
+    for (const [user, u] of userList) {
+      if (typeof user.name !== "string") continue;
+      const name = user.name;
+      const same = users.get(name.toLowerCase());
+      const clash = outputs.get(outputPrefix(name));
+      if (same !== undefined) {
+        issue(
+          ["accounts", a, "adminUsers", u, "name"],
+          name,
+          `is the same IAM user as adminUsers[${same}].name ${JSON.stringify((account.adminUsers as { name: string }[])[same].name)} (IAM user names are case-insensitive)`,
+        );
+      } else if (clash !== undefined) {
+        issue(
+          ["accounts", a, "adminUsers", u, "name"],
+          name,
+          `gives the same Terraform output names (${outputPrefix(name)}_*) as adminUsers[${clash}].name ${JSON.stringify((account.adminUsers as { name: string }[])[clash].name)}; rename one of them`,
+        );
+      }
+      users.set(name.toLowerCase(), u);
+      outputs.set(outputPrefix(name), u);
+
+      const keyIds = new Map<string, number>();
+      for (const [key, k] of records(user.accessKeys)) {
+        const id = accessKeyId(key as { id?: string }, k);
+        const dup = keyIds.get(id);
+        if (dup !== undefined) {
+          issue(
+            ["accounts", a, "adminUsers", u, "accessKeys", k, "id"],
+            id,
+            `is already the id of accessKeys[${dup}] (key ids must be unique per user; set "id" on both keys)`,
+          );
+        } else keyIds.set(id, k);
+      }
+    }
+  }
+}
+
+/** The configuration as written in the file (defaults optional). */
+export type SetupConfigInput = z.input<typeof SetupConfigSchema>;
+/** The validated configuration, every default filled in. */
+export type SetupConfig = z.output<typeof SetupConfigSchema>;
+export type AccountConfig = SetupConfig["accounts"][number];
+export type AdminUserConfig = AccountConfig["adminUsers"][number];
+export type AccessKeyConfig = AdminUserConfig["accessKeys"][number];
+
+/** Stable id of an access key within its user: the configured id, else its position (1 or 2). */
+export function accessKeyId(key: { id?: string }, index: number): string {
+  return key.id ?? String(index + 1);
+}
+
+/** Prefix of a user's Terraform output names: "user_" + the name with characters Terraform does not allow replaced by "_". */
+export function outputPrefix(userName: string): string {
+  return `user_${userName.replace(/[^A-Za-z0-9_-]/g, "_")}`;
+}
+
+/** A configuration that cannot be used: every problem found, one per line. */
+export class ConfigError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: string[],
+  ) {
+    super(`${source}: ${problems.length === 1 ? "1 problem" : `${problems.length} problems`}\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Renders a JSON path such as accounts[0].adminUsers[1].name. */
+function jsonPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const part of path) {
+    if (typeof part === "number") out += `[${part}]`;
+    else if (/^[A-Za-z_$][\w$]*$/.test(String(part))) out += out ? `.${String(part)}` : String(part);
+    else out += `[${JSON.stringify(String(part))}]`;
+  }
+  return out || "(root)";
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return "missing";
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** The keys an object schema accepts at a path of the configuration. */
+function allowedKeys(path: readonly PropertyKey[]): string[] {
+  let schema: z.core.$ZodType | undefined = SetupConfigSchema;
+  const unwrap = (s: z.core.$ZodType): z.core.$ZodType => {
+    const def = s._zod.def as unknown as Record<string, unknown>;
+    if (def.type === "default" || def.type === "optional") return unwrap(def.innerType as z.core.$ZodType);
+    if (def.type === "pipe") return unwrap(def.in as z.core.$ZodType);
+    if (def.type === "union") {
+      const object = (def.options as z.core.$ZodType[]).find((o) => o._zod.def.type === "object");
+      return object ? unwrap(object) : s;
+    }
+    return s;
+  };
+  for (const part of [...path, null]) {
+    if (!schema) return [];
+    schema = unwrap(schema);
+    const def = schema._zod.def as unknown as Record<string, unknown>;
+    if (part === null) return def.type === "object" ? Object.keys(def.shape as object) : [];
+    if (def.type === "object") schema = (def.shape as Record<string, z.core.$ZodType>)[String(part)];
+    else if (def.type === "array") schema = def.element as z.core.$ZodType;
+    else return [];
+  }
+  return [];
+}
+
+function article(expected: string): string {
+  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, root: unknown): string[] {
+  const where = jsonPath(issue.path);
+  const value = issue.path.reduce<unknown>(
+    (v, k) => (v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[k] : undefined),
+    root,
+  );
+  switch (issue.code) {
+    case "unrecognized_keys": {
+      const allowed = allowedKeys(issue.path);
+      return issue.keys.map(
+        (key) =>
+          `${jsonPath([...issue.path, key])}: unknown key ${JSON.stringify(key)} (allowed here: ${allowed.join(", ")})`,
+      );
+    }
+    case "invalid_key": {
+      const key = issue.path[issue.path.length - 1];
+      const rule = issue.issues.map((i) => i.message).join("; ");
+      return [`${jsonPath(issue.path.slice(0, -1))}: key ${JSON.stringify(String(key))} ${rule}`];
+    }
+    case "invalid_type":
+      if (value === undefined) return [`${where}: missing (required: ${issue.expected})`];
+      return [`${where}: ${show(value)} ${issue.message.startsWith("Invalid input") ? `must be ${article(issue.expected)}` : issue.message}`];
+    default:
+      return [`${where}: ${show(value)} ${issue.message}`];
+  }
+}
+
+/** Validates a parsed configuration; throws a ConfigError listing every problem. */
+export function parseConfig(data: unknown, source = "configuration"): SetupConfig {
+  const result = SetupConfigSchema.safeParse(data);
+  if (result.success) return result.data;
+  throw new ConfigError(source, result.error.issues.flatMap((issue) => describeIssue(issue, data)));
+}
+
+/** Reads, parses and validates the configuration file. */
+export function loadConfig(file: string): SetupConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConfigError(file, [
+      code === "ENOENT"
+        ? `file not found (set SETUP_CONFIG to the path of your configuration, or create ${file})`
+        : `cannot be read: ${(e as Error).message}`,
+    ]);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(file, [`is not valid JSON: ${jsonErrorLocation(text, (e as Error).message)}`]);
+  }
+  return parseConfig(data, file);
+}
+
+/** Turns JSON.parse's "at position N" into a line and column. */
+function jsonErrorLocation(text: string, message: string): string {
+  const match = /position (\d+)/.exec(message);
+  if (!match) return message;
+  const position = Number(match[1]);
+  const before = text.slice(0, position).split("\n");
+  const line = before.length;
+  const column = before[before.length - 1].length + 1;
+  return `${message.replace(/ in JSON at position \d+.*$/, "")} at line ${line}, column ${column}`;
+}
+
+/** The JSON Schema of the configuration file, for editors (setup.schema.json). */
+export function configJsonSchema(): object {
+  return {
+    ...z.toJSONSchema(SetupConfigSchema, { io: "input", unrepresentable: "any" }),
+    title: "Incident Manager setup configuration",
+  };
+}
+
