@@ -209,10 +209,11 @@ function crossChecks(config: Record<string, unknown>, ctx: z.core.$RefinementCtx
         const id = accessKeyId(key as { id?: string }, k);
         const dup = keyIds.get(id);
         if (dup !== undefined) {
+          const given = typeof key.id === "string" ? "" : ` (the default for key ${k + 1})`;
           issue(
-            ["accounts", a, "adminUsers", u, "accessKeys", k, "id"],
-            id,
-            `is already the id of accessKeys[${dup}] (key ids must be unique per user; set "id" on both keys)`,
+            ["accounts", a, "adminUsers", u, "accessKeys", k],
+            key,
+            `has the id "${id}"${given}, which accessKeys[${dup}] already has (key ids must be unique per user; set "id" on both keys)`,
           );
         } else keyIds.set(id, k);
       }

@@ -1,0 +1,259 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+import { ConfigError, SetupConfigInput, loadConfig, parseConfig } from "../modules";
+import { renderSchema, SCHEMA_FILE } from "../scripts/generate-schema";
+import { minimalConfig, shippedConfig } from "./support/configs";
+
+/** The problems reported for a configuration (fails the test if it is accepted). */
+function problems(input: unknown): string[] {
+  try {
+    parseConfig(input);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as ConfigError).problems;
+  }
+  throw new Error("the configuration was accepted");
+}
+
+/** A minimal configuration with one change to the first account. */
+function withAccount(change: Record<string, unknown>): SetupConfigInput {
+  const config = minimalConfig();
+  return { ...config, accounts: [{ ...config.accounts[0], ...change } as SetupConfigInput["accounts"][number]] };
+}
+
+function withUser(change: Record<string, unknown>): SetupConfigInput {
+  return withAccount({ adminUsers: [{ name: "alice", ...change }] });
+}
+
+describe("configuration defaults follow the guide", () => {
+  const account = parseConfig(minimalConfig()).accounts[0];
+
+  test("the group is Administrators at path /", () => {
+    expect(account.adminGroup).toEqual({ name: "Administrators", path: "/" });
+  });
+
+  test("a user gets console access with a password reset at first sign-in, and one active key", () => {
+    expect(account.adminUsers[0]).toEqual({
+      name: "alice",
+      path: "/",
+      console: { passwordResetRequired: true },
+      accessKeys: [{ status: "Active" }],
+    });
+  });
+
+  test("the service-linked role is created, the backend is local, there are no tags", () => {
+    expect(account.incidentManager).toEqual({ serviceLinkedRole: "create" });
+    expect(account.tags).toEqual({});
+    expect(parseConfig(minimalConfig()).backend).toEqual({ type: "local" });
+  });
+
+  test("the shipped setup.config.json is valid", () => {
+    expect(() => parseConfig(shippedConfig())).not.toThrow();
+  });
+});
+
+describe("bad input is rejected with the field, the value and the rule", () => {
+  test("fails if a key is unknown (a typo such as adminUser)", () => {
+    expect(problems(withAccount({ adminUser: [] }))).toEqual([
+      'accounts[0].adminUser: unknown key "adminUser" (allowed here: name, region, accountId, assumeRoleArn, tags, adminGroup, adminUsers, incidentManager)',
+    ]);
+  });
+
+  test("fails if a nested key is unknown", () => {
+    expect(problems(withUser({ console: { passwordReset: true } }))).toEqual([
+      'accounts[0].adminUsers[0].console.passwordReset: unknown key "passwordReset" (allowed here: passwordResetRequired, pgpKey)',
+    ]);
+    expect(problems(withUser({ accessKeys: [{ state: "Active" }] }))).toEqual([
+      'accounts[0].adminUsers[0].accessKeys[0].state: unknown key "state" (allowed here: id, status, pgpKey)',
+    ]);
+  });
+
+  test.each([["bad name!"], [""], ["a".repeat(65)]])("fails if a user name is outside 1-64 of [A-Za-z0-9+=,.@_-]: %j", (name) => {
+    expect(problems(withUser({ name }))).toEqual([
+      `accounts[0].adminUsers[0].name: ${JSON.stringify(name)} is not a valid IAM user name (1-64 of letters, digits and +=,.@_-)`,
+    ]);
+  });
+
+  test("accepts every character IAM allows in a user name", () => {
+    expect(() => parseConfig(withUser({ name: "a+b=c,d.e@f_g-H9" }))).not.toThrow();
+  });
+
+  test.each([["Admins!"], [""], ["G".repeat(129)]])("fails if the group name is outside 1-128 of [A-Za-z0-9+=,.@_-]: %j", (name) => {
+    const shown = name.length > 70 ? `${JSON.stringify(name).slice(0, 77)}...` : JSON.stringify(name);
+    expect(problems(withAccount({ adminGroup: { name } }))).toEqual([
+      `accounts[0].adminGroup.name: ${shown} is not a valid IAM group name (1-128 of letters, digits and +=,.@_-)`,
+    ]);
+  });
+
+  test.each([["ops"], ["/ops"], ["ops/"], ["//"], ["/a b/"]])("fails if a path is not / or /.../: %j", (path) => {
+    expect(problems(withAccount({ adminGroup: { path } }))).toEqual([
+      `accounts[0].adminGroup.path: ${JSON.stringify(path)} is not a valid IAM path ("/" or "/" + printable ASCII + "/", at most 512 characters)`,
+    ]);
+    expect(problems(withUser({ path }))[0]).toMatch(/^accounts\[0\]\.adminUsers\[0\]\.path: .* is not a valid IAM path/);
+  });
+
+  test("fails if a user has more than two access keys", () => {
+    expect(problems(withUser({ accessKeys: [{}, {}, {}] }))).toEqual([
+      "accounts[0].adminUsers[0].accessKeys: [{},{},{}] has more than two access keys (IAM allows at most 2 per user)",
+    ]);
+  });
+
+  test("fails if two users' names differ only in case (IAM names are case-insensitive)", () => {
+    expect(problems(withAccount({ adminUsers: [{ name: "alice" }, { name: "Alice" }] }))).toEqual([
+      'accounts[0].adminUsers[1].name: "Alice" is the same IAM user as adminUsers[0].name "alice" (IAM user names are case-insensitive)',
+    ]);
+  });
+
+  test("fails if two user names give the same Terraform output names", () => {
+    expect(problems(withAccount({ adminUsers: [{ name: "a.b" }, { name: "a_b" }] }))).toEqual([
+      'accounts[0].adminUsers[1].name: "a_b" gives the same Terraform output names (user_a_b_*) as adminUsers[0].name "a.b"; rename one of them',
+    ]);
+  });
+
+  test("fails if two stacks have the same name", () => {
+    const account = minimalConfig().accounts[0];
+    expect(problems({ accounts: [account, { ...account }] })).toEqual([
+      'accounts[1].name: "prod" is already the name of accounts[0] (stack names must be unique)',
+    ]);
+  });
+
+  test.each([["Prod"], ["prod_1"], ["-prod"], ["prod-"], [""], ["p".repeat(65)]])("fails if a stack name is malformed: %j", (name) => {
+    expect(problems(withAccount({ name }))).toEqual([
+      `accounts[0].name: ${JSON.stringify(name)} is not a valid stack name (1-64 of lowercase letters, digits and hyphens, not starting or ending with a hyphen)`,
+    ]);
+  });
+
+  test.each([["12345678901"], ["1111222233334"], ["11112222333a"]])("fails if the account id is not 12 digits: %j", (accountId) => {
+    expect(problems(withAccount({ accountId }))).toEqual([
+      `accounts[0].accountId: ${JSON.stringify(accountId)} is not an AWS account id (12 digits)`,
+    ]);
+  });
+
+  test("fails if the account id is a JSON number (it would lose leading zeros)", () => {
+    expect(problems(withAccount({ accountId: 111122223333 }))).toEqual([
+      'accounts[0].accountId: 111122223333 must be a string of 12 digits (quote it: "111122223333")',
+    ]);
+  });
+
+  test.each([
+    ["arn:aws:iam::111122223333:user/alice"],
+    ["arn:aws:sts::111122223333:assumed-role/Admin/session"],
+    ["arn:aws:iam::1111:role/Admin"],
+    ["OrganizationAccountAccessRole"],
+  ])("fails if the assume-role ARN is not an IAM role ARN: %j", (assumeRoleArn) => {
+    expect(problems(withAccount({ assumeRoleArn }))).toEqual([
+      `accounts[0].assumeRoleArn: ${JSON.stringify(assumeRoleArn)} is not an IAM role ARN (arn:<partition>:iam::<12-digit account>:role/<name>)`,
+    ]);
+  });
+
+  test("fails if the assume-role ARN is in another account than accountId", () => {
+    expect(
+      problems(withAccount({ accountId: "111122223333", assumeRoleArn: "arn:aws:iam::444455556666:role/Admin" })),
+    ).toEqual([
+      'accounts[0].assumeRoleArn: "arn:aws:iam::444455556666:role/Admin" is a role in account 444455556666, not in accountId 111122223333',
+    ]);
+  });
+
+  test("accepts role ARNs with a path and in other partitions", () => {
+    expect(() => parseConfig(withAccount({ assumeRoleArn: "arn:aws-us-gov:iam::111122223333:role/ops/Admin" }))).not.toThrow();
+  });
+
+  test.each([["useast1"], ["us-east"], ["US-EAST-1"], ["us_east_1"]])("fails if the region is not of the form us-east-1: %j", (region) => {
+    expect(problems(withAccount({ region }))).toEqual([
+      `accounts[0].region: ${JSON.stringify(region)} is not an AWS region (a name such as "us-east-1")`,
+    ]);
+  });
+
+  test.each([["Enabled"], ["active"], [true]])("fails if a key status is neither Active nor Inactive: %j", (status) => {
+    expect(problems(withUser({ accessKeys: [{ status }] }))).toEqual([
+      `accounts[0].adminUsers[0].accessKeys[0].status: ${JSON.stringify(status)} must be "Active" or "Inactive"`,
+    ]);
+  });
+
+  test("fails if two keys of a user have the same id", () => {
+    expect(problems(withUser({ accessKeys: [{ id: "2" }, {}] }))).toEqual([
+      'accounts[0].adminUsers[0].accessKeys[1]: {} has the id "2" (the default for key 2), which accessKeys[0] already has (key ids must be unique per user; set "id" on both keys)',
+    ]);
+  });
+
+  test("fails if a PGP key is neither keybase:<user> nor base64", () => {
+    expect(problems(withUser({ console: { pgpKey: "-----BEGIN PGP PUBLIC KEY BLOCK-----" } }))).toEqual([
+      'accounts[0].adminUsers[0].console.pgpKey: "-----BEGIN PGP PUBLIC KEY BLOCK-----" is not a PGP public key ("keybase:<username>" or a base64-encoded public key without armor)',
+    ]);
+  });
+
+  test("fails if a tag key starts with aws:", () => {
+    expect(problems(withAccount({ tags: { "aws:owner": "ops" } }))).toEqual([
+      'accounts[0].tags: key "aws:owner" is not a valid tag key (1-128 characters, not starting with "aws:")',
+    ]);
+  });
+
+  test("fails if a required field is missing", () => {
+    expect(problems({ accounts: [{ name: "prod" }] })).toEqual([
+      "accounts[0].region: missing (required: string)",
+      "accounts[0].adminUsers: missing (required: array)",
+    ]);
+  });
+
+  test("fails if the service-linked role mode is not create", () => {
+    expect(problems(withAccount({ incidentManager: { serviceLinkedRole: "delete" } }))).toEqual([
+      'accounts[0].incidentManager.serviceLinkedRole: "delete" must be "create"',
+    ]);
+  });
+
+  test("reports every problem at once, field checks and rules across entries alike", () => {
+    const config = {
+      accounts: [
+        { name: "prod", region: "us-east-1", adminUsers: [{ name: "alice" }, { name: "ALICE" }] },
+        { name: "prod", region: "nowhere", adminUsers: [{ name: "bad name!", accessKeys: [{}, {}, {}] }] },
+      ],
+    };
+    expect(problems(config)).toEqual([
+      'accounts[1].region: "nowhere" is not an AWS region (a name such as "us-east-1")',
+      'accounts[1].adminUsers[0].name: "bad name!" is not a valid IAM user name (1-64 of letters, digits and +=,.@_-)',
+      "accounts[1].adminUsers[0].accessKeys: [{},{},{}] has more than two access keys (IAM allows at most 2 per user)",
+      'accounts[0].adminUsers[1].name: "ALICE" is the same IAM user as adminUsers[0].name "alice" (IAM user names are case-insensitive)',
+      'accounts[1].name: "prod" is already the name of accounts[0] (stack names must be unique)',
+    ]);
+  });
+});
+
+describe("loading the configuration file", () => {
+  const dir = mkdtempSync(join(tmpdir(), "config-"));
+
+  test("fails if the file is missing, naming it and SETUP_CONFIG", () => {
+    const file = join(dir, "missing.json");
+    expect(() => loadConfig(file)).toThrow(
+      `${file}: 1 problem\n  - file not found (set SETUP_CONFIG to the path of your configuration, or create ${file})`,
+    );
+  });
+
+  test("fails if the JSON is malformed, saying where", () => {
+    const file = join(dir, "malformed.json");
+    writeFileSync(file, '{\n  "accounts": [\n    { "name": "prod", }\n  ]\n}\n');
+    expect(() => loadConfig(file)).toThrow(/is not valid JSON: .* at line 3, column 23/);
+  });
+
+  test("names the file in every problem report", () => {
+    const file = join(dir, "bad.json");
+    writeFileSync(file, JSON.stringify(withAccount({ region: "mars-1" })));
+    expect(() => loadConfig(file)).toThrow(`${file}: 1 problem\n  - accounts[0].region: "mars-1" is not an AWS region`);
+  });
+});
+
+describe("setup.schema.json", () => {
+  test("is generated from the schema and up to date (run `npm run schema` when this fails)", () => {
+    expect(readFileSync(SCHEMA_FILE, "utf8")).toBe(renderSchema());
+  });
+
+  test("rejects unknown keys and lists the defaults for editors", () => {
+    const schema = JSON.parse(renderSchema());
+    const account = schema.properties.accounts.items;
+    expect(schema.additionalProperties).toBe(false);
+    expect(account.additionalProperties).toBe(false);
+    expect(account.required).toEqual(["name", "region", "adminUsers"]);
+    expect(account.properties.adminGroup.properties.name.default).toBe("Administrators");
+    expect(account.properties.adminUsers.items.properties.accessKeys.maxItems).toBe(2);
+  });
+});

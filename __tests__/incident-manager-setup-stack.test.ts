@@ -1,0 +1,209 @@
+import { Testing } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { IamAccessKey } from "@cdktf/provider-aws/lib/iam-access-key";
+import { IamGroup } from "@cdktf/provider-aws/lib/iam-group";
+import { IamGroupPolicyAttachment } from "@cdktf/provider-aws/lib/iam-group-policy-attachment";
+import { IamServiceLinkedRole } from "@cdktf/provider-aws/lib/iam-service-linked-role";
+import { IamUser } from "@cdktf/provider-aws/lib/iam-user";
+import { IamUserGroupMembership } from "@cdktf/provider-aws/lib/iam-user-group-membership";
+import { IamUserLoginProfile } from "@cdktf/provider-aws/lib/iam-user-login-profile";
+import { IncidentManagerSetupStack, SetupConfigInput, createApp, parseConfig, synthWarnings } from "../modules";
+import { PGP_KEY, fullConfig, minimalConfig, shippedConfig, synthAccount, synthJson } from "./support/configs";
+
+/** Every resource address of a synthesized stack, sorted. */
+function addresses(synth: Record<string, any>): string[] {
+  return Object.entries(synth.resource as Record<string, object>)
+    .flatMap(([type, resources]) => Object.keys(resources).map((name) => `${type}.${name}`))
+    .sort();
+}
+
+function warningsOf(input: SetupConfigInput): string[] {
+  const app = createApp(parseConfig(input), { outdir: Testing.app().outdir });
+  return synthWarnings(app).map((w) => `[${w.path}] ${w.message}`);
+}
+
+describe("the shipped configuration, end to end", () => {
+  const synth = synthAccount(shippedConfig());
+
+  test("creates the group Administrators with AdministratorAccess from the account's partition", () => {
+    expect(synth).toHaveResourceWithProperties(IamGroup, { name: "Administrators", path: "/" });
+    expect(synth).toHaveResourceWithProperties(IamGroupPolicyAttachment, {
+      policy_arn: "arn:${data.aws_partition.Partition.partition}:iam::aws:policy/AdministratorAccess",
+    });
+    expect(synth).toHaveDataSource(DataAwsPartition);
+  });
+
+  test("creates the admin user in the group, with console sign-in and one active access key", () => {
+    expect(synth).toHaveResourceWithProperties(IamUser, { name: "incident-admin", path: "/" });
+    expect(synth).toHaveResourceWithProperties(IamUserGroupMembership, {
+      user: "${aws_iam_user.AdminUser-incident-admin_D23EE31F.name}",
+      groups: ["${aws_iam_group.AdminGroup_CD52047A.name}"],
+    });
+    expect(synth).toHaveResourceWithProperties(IamUserLoginProfile, { password_reset_required: true });
+    expect(synth).toHaveResourceWithProperties(IamAccessKey, {
+      user: "${aws_iam_user.AdminUser-incident-admin_D23EE31F.name}",
+      status: "Active",
+    });
+  });
+
+  test("creates the Incident Manager service-linked role, protected from destroy", () => {
+    expect(synth).toHaveResourceWithProperties(IamServiceLinkedRole, {
+      aws_service_name: "ssm-incidents.amazonaws.com",
+      lifecycle: { prevent_destroy: true },
+    });
+  });
+
+  test("reads the account id for the sign-in URL, per partition", () => {
+    expect(synth).toHaveDataSource(DataAwsCallerIdentity);
+    expect(JSON.parse(synth).output.signin_url.value).toBe(
+      'https://${data.aws_caller_identity.CallerIdentity.account_id}.${lookup({"aws-cn" = "signin.amazonaws.cn", "aws-us-gov" = "signin.amazonaws-us-gov.com"}, data.aws_partition.Partition.partition, "signin.aws.amazon.com")}/console',
+    );
+  });
+
+  test("configures the provider with the region only", () => {
+    expect(JSON.parse(synth).provider.aws).toEqual([{ region: "us-east-1" }]);
+  });
+
+  test("keeps state in the project folder through a path relative to the stack folder", () => {
+    expect(JSON.parse(synth).terraform.backend).toEqual({
+      local: { path: "../../../terraform.incident-manager.tfstate" },
+    });
+  });
+
+  test("pins the resource addresses (renaming a construct must be a reviewed change with a moved block)", () => {
+    expect(addresses(JSON.parse(synth))).toEqual([
+      "aws_iam_access_key.AdminUser-incident-admin_AccessKey-1_34369652",
+      "aws_iam_group.AdminGroup_CD52047A",
+      "aws_iam_group_policy_attachment.AdminGroup_AdministratorAccess_3E3326B0",
+      "aws_iam_service_linked_role.IncidentManagerServiceLinkedRole_84057CB3",
+      "aws_iam_user.AdminUser-incident-admin_D23EE31F",
+      "aws_iam_user_group_membership.AdminUser-incident-admin_GroupMembership_39361C81",
+      "aws_iam_user_login_profile.AdminUser-incident-admin_LoginProfile_387F4A5B",
+    ]);
+  });
+
+  test("outputs the group, the user, the sign-in URL, the key id, and the secrets as sensitive outputs", () => {
+    const outputs = JSON.parse(synth).output as Record<string, { sensitive?: boolean }>;
+    expect(Object.fromEntries(Object.entries(outputs).map(([name, o]) => [name, o.sensitive === true]))).toEqual({
+      admin_group_arn: false,
+      admin_group_name: false,
+      incident_manager_role_arn: false,
+      signin_url: false,
+      "user_incident-admin_access_key_1_id": false,
+      "user_incident-admin_access_key_1_secret": true,
+      "user_incident-admin_arn": false,
+      "user_incident-admin_password": true,
+    });
+  });
+
+  test("warns that the password and the secret will be in the state, and how to avoid it", () => {
+    expect(warningsOf(shippedConfig())).toEqual([
+      expect.stringMatching(/^\[incident-manager\/AdminUser-incident-admin\] adminUsers\[0\] \(incident-admin\): the initial console password will be stored in plain text in the Terraform state .* Set console\.pgpKey/),
+      expect.stringMatching(/^\[incident-manager\/AdminUser-incident-admin\/AccessKey-1\] adminUsers\[0\]\.accessKeys\[0\] \(incident-admin, key 1\): the secret access key will be stored in plain text in the Terraform state .* Set pgpKey on the key/),
+    ]);
+  });
+});
+
+describe("the provider of each account", () => {
+  const synth = synthAccount(fullConfig());
+
+  test("takes the region, allowed account, assumed role and default tags from the account", () => {
+    expect(synth).toHaveProviderWithProperties(AwsProvider, {
+      region: "eu-west-1",
+      allowed_account_ids: ["111122223333"],
+      assume_role: [
+        { role_arn: "arn:aws:iam::111122223333:role/OrganizationAccountAccessRole", session_name: "incident-manager-setup" },
+      ],
+      default_tags: [{ tags: { team: "ops", "cost-center": "1234" } }],
+    });
+  });
+});
+
+describe("a configuration using every field", () => {
+  const json = synthJson(fullConfig());
+  const synth = JSON.stringify(json);
+
+  test("uses the configured group name and path, and user paths", () => {
+    expect(synth).toHaveResourceWithProperties(IamGroup, { name: "IncidentAdmins", path: "/ops/" });
+    expect(synth).toHaveResourceWithProperties(IamUser, { name: "alice", path: "/ops/" });
+    expect(synth).toHaveResourceWithProperties(IamUser, { name: "bob.smith@example.com", path: "/" });
+  });
+
+  test("encrypts passwords and secrets with the PGP keys given", () => {
+    expect(synth).toHaveResourceWithProperties(IamUserLoginProfile, { pgp_key: "keybase:alice" });
+    expect(synth).toHaveResourceWithProperties(IamAccessKey, { pgp_key: PGP_KEY, status: "Inactive" });
+    expect(synth).toHaveResourceWithProperties(IamAccessKey, { pgp_key: PGP_KEY, status: "Active" });
+  });
+
+  test("creates no login profile and no key for a user without console and keys", () => {
+    const profiles = Object.values(json.resource.aws_iam_user_login_profile) as { user: string }[];
+    expect(profiles.map((p) => p.user)).toEqual([
+      "${aws_iam_user.AdminUser-alice_2BAECF2A.name}",
+      "${aws_iam_user.AdminUser-carol_B3E8CD52.name}",
+    ]);
+    expect(Object.keys(json.output).filter((o) => o.startsWith("user_bob"))).toEqual(["user_bob_smith_example_com_arn"]);
+  });
+
+  test("outputs only the encrypted value and the key fingerprint for PGP-protected secrets", () => {
+    const names = Object.keys(json.output).filter((o) => o.startsWith("user_alice"));
+    expect(names.sort()).toEqual([
+      "user_alice_access_key_1_encrypted_secret",
+      "user_alice_access_key_1_id",
+      "user_alice_access_key_1_key_fingerprint",
+      "user_alice_access_key_2_encrypted_secret",
+      "user_alice_access_key_2_id",
+      "user_alice_access_key_2_key_fingerprint",
+      "user_alice_arn",
+      "user_alice_encrypted_password",
+      "user_alice_password_key_fingerprint",
+    ]);
+    expect(json.output.user_alice_access_key_2_encrypted_secret.value).toMatch(/\.encrypted_secret}$/);
+  });
+
+  test("marks every output that carries a plain-text secret as sensitive", () => {
+    const secretOutputs = Object.entries(json.output as Record<string, { value: string; sensitive?: boolean }>).filter(
+      ([, o]) => /\.(secret|password)}$/.test(o.value),
+    );
+    expect(secretOutputs.map(([name]) => name)).toEqual(["user_carol_access_key_1_secret", "user_carol_password"]);
+    for (const [, o] of secretOutputs) expect(o.sensitive).toBe(true);
+  });
+
+  test("warns only about the secrets that are not PGP-protected", () => {
+    expect(warningsOf(fullConfig())).toEqual([
+      expect.stringContaining("[ops-prod/AdminUser-carol] adminUsers[2] (carol): the initial console password"),
+      expect.stringContaining("[ops-prod/AdminUser-carol/AccessKey-1] adminUsers[2].accessKeys[0] (carol, key 1): the secret access key"),
+    ]);
+  });
+
+  test("pins the resource addresses of users and their keys", () => {
+    expect(addresses(json)).toEqual([
+      "aws_iam_access_key.AdminUser-alice_AccessKey-1_12C5B579",
+      "aws_iam_access_key.AdminUser-alice_AccessKey-2_34004F82",
+      "aws_iam_access_key.AdminUser-carol_AccessKey-1_E9D4251E",
+      "aws_iam_group.AdminGroup_CD52047A",
+      "aws_iam_group_policy_attachment.AdminGroup_AdministratorAccess_3E3326B0",
+      "aws_iam_service_linked_role.IncidentManagerServiceLinkedRole_84057CB3",
+      "aws_iam_user.AdminUser-alice_2BAECF2A",
+      "aws_iam_user.AdminUser-bobsmithexamplecom_800BAC3B",
+      "aws_iam_user.AdminUser-carol_B3E8CD52",
+      "aws_iam_user_group_membership.AdminUser-alice_GroupMembership_01F6312D",
+      "aws_iam_user_group_membership.AdminUser-bobsmithexamplecom_GroupMembership_26B6B371",
+      "aws_iam_user_group_membership.AdminUser-carol_GroupMembership_B8F76A16",
+      "aws_iam_user_login_profile.AdminUser-alice_LoginProfile_A867EC4C",
+      "aws_iam_user_login_profile.AdminUser-carol_LoginProfile_B9A472FD",
+    ]);
+  });
+});
+
+describe("one stack per account", () => {
+  test("creates a stack named after each account, in order", () => {
+    const account = minimalConfig().accounts[0];
+    const config = parseConfig({ accounts: [account, { ...account, name: "staging", region: "eu-west-1" }] });
+    const app = createApp(config, { outdir: Testing.app().outdir });
+    const stacks = app.node.children.filter((c): c is IncidentManagerSetupStack => c instanceof IncidentManagerSetupStack);
+    expect(stacks.map((s) => s.node.id)).toEqual(["prod", "staging"]);
+    expect(JSON.parse(Testing.synth(stacks[1])).terraform.backend.local.path).toBe("../../../terraform.staging.tfstate");
+  });
+});
