@@ -1,6 +1,7 @@
 // The configuration contract (see README "Configuration"): one schema, used to
 // validate setup.config.json and to generate setup.schema.json for editors.
 import { readFileSync } from "fs";
+import { ParseError, ParseErrorCode, parse as parseJsonc, printParseErrorCode } from "jsonc-parser";
 import { z } from "zod";
 
 /** Characters IAM allows in user and group names. */
@@ -352,15 +353,34 @@ export function loadConfig(file: string): SetupConfig {
   return parseConfig(data, file);
 }
 
-/** Turns JSON.parse's "at position N" into a line and column. */
-function jsonErrorLocation(text: string, message: string): string {
-  const match = /position (\d+)/.exec(message);
-  if (!match) return message;
-  const position = Number(match[1]);
-  const before = text.slice(0, position).split("\n");
-  const line = before.length;
-  const column = before[before.length - 1].length + 1;
-  return `${message.replace(/ in JSON at position \d+.*$/, "")} at line ${line}, column ${column}`;
+const JSON_PROBLEMS: Partial<Record<ParseErrorCode, string>> = {
+  [ParseErrorCode.InvalidSymbol]: "unexpected character",
+  [ParseErrorCode.InvalidNumberFormat]: "malformed number",
+  [ParseErrorCode.PropertyNameExpected]: "a property name in double quotes was expected (JSON allows no trailing comma)",
+  [ParseErrorCode.ValueExpected]: "a value was expected (JSON allows no trailing comma)",
+  [ParseErrorCode.ColonExpected]: "':' was expected",
+  [ParseErrorCode.CommaExpected]: "',' was expected",
+  [ParseErrorCode.CloseBraceExpected]: "'}' was expected",
+  [ParseErrorCode.CloseBracketExpected]: "']' was expected",
+  [ParseErrorCode.EndOfFileExpected]: "nothing may follow the top-level value",
+  [ParseErrorCode.InvalidCommentToken]: "comments are not allowed in JSON",
+  [ParseErrorCode.UnexpectedEndOfComment]: "comments are not allowed in JSON",
+  [ParseErrorCode.UnexpectedEndOfString]: "unterminated string",
+  [ParseErrorCode.InvalidEscapeCharacter]: "invalid escape in a string",
+  [ParseErrorCode.InvalidCharacter]: "invalid character in a string",
+};
+
+/** Where and why JSON.parse failed: line, column and the line itself (JSON.parse does not always say). */
+function jsonErrorLocation(text: string, fallback: string): string {
+  const errors: ParseError[] = [];
+  parseJsonc(text, errors, { allowTrailingComma: false, disallowComments: true, allowEmptyContent: false });
+  const first = errors[0];
+  if (!first) return fallback;
+  const lines = text.slice(0, first.offset).split("\n");
+  const line = lines.length;
+  const column = lines[lines.length - 1].length + 1;
+  const source = (text.split("\n")[line - 1] ?? "").trimEnd();
+  return `${JSON_PROBLEMS[first.error] ?? printParseErrorCode(first.error)} at line ${line}, column ${column}: ${source.slice(0, 120)}`;
 }
 
 /** The JSON Schema of the configuration file, for editors (setup.schema.json). */

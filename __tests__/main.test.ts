@@ -1,0 +1,146 @@
+// The app as its users run it: `npm run synth` (main.ts through tsx), SETUP_CONFIG, exit codes,
+// and the bytes it writes.
+import { spawnSync } from "child_process";
+import { cpSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+import { ConfigError, synthesize } from "../modules";
+import { ROOT, minimalConfig, shippedConfig } from "./support/configs";
+
+const TSX = join(ROOT, "node_modules", ".bin", "tsx");
+
+/** Runs main.ts from a project folder, as `npm run synth` does. */
+function runMain(projectDir: string, env: Record<string, string> = {}) {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, CHECKPOINT_DISABLE: "1", ...env };
+  delete childEnv.CDKTF_OUTDIR;
+  const result = spawnSync(TSX, ["main.ts"], { cwd: projectDir, env: childEnv, encoding: "utf8", timeout: 60_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** A copy of the project (sources and config, node_modules linked) in a new temp folder. */
+function copyProject(): string {
+  const dir = mkdtempSync(join(tmpdir(), "project-copy-"));
+  for (const entry of ["main.ts", "modules", "setup.config.json", "package.json", "tsconfig.json", "cdktf.json"]) {
+    cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
+  }
+  symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
+  return dir;
+}
+
+function writeConfig(content: unknown): string {
+  const file = join(mkdtempSync(join(tmpdir(), "config-")), "setup.config.json");
+  writeFileSync(file, typeof content === "string" ? content : JSON.stringify(content));
+  return file;
+}
+
+const stackFile = (dir: string, stack = "incident-manager") => join(dir, "cdktf.out", "stacks", stack, "cdk.tf.json");
+
+describe("npm run synth on the shipped configuration", () => {
+  const first = copyProject();
+  const second = copyProject();
+  const firstRun = runMain(first);
+  const secondRun = runMain(second);
+
+  test("writes cdktf.out/stacks/<name>/cdk.tf.json and exits 0", () => {
+    expect(firstRun.stderr).toContain("Synthesized 1 stack(s) into cdktf.out/stacks");
+    expect(firstRun.status).toBe(0);
+    expect(existsSync(stackFile(first))).toBe(true);
+  });
+
+  test("prints the synth warnings about secrets in the state", () => {
+    expect(firstRun.stderr).toContain(
+      "Warning: [incident-manager/AdminUser-incident-admin/AccessKey-1] adminUsers[0].accessKeys[0] (incident-admin, key 1): the secret access key will be stored in plain text in the Terraform state",
+    );
+  });
+
+  test("never prints a secret or a path of the machine", () => {
+    expect(firstRun.stdout + firstRun.stderr).not.toContain(first);
+    expect(readFileSync(stackFile(first), "utf8")).not.toContain(first);
+    expect(readFileSync(join(first, "cdktf.out", "manifest.json"), "utf8")).not.toContain(first);
+  });
+
+  test("gives the same bytes from a copy of the project in another folder", () => {
+    expect(secondRun.status).toBe(0);
+    expect(readFileSync(stackFile(second), "utf8")).toBe(readFileSync(stackFile(first), "utf8"));
+    expect(readFileSync(join(second, "cdktf.out", "manifest.json"), "utf8")).toBe(
+      readFileSync(join(first, "cdktf.out", "manifest.json"), "utf8"),
+    );
+  });
+
+  test("gives the same bytes when run twice in the same folder", () => {
+    const before = readFileSync(stackFile(first), "utf8");
+    expect(runMain(first).status).toBe(0);
+    expect(readFileSync(stackFile(first), "utf8")).toBe(before);
+  });
+
+  test("reads the configuration named by SETUP_CONFIG and removes stacks no longer configured", () => {
+    const config = shippedConfig();
+    config.accounts[0].name = "renamed";
+    const run = runMain(first, { SETUP_CONFIG: writeConfig(config) });
+    expect(run.status).toBe(0);
+    expect(existsSync(stackFile(first, "renamed"))).toBe(true);
+    expect(existsSync(stackFile(first, "incident-manager"))).toBe(false);
+  });
+});
+
+describe("npm run synth on bad input: a clear error, a non-zero exit, no stack written", () => {
+  const dir = copyProject();
+
+  test("fails if the configuration file is missing", () => {
+    const run = runMain(dir, { SETUP_CONFIG: join(dir, "nope.json") });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`Error: ${join(dir, "nope.json")}: 1 problem\n  - file not found (set SETUP_CONFIG`);
+    expect(existsSync(join(dir, "cdktf.out"))).toBe(false);
+  });
+
+  test("fails if the JSON is malformed, saying where", () => {
+    const run = runMain(dir, { SETUP_CONFIG: writeConfig('{ "accounts": [ }') });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("is not valid JSON: a value was expected (JSON allows no trailing comma) at line 1, column 17: { \"accounts\": [ }");
+    expect(existsSync(join(dir, "cdktf.out"))).toBe(false);
+  });
+
+  test("fails listing every problem of an invalid configuration", () => {
+    const config = shippedConfig() as any;
+    config.accounts[0].region = "us-east";
+    config.accounts[0].adminUser = [];
+    const run = runMain(dir, { SETUP_CONFIG: writeConfig(config) });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("2 problems");
+    expect(run.stderr).toContain('accounts[0].region: "us-east" is not an AWS region (a name such as "us-east-1")');
+    expect(run.stderr).toContain('accounts[0].adminUser: unknown key "adminUser"');
+    expect(existsSync(join(dir, "cdktf.out"))).toBe(false);
+  });
+});
+
+describe("every rejected input class writes no stack", () => {
+  const account = minimalConfig().accounts[0];
+  const user = account.adminUsers[0];
+  const cases: [string, unknown][] = [
+    ["malformed JSON", '{"accounts": [}'],
+    ["unknown key", { accounts: [{ ...account, adminUser: [] }] }],
+    ["bad user name", { accounts: [{ ...account, adminUsers: [{ name: "bad name!" }] }] }],
+    ["bad group name", { accounts: [{ ...account, adminGroup: { name: "Admins!" } }] }],
+    ["bad path", { accounts: [{ ...account, adminGroup: { path: "ops" } }] }],
+    ["three access keys", { accounts: [{ ...account, adminUsers: [{ ...user, accessKeys: [{}, {}, {}] }] }] }],
+    ["users differing in case", { accounts: [{ ...account, adminUsers: [{ name: "alice" }, { name: "ALICE" }] }] }],
+    ["duplicate stack names", { accounts: [account, account] }],
+    ["malformed stack name", { accounts: [{ ...account, name: "Prod" }] }],
+    ["account id not 12 digits", { accounts: [{ ...account, accountId: "1234" }] }],
+    ["assume-role ARN not a role", { accounts: [{ ...account, assumeRoleArn: "arn:aws:iam::111122223333:user/x" }] }],
+    ["bad region", { accounts: [{ ...account, region: "useast1" }] }],
+    ["bad key status", { accounts: [{ ...account, adminUsers: [{ ...user, accessKeys: [{ status: "On" }] }] }] }],
+  ];
+
+  test.each(cases)("fails on %s", (_name, content) => {
+    const outdir = join(mkdtempSync(join(tmpdir(), "out-")), "cdktf.out");
+    expect(() => synthesize({ configFile: writeConfig(content), outdir })).toThrow(ConfigError);
+    expect(existsSync(join(outdir, "stacks"))).toBe(false);
+  });
+
+  test("fails on a missing file", () => {
+    const outdir = join(mkdtempSync(join(tmpdir(), "out-")), "cdktf.out");
+    expect(() => synthesize({ configFile: join(outdir, "missing.json"), outdir })).toThrow("file not found");
+    expect(existsSync(join(outdir, "stacks"))).toBe(false);
+  });
+});
