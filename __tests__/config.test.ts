@@ -69,6 +69,12 @@ describe("bad input is rejected with the field, the value and the rule", () => {
     ]);
   });
 
+  test("fails if console is neither false nor an object", () => {
+    expect(problems(withUser({ console: true }))).toEqual([
+      "accounts[0].adminUsers[0].console: true must be false (no console access) or an object { passwordResetRequired?, pgpKey? }",
+    ]);
+  });
+
   test.each([["bad name!"], [""], ["a".repeat(65)]])("fails if a user name is outside 1-64 of [A-Za-z0-9+=,.@_-]: %j", (name) => {
     expect(problems(withUser({ name }))).toEqual([
       `accounts[0].adminUsers[0].name: ${JSON.stringify(name)} is not a valid IAM user name (1-64 of letters, digits and +=,.@_-)`,

@@ -73,6 +73,16 @@ describe("npm run synth on the shipped configuration", () => {
     expect(readFileSync(stackFile(first), "utf8")).toBe(before);
   });
 
+  test("cdktf synth (what cdktf deploy runs, with this cdktf.json) writes the same stack JSON", () => {
+    const dir = copyProject();
+    const env: NodeJS.ProcessEnv = { ...process.env, CHECKPOINT_DISABLE: "1", TF_CLI_CONFIG_FILE: "/dev/null", CI: "true" };
+    delete env.CDKTF_OUTDIR;
+    const cli = spawnSync(join(ROOT, "node_modules", ".bin", "cdktf"), ["synth"], { cwd: dir, env, encoding: "utf8", timeout: 120_000 });
+    expect(cli.stdout + cli.stderr).toContain("Generated Terraform code for the stacks: incident-manager");
+    expect(cli.status).toBe(0);
+    expect(readFileSync(stackFile(dir), "utf8")).toBe(readFileSync(stackFile(first), "utf8"));
+  }, 120_000);
+
   test("reads the configuration named by SETUP_CONFIG and removes stacks no longer configured", () => {
     const config = shippedConfig();
     config.accounts[0].name = "renamed";
