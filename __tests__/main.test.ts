@@ -4,16 +4,17 @@ import { spawnSync } from "child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { ConfigError, synthesize } from "../modules";
+import { main } from "../modules";
 import { ROOT, minimalConfig, shippedConfig } from "./support/configs";
 
-const TSX = join(ROOT, "node_modules", ".bin", "tsx");
+/** The command of `npm run synth` (run without npm's own start-up). */
+const SYNTH_COMMAND: string = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).scripts.synth;
 
-/** Runs main.ts from a project folder, as `npm run synth` does. */
+/** Runs the main job from a project folder, as `npm run synth` does. */
 function runMain(projectDir: string, env: Record<string, string> = {}) {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, CHECKPOINT_DISABLE: "1", ...env };
   delete childEnv.CDKTF_OUTDIR;
-  const result = spawnSync(TSX, ["main.ts"], { cwd: projectDir, env: childEnv, encoding: "utf8", timeout: 60_000 });
+  const result = spawnSync(SYNTH_COMMAND, { shell: true, cwd: projectDir, env: childEnv, encoding: "utf8", timeout: 60_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -142,15 +143,20 @@ describe("every rejected input class writes no stack", () => {
     ["bad key status", { accounts: [{ ...account, adminUsers: [{ ...user, accessKeys: [{ status: "On" }] }] }] }],
   ];
 
-  test.each(cases)("fails on %s", (_name, content) => {
+  test.each(cases)("fails on %s: exit code 1, the problem on stderr, no stack", (_name, content) => {
     const outdir = join(mkdtempSync(join(tmpdir(), "out-")), "cdktf.out");
-    expect(() => synthesize({ configFile: writeConfig(content), outdir })).toThrow(ConfigError);
+    const configFile = writeConfig(content);
+    const lines: string[] = [];
+    expect(main({ SETUP_CONFIG: configFile, CDKTF_OUTDIR: outdir }, "unused.json", (l) => lines.push(l))).toBe(1);
+    expect(lines).toEqual([expect.stringMatching(new RegExp(`^Error: ${configFile}: 1 problem\n  - `))]);
     expect(existsSync(join(outdir, "stacks"))).toBe(false);
   });
 
-  test("fails on a missing file", () => {
+  test("fails on a missing file: exit code 1, the problem on stderr, no stack", () => {
     const outdir = join(mkdtempSync(join(tmpdir(), "out-")), "cdktf.out");
-    expect(() => synthesize({ configFile: join(outdir, "missing.json"), outdir })).toThrow("file not found");
+    const lines: string[] = [];
+    expect(main({ CDKTF_OUTDIR: outdir }, join(outdir, "missing.json"), (l) => lines.push(l))).toBe(1);
+    expect(lines).toEqual([expect.stringContaining("missing.json: 1 problem\n  - file not found")]);
     expect(existsSync(join(outdir, "stacks"))).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 // Composition of the app: one stack per account, synthesis, and what the user is told.
 import { existsSync, readdirSync, rmSync } from "fs";
-import { join } from "path";
+import { join, resolve } from "path";
 import { App, AppConfig } from "cdktf";
 import { IConstruct } from "constructs";
 import { SetupConfig, loadConfig } from "./config";
@@ -58,4 +58,25 @@ export function synthesize(options: SynthesizeOptions): { app: App; warnings: Sy
     }
   }
   return { app, warnings: synthWarnings(app) };
+}
+
+/**
+ * What main.ts does, as a function: synthesizes the configuration named by SETUP_CONFIG
+ * (default `defaultConfigFile`) into CDKTF_OUTDIR (default cdktf.out), reports warnings and
+ * errors through `report`, and returns the process exit code (0, or 1 having written no stack).
+ */
+export function main(env: NodeJS.ProcessEnv, defaultConfigFile: string, report: (line: string) => void): number {
+  const configFile = env.SETUP_CONFIG ? resolve(env.SETUP_CONFIG) : defaultConfigFile;
+  try {
+    const { app, warnings } = synthesize({ configFile, outdir: env.CDKTF_OUTDIR });
+    // Under the cdktf CLI (which sets CDKTF_OUTDIR) the CLI prints the warnings itself.
+    if (!env.CDKTF_OUTDIR) {
+      for (const w of warnings) report(`Warning: [${w.path}] ${w.message}`);
+      report(`Synthesized ${app.node.children.length} stack(s) into ${app.outdir}/stacks`);
+    }
+    return 0;
+  } catch (error) {
+    report(`Error: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
 }
