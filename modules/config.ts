@@ -3,23 +3,17 @@
 import { readFileSync } from "fs";
 import { ParseError, ParseErrorCode, parse as parseJsonc, printParseErrorCode } from "jsonc-parser";
 import { z } from "zod";
-
-/** Characters IAM allows in user and group names. */
-const IAM_NAME_CHARS = "letters, digits and +=,.@_-";
+import { IAM_PATH_PATTERN, IAM_PATH_RULE, iamNamePattern, iamNameRule } from "./iam-names";
 
 const iamName = (kind: string, max: number) =>
   z
     .string()
-    .regex(new RegExp(`^[A-Za-z0-9+=,.@_-]{1,${max}}$`), {
-      error: `is not a valid IAM ${kind} name (1-${max} of ${IAM_NAME_CHARS})`,
-    })
-    .describe(`IAM ${kind} name: 1-${max} of ${IAM_NAME_CHARS}`);
+    .regex(iamNamePattern(max), { error: iamNameRule(kind, max) })
+    .describe(`IAM ${kind} name: 1-${max} of letters, digits and +=,.@_-`);
 
 const iamPath = z
   .string()
-  .regex(/^(\/|\/[\x21-\x7e]{1,510}\/)$/, {
-    error: 'is not a valid IAM path ("/" or "/" + printable ASCII + "/", at most 512 characters)',
-  })
+  .regex(IAM_PATH_PATTERN, { error: IAM_PATH_RULE })
   .describe('IAM path: "/" or a string that begins and ends with "/"');
 
 const pgpKey = z

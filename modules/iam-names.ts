@@ -1,25 +1,33 @@
-// Rules IAM applies to names and paths, shared by the constructs that validate their props.
+// Rules IAM applies to names and paths: one definition, used by the configuration schema
+// (config.ts) and by the constructs that validate their props.
 import { Token } from "cdktf";
 
 const NAME_CHARS = "letters, digits and +=,.@_-";
 
-/**
- * Throws when a literal IAM name breaks IAM's rule (1-max of letters, digits and +=,.@_-).
- * Unresolved tokens are left to Terraform.
- */
+/** IAM's rule for user (max 64) and group (max 128) names. */
+export function iamNamePattern(max: number): RegExp {
+  return new RegExp(`^[A-Za-z0-9+=,.@_-]{1,${max}}$`);
+}
+
+/** The rule, as an error message states it. */
+export function iamNameRule(kind: string, max: number): string {
+  return `is not a valid IAM ${kind} name (1-${max} of ${NAME_CHARS})`;
+}
+
+/** IAM's rule for paths: "/" or "/" + printable ASCII + "/", at most 512 characters. */
+export const IAM_PATH_PATTERN = /^(\/|\/[\x21-\x7e]{1,510}\/)$/;
+export const IAM_PATH_RULE = 'is not a valid IAM path ("/" or "/" + printable ASCII + "/", at most 512 characters)';
+
+/** Throws when a literal IAM name breaks IAM's rule. Unresolved tokens are left to Terraform. */
 export function validateIamName(field: string, value: string, kind: string, max: number): void {
-  if (Token.isUnresolved(value)) return;
-  if (!new RegExp(`^[A-Za-z0-9+=,.@_-]{1,${max}}$`).test(value)) {
-    throw new Error(`${field}: ${JSON.stringify(value)} is not a valid IAM ${kind} name (1-${max} of ${NAME_CHARS})`);
+  if (!Token.isUnresolved(value) && !iamNamePattern(max).test(value)) {
+    throw new Error(`${field}: ${JSON.stringify(value)} ${iamNameRule(kind, max)}`);
   }
 }
 
-/** Throws when a literal IAM path is neither "/" nor "/.../" of printable ASCII (at most 512). */
+/** Throws when a literal IAM path breaks IAM's rule. Unresolved tokens are left to Terraform. */
 export function validateIamPath(field: string, value: string): void {
-  if (Token.isUnresolved(value)) return;
-  if (!/^(\/|\/[\x21-\x7e]{1,510}\/)$/.test(value)) {
-    throw new Error(
-      `${field}: ${JSON.stringify(value)} is not a valid IAM path ("/" or "/" + printable ASCII + "/", at most 512 characters)`,
-    );
+  if (!Token.isUnresolved(value) && !IAM_PATH_PATTERN.test(value)) {
+    throw new Error(`${field}: ${JSON.stringify(value)} ${IAM_PATH_RULE}`);
   }
 }
