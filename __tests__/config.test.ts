@@ -183,6 +183,12 @@ describe("bad input is rejected with the field, the value and the rule", () => {
     ]);
   });
 
+  test.each([["Primary"], ["key_1"], ["-1"], [""]])("fails if a key id is malformed: %j", (id) => {
+    expect(problems(withUser({ accessKeys: [{ id }] }))).toEqual([
+      `accounts[0].adminUsers[0].accessKeys[0].id: ${JSON.stringify(id)} is not a valid key id (1-32 of lowercase letters, digits and -, starting with a letter or digit)`,
+    ]);
+  });
+
   test("fails if a PGP key is neither keybase:<user> nor base64", () => {
     expect(problems(withUser({ console: { pgpKey: "-----BEGIN PGP PUBLIC KEY BLOCK-----" } }))).toEqual([
       'accounts[0].adminUsers[0].console.pgpKey: "-----BEGIN PGP PUBLIC KEY BLOCK-----" is not a PGP public key ("keybase:<username>" or a base64-encoded public key without armor)',
