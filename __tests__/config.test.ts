@@ -29,8 +29,8 @@ function withUser(change: Record<string, unknown>): SetupConfigInput {
 describe("configuration defaults follow the guide", () => {
   const account = parseConfig(minimalConfig()).accounts[0];
 
-  test("the group is Administrators at path /", () => {
-    expect(account.adminGroup).toEqual({ name: "Administrators", path: "/" });
+  test("the group is Administrators at path /, with MFA enforced", () => {
+    expect(account.adminGroup).toEqual({ name: "Administrators", path: "/", enforceMfa: true });
   });
 
   test("a user gets console access with a password reset at first sign-in, and one active key", () => {
@@ -39,11 +39,14 @@ describe("configuration defaults follow the guide", () => {
       path: "/",
       console: { passwordResetRequired: true },
       accessKeys: [{ status: "Active" }],
+      keyRotationInProgress: false,
     });
   });
 
-  test("the service-linked role is created, the backend is local, there are no tags", () => {
-    expect(account.incidentManager).toEqual({ serviceLinkedRole: "create" });
+  test("the service-linked role is created, the backend is local, no tags, alias or password policy", () => {
+    expect(account.incidentManager).toEqual({ serviceLinkedRole: "create", setupPolicy: false });
+    expect(account.passwordPolicy).toBe(false);
+    expect(account.accountAlias).toBeUndefined();
     expect(account.tags).toEqual({});
     expect(parseConfig(minimalConfig()).backend).toEqual({ type: "local" });
   });
@@ -56,7 +59,7 @@ describe("configuration defaults follow the guide", () => {
 describe("bad input is rejected with the field, the value and the rule", () => {
   test("fails if a key is unknown (a typo such as adminUser)", () => {
     expect(problems(withAccount({ adminUser: [] }))).toEqual([
-      'accounts[0].adminUser: unknown key "adminUser" (allowed here: name, region, accountId, assumeRoleArn, tags, adminGroup, adminUsers, incidentManager)',
+      'accounts[0].adminUser: unknown key "adminUser" (allowed here: name, region, accountId, assumeRoleArn, tags, accountAlias, passwordPolicy, adminGroup, adminUsers, incidentManager)',
     ]);
   });
 
@@ -65,7 +68,7 @@ describe("bad input is rejected with the field, the value and the rule", () => {
       'accounts[0].adminUsers[0].console.passwordReset: unknown key "passwordReset" (allowed here: passwordResetRequired, pgpKey)',
     ]);
     expect(problems(withUser({ accessKeys: [{ state: "Active" }] }))).toEqual([
-      'accounts[0].adminUsers[0].accessKeys[0].state: unknown key "state" (allowed here: id, status, pgpKey)',
+      'accounts[0].adminUsers[0].accessKeys[0].state: unknown key "state" (allowed here: id, status, pgpKey, secretStore, kmsKeyId)',
     ]);
   });
 
@@ -100,8 +103,8 @@ describe("bad input is rejected with the field, the value and the rule", () => {
   });
 
   test("fails if a user has more than two access keys", () => {
-    expect(problems(withUser({ accessKeys: [{}, {}, {}] }))).toEqual([
-      "accounts[0].adminUsers[0].accessKeys: [{},{},{}] has more than two access keys (IAM allows at most 2 per user)",
+    expect(problems(withUser({ accessKeys: [{ status: "Inactive" }, { status: "Inactive" }, {}] }))).toEqual([
+      'accounts[0].adminUsers[0].accessKeys: [{"status":"Inactive"},{"status":"Inactive"},{}] has more than two access keys (IAM allows at most 2 per user)',
     ]);
   });
 
@@ -178,8 +181,8 @@ describe("bad input is rejected with the field, the value and the rule", () => {
   });
 
   test("fails if two keys of a user have the same id", () => {
-    expect(problems(withUser({ accessKeys: [{ id: "2" }, {}] }))).toEqual([
-      'accounts[0].adminUsers[0].accessKeys[1]: {} has the id "2" (the default for key 2), which accessKeys[0] already has (key ids must be unique per user; set "id" on both keys)',
+    expect(problems(withUser({ accessKeys: [{ id: "2" }, { status: "Inactive" }] }))).toEqual([
+      'accounts[0].adminUsers[0].accessKeys[1]: {"status":"Inactive"} has the id "2" (the default for key 2), which accessKeys[0] already has (key ids must be unique per user; set "id" on both keys)',
     ]);
   });
 
@@ -208,9 +211,9 @@ describe("bad input is rejected with the field, the value and the rule", () => {
     ]);
   });
 
-  test("fails if the service-linked role mode is not create", () => {
+  test("fails if the service-linked role mode is not create, adopt or reference", () => {
     expect(problems(withAccount({ incidentManager: { serviceLinkedRole: "delete" } }))).toEqual([
-      'accounts[0].incidentManager.serviceLinkedRole: "delete" must be "create"',
+      'accounts[0].incidentManager.serviceLinkedRole: "delete" must be "create", "adopt" or "reference"',
     ]);
   });
 
@@ -218,13 +221,13 @@ describe("bad input is rejected with the field, the value and the rule", () => {
     const config = {
       accounts: [
         { name: "prod", region: "us-east-1", adminUsers: [{ name: "alice" }, { name: "ALICE" }] },
-        { name: "prod", region: "nowhere", adminUsers: [{ name: "bad name!", accessKeys: [{}, {}, {}] }] },
+        { name: "prod", region: "nowhere", adminUsers: [{ name: "bad name!", accessKeys: [{ status: "Inactive" }, { status: "Inactive" }, {}] }] },
       ],
     };
     expect(problems(config)).toEqual([
       'accounts[1].region: "nowhere" is not an AWS region (a name such as "us-east-1")',
       'accounts[1].adminUsers[0].name: "bad name!" is not a valid IAM user name (1-64 of letters, digits and +=,.@_-)',
-      "accounts[1].adminUsers[0].accessKeys: [{},{},{}] has more than two access keys (IAM allows at most 2 per user)",
+      'accounts[1].adminUsers[0].accessKeys: [{"status":"Inactive"},{"status":"Inactive"},{}] has more than two access keys (IAM allows at most 2 per user)',
       'accounts[0].adminUsers[1].name: "ALICE" is the same IAM user as adminUsers[0].name "alice" (IAM user names are case-insensitive)',
       'accounts[1].name: "prod" is already the name of accounts[0] (stack names must be unique)',
     ]);

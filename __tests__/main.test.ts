@@ -133,7 +133,7 @@ describe("every rejected input class writes no stack", () => {
     ["bad user name", { accounts: [{ ...account, adminUsers: [{ name: "bad name!" }] }] }],
     ["bad group name", { accounts: [{ ...account, adminGroup: { name: "Admins!" } }] }],
     ["bad path", { accounts: [{ ...account, adminGroup: { path: "ops" } }] }],
-    ["three access keys", { accounts: [{ ...account, adminUsers: [{ ...user, accessKeys: [{}, {}, {}] }] }] }],
+    ["three access keys", { accounts: [{ ...account, adminUsers: [{ ...user, accessKeys: [{ status: "Inactive" }, { status: "Inactive" }, {}] }] }] }],
     ["users differing in case", { accounts: [{ ...account, adminUsers: [{ name: "alice" }, { name: "ALICE" }] }] }],
     ["duplicate stack names", { accounts: [account, account] }],
     ["malformed stack name", { accounts: [{ ...account, name: "Prod" }] }],

@@ -1,6 +1,9 @@
 import { Construct } from "constructs";
 import { IamAccessKey } from "@cdktf/provider-aws/lib/iam-access-key";
-import { Token } from "cdktf";
+import { Fn, Token } from "cdktf";
+import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
+import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
+import { skipCheckov } from "./checkov";
 import { AdminUser } from "./admin-user";
 
 /** Status of an access key. */
@@ -21,6 +24,23 @@ export interface AccessKeyProps {
    * @default - the secret is stored in plain text in the Terraform state
    */
   readonly pgpKey?: string;
+  /**
+   * Also store the key pair in AWS Secrets Manager, where a person retrieves it with their own
+   * AWS permissions. Not with `pgpKey`. The Terraform state still holds the secret.
+   * @default - not stored in Secrets Manager
+   */
+  readonly secretStore?: AccessKeySecretStore;
+}
+
+/** Where {@link AccessKey} stores the key pair in AWS Secrets Manager. */
+export interface AccessKeySecretStore {
+  /** Prefix of the secret's name; AWS appends a unique suffix. */
+  readonly namePrefix: string;
+  /**
+   * KMS key (id, ARN or alias) that encrypts the secret.
+   * @default - the account's AWS managed key aws/secretsmanager
+   */
+  readonly kmsKeyId?: string;
 }
 
 /** An IAM access key (access key id and secret access key) of an admin user. */
@@ -37,6 +57,8 @@ export class AccessKey extends Construct {
   public readonly keyFingerprint: string;
   /** Whether the secret is encrypted with a PGP key. */
   public readonly pgpProtected: boolean;
+  /** The Secrets Manager secret holding the key pair; undefined without a secret store. */
+  public readonly secret?: SecretsmanagerSecret;
 
   constructor(scope: Construct, id: string, props: AccessKeyProps) {
     super(scope, id);
@@ -54,5 +76,24 @@ export class AccessKey extends Construct {
     this.secretAccessKey = this.key.secret;
     this.encryptedSecretAccessKey = this.key.encryptedSecret;
     this.keyFingerprint = this.key.keyFingerprint;
+
+    if (props.secretStore) {
+      if (this.pgpProtected) {
+        throw new Error("accessKeys.secretStore: cannot be combined with pgpKey (Secrets Manager would get the encrypted secret)");
+      }
+      this.secret = new SecretsmanagerSecret(this, "Secret", {
+        namePrefix: props.secretStore.namePrefix,
+        description: "IAM access key pair (AccessKeyId, SecretAccessKey) created by incident-manager-setup",
+        kmsKeyId: props.secretStore.kmsKeyId,
+      });
+      skipCheckov(this.secret, { id: "CKV2_AWS_57", comment: "An IAM access key is rotated by replacing the key (README: key rotation), not by a Secrets Manager rotation function." });
+      if (!props.secretStore.kmsKeyId) {
+        skipCheckov(this.secret, { id: "CKV_AWS_149", comment: "No kmsKeyId configured: encrypted with the AWS managed key aws/secretsmanager." });
+      }
+      new SecretsmanagerSecretVersion(this, "SecretVersion", {
+        secretId: this.secret.id,
+        secretString: Fn.jsonencode({ AccessKeyId: this.key.id, SecretAccessKey: this.key.secret }),
+      });
+    }
   }
 }

@@ -3,6 +3,7 @@
 import { readFileSync } from "fs";
 import { ParseError, ParseErrorCode, parse as parseJsonc, printParseErrorCode } from "jsonc-parser";
 import { z } from "zod";
+import { CIS_PASSWORD_POLICY } from "./account-password-policy";
 import { IAM_PATH_PATTERN, IAM_PATH_RULE, iamNamePattern, iamNameRule } from "./iam-names";
 
 const iamName = (kind: string, max: number) =>
@@ -40,6 +41,17 @@ export const AccessKeySchema = z
       ),
     status: AccessKeyStatus.default("Active"),
     pgpKey: pgpKey.optional(),
+    secretStore: z
+      .enum(["secretsmanager"], { error: 'must be "secretsmanager"' })
+      .optional()
+      .describe("Also store the key pair in AWS Secrets Manager (keys without pgpKey only); the state still holds the secret"),
+    kmsKeyId: z
+      .string()
+      .regex(/^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+|alias\/[A-Za-z0-9/_-]+|[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12})$/, {
+        error: "is not a KMS key id, key ARN, alias name (alias/...) or alias ARN",
+      })
+      .optional()
+      .describe("KMS key that encrypts the stored secret (with secretStore). Default: the account's aws/secretsmanager key"),
   })
   .describe("An IAM access key of the user");
 
@@ -60,7 +72,9 @@ export const ConsoleSchema = z
   .describe("Console sign-in (login profile), or false for no console access");
 
 export const AdminUserSchema = z.strictObject({
-  name: iamName("user", 64),
+  name: iamName("user", 64).refine((name) => name.toLowerCase() !== "root", {
+    error: "is reserved: the root user is not an IAM user, and it must never get access keys (CIS 1.4, Checkov CKV_AWS_348)",
+  }),
   path: iamPath.default("/"),
   console: ConsoleSchema.default({ passwordResetRequired: true }),
   accessKeys: z
@@ -72,12 +86,52 @@ export const AdminUserSchema = z.strictObject({
     })
     .default([{ status: "Active" }])
     .meta({ maxItems: 2, description: "0, 1 or 2 access keys (two only while rotating); default: one Active key" }),
+  keyRotationInProgress: z
+    .boolean({ error: "must be true or false" })
+    .default(false)
+    .describe("Allows two Active keys while clients switch to the new key (CIS 1.13: at most one Active key otherwise)"),
 });
 
 export const AdminGroupSchema = z.strictObject({
   name: iamName("group", 128).default("Administrators"),
   path: iamPath.default("/"),
+  enforceMfa: z
+    .boolean({ error: "must be true or false" })
+    .default(true)
+    .describe("Deny everything but managing one's own credentials until the user signs in with MFA"),
 });
+
+const int = (min: number, max: number, what: string) =>
+  z
+    .number({ error: `must be a whole number from ${min} to ${max}` })
+    .int({ error: `must be a whole number from ${min} to ${max}` })
+    .min(min, { error: `must be from ${min} to ${max} (${what})` })
+    .max(max, { error: `must be from ${min} to ${max} (${what})` });
+const flag = () => z.boolean({ error: "must be true or false" });
+
+export const PasswordPolicySchema = z
+  .union(
+    [
+      z.boolean(),
+      z.strictObject({
+        minimumLength: int(6, 128, "AWS allows 6-128 characters").default(CIS_PASSWORD_POLICY.minimumLength),
+        requireLowercase: flag().default(true),
+        requireUppercase: flag().default(true),
+        requireNumbers: flag().default(true),
+        requireSymbols: flag().default(true),
+        passwordReusePrevention: int(1, 24, "AWS remembers 1-24 passwords").default(CIS_PASSWORD_POLICY.passwordReusePrevention),
+        maxPasswordAge: int(1, 1095, "days; AWS allows 1-1095").default(CIS_PASSWORD_POLICY.maxPasswordAge),
+        allowUsersToChangePassword: flag().default(true),
+        hardExpiry: flag().default(false),
+      }),
+    ],
+    {
+      error:
+        "must be true (the CIS values), false (not managed) or an object of minimumLength, requireLowercase, requireUppercase, requireNumbers, requireSymbols, passwordReusePrevention, maxPasswordAge, allowUsersToChangePassword, hardExpiry",
+    },
+  )
+  .default(false)
+  .describe("The account's IAM password policy: true = CIS values, an object overrides them, false = left as it is");
 
 const ACCOUNT_ID = /^\d{12}$/;
 const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/([\x21-\x7e]*\/)?[A-Za-z0-9+=,.@_-]{1,64}$/;
@@ -115,18 +169,32 @@ export const AccountSchema = z.strictObject({
     .refine((t) => Object.keys(t).length <= 50, { error: "has more than 50 tags" })
     .default({})
     .describe("Default tags applied to every resource"),
-  adminGroup: AdminGroupSchema.default({ name: "Administrators", path: "/" }),
+  accountAlias: z
+    .string()
+    .regex(/^(?!\d{12}$)[a-z0-9](?:[a-z0-9]|-(?!-)){1,61}[a-z0-9]$/, {
+      error: "is not a valid account alias (3-63 of lowercase letters, digits and single hyphens inside, not 12 digits)",
+    })
+    .optional()
+    .describe("IAM account alias; the sign-in URL uses it"),
+  passwordPolicy: PasswordPolicySchema,
+  adminGroup: AdminGroupSchema.default({ name: "Administrators", path: "/", enforceMfa: true }),
   adminUsers: z
     .array(AdminUserSchema, { error: "must be a list of admin users" })
     .min(1, { error: "must list at least one admin user" }),
   incidentManager: z
     .strictObject({
       serviceLinkedRole: z
-        .enum(["create"], { error: 'must be "create"' })
+        .enum(["create", "adopt", "reference"], { error: 'must be "create", "adopt" or "reference"' })
         .default("create")
-        .describe("create: the app creates AWSServiceRoleForIncidentManager"),
+        .describe(
+          "create: the app creates AWSServiceRoleForIncidentManager; adopt: imports the existing role and manages it; reference: only reads it",
+        ),
+      setupPolicy: z
+        .boolean({ error: "must be true or false" })
+        .default(false)
+        .describe("Create a customer managed policy that allows only iam:CreateServiceLinkedRole for Incident Manager"),
     })
-    .default({ serviceLinkedRole: "create" }),
+    .default({ serviceLinkedRole: "create", setupPolicy: false }),
 });
 
 export const BackendSchema = z
@@ -199,8 +267,31 @@ function crossChecks(config: Record<string, unknown>, ctx: z.core.$RefinementCtx
       users.set(name.toLowerCase(), u);
       outputs.set(outputPrefix(name), u);
 
+      const keys = records(user.accessKeys);
+      const active = keys.filter(([key]) => key.status === undefined || key.status === "Active");
+      if (active.length > 1 && user.keyRotationInProgress !== true) {
+        issue(
+          ["accounts", a, "adminUsers", u, "accessKeys"],
+          user.accessKeys,
+          "has two Active keys: at most one may be Active outside a rotation (CIS 1.13); set keyRotationInProgress: true while clients switch, or make the old key Inactive",
+        );
+      }
       const keyIds = new Map<string, number>();
-      for (const [key, k] of records(user.accessKeys)) {
+      for (const [key, k] of keys) {
+        if (key.secretStore !== undefined && key.pgpKey !== undefined) {
+          issue(
+            ["accounts", a, "adminUsers", u, "accessKeys", k, "secretStore"],
+            key.secretStore,
+            "cannot be combined with pgpKey (Secrets Manager would get the encrypted secret); use one of them",
+          );
+        }
+        if (key.kmsKeyId !== undefined && key.secretStore === undefined) {
+          issue(
+            ["accounts", a, "adminUsers", u, "accessKeys", k, "kmsKeyId"],
+            key.kmsKeyId,
+            'is only used with secretStore: "secretsmanager"',
+          );
+        }
         const id = accessKeyId(key as { id?: string }, k);
         const dup = keyIds.get(id);
         if (dup !== undefined) {

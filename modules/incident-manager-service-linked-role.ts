@@ -1,40 +1,82 @@
 import { Construct } from "constructs";
+import { DataAwsIamRole } from "@cdktf/provider-aws/lib/data-aws-iam-role";
 import { IamServiceLinkedRole } from "@cdktf/provider-aws/lib/iam-service-linked-role";
 
 /** The service principal of AWS Systems Manager Incident Manager. */
 export const INCIDENT_MANAGER_SERVICE = "ssm-incidents.amazonaws.com";
 /** The name AWS gives Incident Manager's service-linked role. */
 export const INCIDENT_MANAGER_ROLE_NAME = "AWSServiceRoleForIncidentManager";
+/** The IAM path of the role. */
+export const INCIDENT_MANAGER_ROLE_PATH = `/aws-service-role/${INCIDENT_MANAGER_SERVICE}/`;
+
+/** The ARN of the role in an account (literals or Terraform expressions). */
+export function incidentManagerRoleArn(partition: string, accountId: string): string {
+  return `arn:${partition}:iam::${accountId}:role${INCIDENT_MANAGER_ROLE_PATH}${INCIDENT_MANAGER_ROLE_NAME}`;
+}
+
+/**
+ * How the app treats the role:
+ * - `create`: creates it (the guide's path; fails if the account already has it);
+ * - `adopt`: imports the existing role (a Terraform import block) and manages it from then on;
+ * - `reference`: only reads it; nothing is created, imported or ever deleted.
+ */
+export type ServiceLinkedRoleMode = "create" | "adopt" | "reference";
 
 /** Properties of an {@link IncidentManagerServiceLinkedRole}. */
 export interface IncidentManagerServiceLinkedRoleProps {
   /**
-   * Description of the role.
-   * @default - the description AWS gives the role
+   * What to do with the role.
+   * @default "create"
    */
-  readonly description?: string;
+  readonly mode?: ServiceLinkedRoleMode;
+  /**
+   * ARN of the existing role, the import id in `adopt` mode: a literal where the account is known,
+   * else an expression Terraform evaluates at plan time (see {@link incidentManagerRoleArn}).
+   * @default - required in adopt mode
+   */
+  readonly importArn?: string;
 }
 
 /**
  * The service-linked role `AWSServiceRoleForIncidentManager` that Incident Manager needs.
- * It is protected with `prevent_destroy`: deleting it takes Incident Manager's access to the
- * account's incidents, response plans and contacts with it.
+ * A managed role (create, adopt) is protected with `prevent_destroy`: deleting it cuts
+ * Incident Manager off from the account's incidents, response plans and contacts.
+ * The address of the role is the same in create and adopt mode, so an account can switch
+ * between them without Terraform deleting anything.
  */
 export class IncidentManagerServiceLinkedRole extends Construct {
-  /** The service-linked role. */
-  public readonly role: IamServiceLinkedRole;
+  /** The managed role (create and adopt modes). */
+  public readonly role?: IamServiceLinkedRole;
+  /** The role as read (reference mode). */
+  public readonly roleData?: DataAwsIamRole;
   /** ARN of the role. */
   public readonly roleArn: string;
   /** Name of the role (AWSServiceRoleForIncidentManager). */
   public readonly roleName: string;
+  /** The mode. */
+  public readonly mode: ServiceLinkedRoleMode;
 
   constructor(scope: Construct, id: string, props: IncidentManagerServiceLinkedRoleProps = {}) {
     super(scope, id);
+    this.mode = props.mode ?? "create";
+    if (this.mode === "reference") {
+      this.roleData = new DataAwsIamRole(this, "Resource", { name: INCIDENT_MANAGER_ROLE_NAME });
+      this.roleArn = this.roleData.arn;
+      this.roleName = this.roleData.name;
+      return;
+    }
     this.role = new IamServiceLinkedRole(this, "Resource", {
       awsServiceName: INCIDENT_MANAGER_SERVICE,
-      description: props.description,
       lifecycle: { preventDestroy: true },
     });
+    if (this.mode === "adopt") {
+      if (!props.importArn) {
+        throw new Error('incidentManager.serviceLinkedRole: "adopt" needs the ARN of the existing role (importArn)');
+      }
+      this.role.importFrom(props.importArn);
+    } else if (this.mode !== "create") {
+      throw new Error(`incidentManager.serviceLinkedRole: ${JSON.stringify(this.mode)} must be "create", "adopt" or "reference"`);
+    }
     this.roleArn = this.role.arn;
     this.roleName = this.role.name;
   }

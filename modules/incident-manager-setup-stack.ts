@@ -4,13 +4,20 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { AccessKey } from "./access-key";
+import { AccountAlias } from "./account-alias";
+import { AccountPasswordPolicy, CIS_PASSWORD_POLICY } from "./account-password-policy";
 import { AdminGroup } from "./admin-group";
 import { AdminUser } from "./admin-user";
-import { AccountConfig, accessKeyId, outputPrefix } from "./config";
-import { IncidentManagerServiceLinkedRole } from "./incident-manager-service-linked-role";
+import { partitionOfRegion } from "./arns";
+import { skipCheckov } from "./checkov";
+import { AccountConfig, AdminUserConfig, accessKeyId, outputPrefix } from "./config";
+import { IncidentManagerServiceLinkedRole, incidentManagerRoleArn } from "./incident-manager-service-linked-role";
+import { IncidentManagerSetupPolicy } from "./incident-manager-setup-policy";
 
 /** Session name the provider uses when it assumes `assumeRoleArn` (visible in CloudTrail). */
 export const ASSUME_ROLE_SESSION_NAME = "incident-manager-setup";
+/** Name of the Terraform check that warns when the deploying identity is the root user. */
+export const ROOT_CHECK_NAME = "deploying_identity_is_not_root";
 
 /** Properties of an {@link IncidentManagerSetupStack}. */
 export interface IncidentManagerSetupStackProps {
@@ -20,8 +27,9 @@ export interface IncidentManagerSetupStackProps {
 
 /**
  * Everything the guide "Setting up for Incident Manager" asks for, in one AWS account:
- * the administrators group, its users with console sign-in and access keys, and the
- * Incident Manager service-linked role. One stack (one Terraform state) per account.
+ * the administrators group, its users with console sign-in and access keys, the account's
+ * sign-in settings, and the Incident Manager service-linked role. One stack (one Terraform
+ * state) per account.
  */
 export class IncidentManagerSetupStack extends TerraformStack {
   /** The administrators group. */
@@ -33,9 +41,13 @@ export class IncidentManagerSetupStack extends TerraformStack {
   /** The Incident Manager service-linked role. */
   public readonly serviceLinkedRole: IncidentManagerServiceLinkedRole;
 
+  private readonly partition: DataAwsPartition;
+  private readonly account: AccountConfig;
+
   constructor(scope: Construct, id: string, props: IncidentManagerSetupStackProps) {
     super(scope, id);
     const { account } = props;
+    this.account = account;
 
     new AwsProvider(this, "aws", {
       region: account.region,
@@ -50,76 +62,192 @@ export class IncidentManagerSetupStack extends TerraformStack {
     // the project sits (cdktf's default is an absolute path).
     new LocalBackend(this, { path: `../../../terraform.${id}.tfstate` });
 
-    const partition = new DataAwsPartition(this, "Partition");
+    this.partition = new DataAwsPartition(this, "Partition");
     const caller = new DataAwsCallerIdentity(this, "CallerIdentity");
+    this.addRootCheck(caller);
 
     this.adminGroup = new AdminGroup(this, "AdminGroup", {
-      partition,
+      partition: this.partition,
       groupName: account.adminGroup.name,
       path: account.adminGroup.path,
+      enforceMfa: account.adminGroup.enforceMfa,
     });
     output(this, "admin_group_name", this.adminGroup.groupName, "Name of the administrators group");
     output(this, "admin_group_arn", this.adminGroup.groupArn, "ARN of the administrators group");
+    Annotations.of(this.adminGroup).addWarning(
+      `CIS 1.16 / Checkov CKV_AWS_274: group ${account.adminGroup.name} has AdministratorAccess, as the guide asks; ` +
+        "the Checkov skip and its reason are recorded on the policy attachment.",
+    );
 
+    this.addSignIn(caller);
+    account.adminUsers.forEach((userConfig, u) => this.addUser(userConfig, u));
+    this.addUserWarnings();
+
+    this.serviceLinkedRole = new IncidentManagerServiceLinkedRole(this, "IncidentManagerServiceLinkedRole", {
+      mode: account.incidentManager.serviceLinkedRole,
+      importArn: incidentManagerRoleArn(
+        account.accountId ? partitionOfRegion(account.region) : this.partition.partition,
+        account.accountId ?? caller.accountId,
+      ),
+    });
+    output(this, "incident_manager_role_arn", this.serviceLinkedRole.roleArn, "ARN of AWSServiceRoleForIncidentManager");
+
+    if (account.incidentManager.setupPolicy) {
+      const policy = new IncidentManagerSetupPolicy(this, "IncidentManagerSetupPolicy", {
+        partition: this.partition.partition,
+      });
+      output(this, "incident_manager_setup_policy_arn", policy.policyArn, "ARN of the policy that allows only creating AWSServiceRoleForIncidentManager");
+    }
+  }
+
+  /**
+   * The guide: keep the root user for the few tasks that need it. A plan or apply run as root
+   * (fine for the very first bootstrap of a new account) warns to use the new admin user from now on.
+   */
+  private addRootCheck(caller: DataAwsCallerIdentity): void {
+    this.addOverride(`check.${ROOT_CHECK_NAME}`, {
+      assert: [
+        {
+          condition: `\${!endswith(${caller.fqn}.arn, ":root")}`,
+          error_message:
+            "Terraform runs as the account's root user. That is fine for the first bootstrap of a new account only: " +
+            "from now on sign in as one of the admin users created here (see the signin_url output) and keep the root user for the tasks that require it.",
+        },
+      ],
+    });
+  }
+
+  /** Account alias, password policy and the sign-in URL. */
+  private addSignIn(caller: DataAwsCallerIdentity): void {
+    const { account } = this;
+    const alias = account.accountAlias
+      ? new AccountAlias(this, "AccountAlias", { alias: account.accountAlias }).accountAlias
+      : caller.accountId;
     const signinHost = Fn.lookup(
       { "aws-cn": "signin.amazonaws.cn", "aws-us-gov": "signin.amazonaws-us-gov.com" },
-      partition.partition,
+      this.partition.partition,
       "signin.aws.amazon.com",
     );
-    output(this, "signin_url", `https://${caller.accountId}.${signinHost}/console`, "Console sign-in URL for the IAM users of this account");
+    output(this, "signin_url", `https://${alias}.${signinHost}/console`, "Console sign-in URL for the IAM users of this account");
 
-    account.adminUsers.forEach((userConfig, u) => {
-      const user = new AdminUser(this, `AdminUser-${userConfig.name}`, {
-        userName: userConfig.name,
-        path: userConfig.path,
-        group: this.adminGroup,
-        console: userConfig.console,
+    if (account.passwordPolicy !== false) {
+      new AccountPasswordPolicy(this, "PasswordPolicy", {
+        settings: account.passwordPolicy === true ? CIS_PASSWORD_POLICY : account.passwordPolicy,
       });
-      this.adminUsers.push(user);
-      const prefix = outputPrefix(userConfig.name);
-      const field = `adminUsers[${u}]`;
-      output(this, `${prefix}_arn`, user.userArn, `ARN of IAM user ${userConfig.name}`);
+    } else if (account.adminUsers.some((user) => user.console !== false)) {
+      Annotations.of(this).addWarning(
+        "passwordPolicy is not managed: console passwords follow whatever password policy the account has " +
+          "(CIS 1.8/1.9, Checkov CKV_AWS_9-15). Set passwordPolicy: true for the CIS values.",
+      );
+    }
+  }
 
-      if (user.loginProfile) {
-        if (user.passwordPgpProtected) {
-          output(this, `${prefix}_encrypted_password`, user.loginProfile.encryptedPassword, `Initial console password of ${userConfig.name}, encrypted with its PGP key (base64)`);
-          output(this, `${prefix}_password_key_fingerprint`, user.loginProfile.keyFingerprint, `Fingerprint of the PGP key that encrypted the password of ${userConfig.name}`);
-        } else {
-          output(this, `${prefix}_password`, user.loginProfile.password, `Initial console password of ${userConfig.name}`, true);
-          Annotations.of(user).addWarning(
-            `${field} (${userConfig.name}): the initial console password will be stored in plain text in the Terraform state ` +
-              `(output ${prefix}_password is sensitive, but anyone who can read the state can read it). ` +
-              `Set console.pgpKey to keep only an encrypted password in the state.`,
-          );
-        }
+  private addUser(userConfig: AdminUserConfig, u: number): void {
+    const user = new AdminUser(this, `AdminUser-${userConfig.name}`, {
+      userName: userConfig.name,
+      path: userConfig.path,
+      group: this.adminGroup,
+      console: userConfig.console,
+    });
+    this.adminUsers.push(user);
+    skipCheckov(user.user, {
+      id: "CKV_AWS_273",
+      comment: "The guide's IAM path: an IAM user in the administrators group rather than IAM Identity Center (SSO).",
+    });
+    const prefix = outputPrefix(userConfig.name);
+    const field = `adminUsers[${u}]`;
+    const who = `${field} (${userConfig.name})`;
+    output(this, `${prefix}_arn`, user.userArn, `ARN of IAM user ${userConfig.name}`);
+
+    if (user.loginProfile) {
+      skipCheckov(user.user, {
+        id: "CKV2_AWS_22",
+        comment: "The guide has the administrator sign in to the console as this IAM user.",
+      });
+      if (user.passwordPgpProtected) {
+        output(this, `${prefix}_encrypted_password`, user.loginProfile.encryptedPassword, `Initial console password of ${userConfig.name}, encrypted with its PGP key (base64)`);
+        output(this, `${prefix}_password_key_fingerprint`, user.loginProfile.keyFingerprint, `Fingerprint of the PGP key that encrypted the password of ${userConfig.name}`);
+      } else {
+        output(this, `${prefix}_password`, user.loginProfile.password, `Initial console password of ${userConfig.name}`, true);
+        Annotations.of(user).addWarning(
+          `${who}: the initial console password will be stored in plain text in the Terraform state ` +
+            `(output ${prefix}_password is sensitive, but anyone who can read the state can read it). ` +
+            `Set console.pgpKey to keep only an encrypted password in the state.`,
+        );
       }
+    }
 
-      userConfig.accessKeys.forEach((keyConfig, k) => {
-        const keyId = accessKeyId(keyConfig, k);
-        const key = new AccessKey(user, `AccessKey-${keyId}`, {
-          user,
-          status: keyConfig.status,
-          pgpKey: keyConfig.pgpKey,
-        });
-        this.accessKeys.push(key);
-        const keyPrefix = `${prefix}_access_key_${keyId.replace(/-/g, "_")}`;
-        output(this, `${keyPrefix}_id`, key.accessKeyId, `Access key id ${keyId} of ${userConfig.name}`);
-        if (key.pgpProtected) {
-          output(this, `${keyPrefix}_encrypted_secret`, key.encryptedSecretAccessKey, `Secret access key ${keyId} of ${userConfig.name}, encrypted with its PGP key (base64)`);
-          output(this, `${keyPrefix}_key_fingerprint`, key.keyFingerprint, `Fingerprint of the PGP key that encrypted secret access key ${keyId} of ${userConfig.name}`);
-        } else {
-          output(this, `${keyPrefix}_secret`, key.secretAccessKey, `Secret access key ${keyId} of ${userConfig.name}`, true);
-          Annotations.of(key).addWarning(
-            `${field}.accessKeys[${k}] (${userConfig.name}, key ${keyId}): the secret access key will be stored in plain text in the Terraform state ` +
-              `(output ${keyPrefix}_secret is sensitive, but anyone who can read the state can read it). ` +
-              `Set pgpKey on the key to keep only an encrypted secret in the state.`,
-          );
-        }
+    userConfig.accessKeys.forEach((keyConfig, k) => {
+      const keyId = accessKeyId(keyConfig, k);
+      const key = new AccessKey(user, `AccessKey-${keyId}`, {
+        user,
+        status: keyConfig.status,
+        pgpKey: keyConfig.pgpKey,
+        secretStore: keyConfig.secretStore
+          ? {
+              namePrefix: `incident-manager-setup/${userConfig.name.replace(/,/g, "_")}/access-key-${keyId}-`,
+              kmsKeyId: keyConfig.kmsKeyId,
+            }
+          : undefined,
       });
+      this.accessKeys.push(key);
+      const keyPrefix = `${prefix}_access_key_${keyId.replace(/-/g, "_")}`;
+      const keyField = `${field}.accessKeys[${k}] (${userConfig.name}, key ${keyId})`;
+      output(this, `${keyPrefix}_id`, key.accessKeyId, `Access key id ${keyId} of ${userConfig.name}`);
+      if (key.pgpProtected) {
+        output(this, `${keyPrefix}_encrypted_secret`, key.encryptedSecretAccessKey, `Secret access key ${keyId} of ${userConfig.name}, encrypted with its PGP key (base64)`);
+        output(this, `${keyPrefix}_key_fingerprint`, key.keyFingerprint, `Fingerprint of the PGP key that encrypted secret access key ${keyId} of ${userConfig.name}`);
+      } else if (key.secret) {
+        output(this, `${keyPrefix}_secret_arn`, key.secret.arn, `Secrets Manager secret holding access key ${keyId} of ${userConfig.name}`);
+        Annotations.of(key).addWarning(
+          `${keyField}: the key pair goes to Secrets Manager (output ${keyPrefix}_secret_arn), and the secret access key ` +
+            "is still stored in plain text in the Terraform state. Only pgpKey keeps it out of the state.",
+        );
+      } else {
+        output(this, `${keyPrefix}_secret`, key.secretAccessKey, `Secret access key ${keyId} of ${userConfig.name}`, true);
+        Annotations.of(key).addWarning(
+          `${keyField}: the secret access key will be stored in plain text in the Terraform state ` +
+            `(output ${keyPrefix}_secret is sensitive, but anyone who can read the state can read it). ` +
+            `Set pgpKey on the key to keep only an encrypted secret in the state.`,
+        );
+      }
     });
 
-    this.serviceLinkedRole = new IncidentManagerServiceLinkedRole(this, "IncidentManagerServiceLinkedRole");
-    output(this, "incident_manager_role_arn", this.serviceLinkedRole.roleArn, "ARN of AWSServiceRoleForIncidentManager");
+    if (userConfig.console !== false && userConfig.accessKeys.length > 0) {
+      Annotations.of(user).addWarning(
+        `CIS 1.11: ${who} gets access keys together with a console password. The guide creates both for the ` +
+          "administrator; give keys only to users who need programmatic access (accessKeys: []).",
+      );
+    }
+    if (userConfig.keyRotationInProgress) {
+      Annotations.of(user).addWarning(
+        `${who}: key rotation in progress (keyRotationInProgress: true). When clients use the new key, ` +
+          "make the old key Inactive, then remove it and keyRotationInProgress (README: Rotating access keys).",
+      );
+    }
+  }
+
+  /** Warnings that concern all users of the account: IAM users, console access, MFA and keys. */
+  private addUserWarnings(): void {
+    const { account } = this;
+    const names = (users: AdminUserConfig[]) => users.map((user) => user.name).join(", ");
+    Annotations.of(this).addWarning(
+      `Checkov CKV_AWS_273: ${names(account.adminUsers)} ${account.adminUsers.length === 1 ? "is an IAM user" : "are IAM users"} with long-term credentials, not IAM Identity Center (SSO) ` +
+        "users; the guide offers IAM users (its not-recommended path) and this app follows it. Skips with reasons are recorded on each user.",
+    );
+    const consoleUsers = account.adminUsers.filter((user) => user.console !== false);
+    if (consoleUsers.length > 0) {
+      Annotations.of(this).addWarning(
+        `Checkov CKV2_AWS_22: ${names(consoleUsers)} can sign in to the console, as the guide asks; skips with reasons are recorded on each user.`,
+      );
+    }
+    const withActiveKeys = account.adminUsers.filter((user) => user.accessKeys.some((key) => key.status === "Active"));
+    if (account.adminGroup.enforceMfa && withActiveKeys.length > 0) {
+      Annotations.of(this.adminGroup).addWarning(
+        `adminGroup.enforceMfa: the access keys of ${names(withActiveKeys)} work only through temporary credentials from ` +
+          "`aws sts get-session-token --serial-number <MFA device ARN> --token-code <code>`: the group denies every other request made without MFA.",
+      );
+    }
   }
 }
 
