@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { SetupConfigInput, createApp, parseConfig } from "../modules";
-import { fullConfig, minimalConfig, shippedConfig } from "./support/configs";
+import { accountsConfig, fullConfig, minimalConfig, shippedConfig } from "./support/configs";
 import {
   AWS_PROVIDER,
   INIT_TIMEOUT_MS,
@@ -26,6 +26,7 @@ const CONFIGS: ReadonlyArray<readonly [string, () => SetupConfigInput]> = [
   ["shipped", shippedConfig],
   ["minimal", minimalConfig],
   ["full", fullConfig],
+  ["accounts", accountsConfig],
 ];
 
 /** Fails with every diagnostic unless `result` is valid without errors. */

@@ -18,6 +18,34 @@ export function createApp(config: SetupConfig, options: AppConfig = {}): App {
   return app;
 }
 
+/** Construct validations that failed: every message, one per line. */
+export class SynthError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`${problems.length === 1 ? "1 problem" : `${problems.length} problems`}\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "SynthError";
+  }
+}
+
+/**
+ * The messages of every failing construct validation. CDKTF's own check that terraform >= 1.5
+ * is on PATH (it adds one to every import block) is said in the configuration's terms.
+ */
+export function validationErrors(app: App, config: SetupConfig): string[] {
+  return app.node.findAll().flatMap((construct) =>
+    construct.node.validate().map((message) => {
+      const account = config.accounts.findIndex((a) => construct.node.path.startsWith(`${a.name}/`));
+      if (/version of terraform|terraform version/i.test(message) && account >= 0) {
+        return (
+          `accounts[${account}].incidentManager.serviceLinkedRole: "adopt" writes a Terraform import block, and CDKTF checks at ` +
+          `synth time that terraform >= 1.5 is on PATH: ${message.split("\n")[0]} ` +
+          `(install Terraform 1.5 or later, or set TERRAFORM_BINARY_NAME to its path)`
+        );
+      }
+      return `[${construct.node.path}] ${message}`;
+    }),
+  );
+}
+
 /** A warning recorded on a construct (CDKTF Annotations). */
 export interface SynthWarning {
   readonly path: string;
@@ -48,7 +76,11 @@ export interface SynthesizeOptions {
  */
 export function synthesize(options: SynthesizeOptions): { app: App; warnings: SynthWarning[] } {
   const config = loadConfig(options.configFile);
-  const app = createApp(config, { outdir: options.outdir });
+  // Validations run here, for every stack, before anything is written (cdktf would run them
+  // stack by stack while writing, and leave the stacks before a failing one behind).
+  const app = createApp(config, { outdir: options.outdir, skipValidation: true });
+  const errors = validationErrors(app, config);
+  if (errors.length > 0) throw new SynthError(errors);
   app.synth();
   const stacksDir = join(app.outdir, "stacks");
   const current = new Set(config.accounts.map((a) => a.name));

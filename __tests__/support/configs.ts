@@ -61,3 +61,49 @@ export function synthAccount(input: SetupConfigInput, index = 0): string {
 export function synthJson(input: SetupConfigInput, index = 0): Record<string, any> {
   return JSON.parse(synthAccount(input, index));
 }
+
+/** Three accounts using the fields of real accounts: adopt, reference, alias, password policy, secret store. */
+export function accountsConfig(): SetupConfigInput {
+  return {
+    accounts: [
+      {
+        name: "adopt-known-account",
+        region: "us-east-1",
+        accountId: "111122223333",
+        accountAlias: "example-ops",
+        passwordPolicy: true,
+        adminUsers: [
+          {
+            name: "alice",
+            keyRotationInProgress: true,
+            accessKeys: [
+              { id: "1", status: "Active", pgpKey: PGP_KEY },
+              { id: "2", status: "Active", pgpKey: PGP_KEY },
+            ],
+          },
+        ],
+        incidentManager: { serviceLinkedRole: "adopt", setupPolicy: true },
+      },
+      {
+        name: "adopt-any-account",
+        region: "us-gov-west-1",
+        passwordPolicy: { minimumLength: 20, maxPasswordAge: 30, hardExpiry: true },
+        adminGroup: { enforceMfa: false },
+        adminUsers: [
+          {
+            name: "bob",
+            console: false,
+            accessKeys: [{ secretStore: "secretsmanager", kmsKeyId: "alias/incident-manager" }],
+          },
+        ],
+        incidentManager: { serviceLinkedRole: "adopt" },
+      },
+      {
+        name: "reference-role",
+        region: "eu-central-1",
+        adminUsers: [{ name: "carol", console: { pgpKey: "keybase:carol" }, accessKeys: [{ secretStore: "secretsmanager" }] }],
+        incidentManager: { serviceLinkedRole: "reference" },
+      },
+    ],
+  };
+}
