@@ -1,6 +1,7 @@
 import { Testing } from "cdktf";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { IamAccessKey } from "@cdktf/provider-aws/lib/iam-access-key";
+import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { Construct } from "constructs";
 import { AccessKey, AccessKeyProps, AccessKeyStatus, AdminGroup, AdminUser } from "../modules";
 
@@ -36,6 +37,35 @@ describe("AccessKey", () => {
   test("fails if the status is neither Active nor Inactive", () => {
     expect(() => synthKey({ status: "Enabled" as AccessKeyStatus })).toThrow(
       'accessKeys.status: "Enabled" must be "Active" or "Inactive"',
+    );
+  });
+});
+
+describe("AccessKey in Secrets Manager", () => {
+  const synthStored = (kmsKeyId?: string) =>
+    JSON.parse(synthKey({ secretStore: { namePrefix: "incident-manager-setup/alice/access-key-1-", kmsKeyId } }));
+
+  test("stores the key pair as JSON in a secret version", () => {
+    const json = synthStored();
+    expect(Object.values(json.resource.aws_secretsmanager_secret_version)).toEqual([
+      {
+        secret_id: "${aws_secretsmanager_secret.AdminUser-alice_AccessKey-1_Secret_876E5469.id}",
+        secret_string:
+          '${jsonencode({"AccessKeyId" = aws_iam_access_key.AdminUser-alice_AccessKey-1_12C5B579.id, "SecretAccessKey" = aws_iam_access_key.AdminUser-alice_AccessKey-1_12C5B579.secret})}',
+      },
+    ]);
+  });
+
+  test("names the secret with a prefix and encrypts it with the KMS key given", () => {
+    expect(JSON.stringify(synthStored("alias/incident-manager"))).toHaveResourceWithProperties(
+      SecretsmanagerSecret,
+      { name_prefix: "incident-manager-setup/alice/access-key-1-", kms_key_id: "alias/incident-manager" },
+    );
+  });
+
+  test("fails if combined with a PGP key", () => {
+    expect(() => synthKey({ pgpKey: "keybase:alice", secretStore: { namePrefix: "x-" } })).toThrow(
+      "accessKeys.secretStore: cannot be combined with pgpKey",
     );
   });
 });

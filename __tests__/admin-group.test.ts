@@ -42,3 +42,45 @@ describe("AdminGroup", () => {
     expect(() => synthGroup({ path: "ops" })).toThrow('adminGroup.path: "ops" is not a valid IAM path');
   });
 });
+
+describe("AdminGroup MFA enforcement", () => {
+  const synth = (enforceMfa?: boolean) => JSON.parse(synthGroup({ enforceMfa }));
+
+  test("adds an inline group policy built from the policy document data source, by default", () => {
+    const json = synth();
+    expect(Object.values(json.resource.aws_iam_group_policy)).toEqual([
+      {
+        name: "ManageOwnCredentialsRequireMFA",
+        group: "${aws_iam_group.AdminGroup_CD52047A.name}",
+        policy: "${data.aws_iam_policy_document.AdminGroup_MfaPolicyDocument_C83F6FD2.json}",
+      },
+    ]);
+  });
+
+  test("denies everything but managing one's own credentials unless aws:MultiFactorAuthPresent (BoolIfExists)", () => {
+    const statements = (Object.values(synth().data.aws_iam_policy_document)[0] as any).statement;
+    const deny = statements.find((s: any) => s.effect === "Deny");
+    expect(deny).toEqual({
+      sid: "DenyAllExceptListedIfNoMFA",
+      effect: "Deny",
+      not_actions: expect.arrayContaining(["iam:ChangePassword", "iam:CreateVirtualMFADevice", "iam:EnableMFADevice", "sts:GetSessionToken"]),
+      resources: ["*"],
+      condition: [{ test: "BoolIfExists", variable: "aws:MultiFactorAuthPresent", values: ["false"] }],
+    });
+  });
+
+  test("lets users manage only their own password, access keys and MFA device", () => {
+    const statements = (Object.values(synth().data.aws_iam_policy_document)[0] as any).statement;
+    const allow = (sid: string) => statements.find((s: any) => s.sid === sid);
+    const self = ["arn:${data.aws_partition.Partition.partition}:iam::*:user/&{aws:username}"];
+    expect(allow("AllowManageOwnPasswords")).toMatchObject({ actions: ["iam:ChangePassword", "iam:GetUser"], resources: self });
+    expect(allow("AllowManageOwnAccessKeys")).toMatchObject({ actions: expect.arrayContaining(["iam:CreateAccessKey", "iam:DeleteAccessKey"]), resources: self });
+    expect(allow("AllowManageOwnUserMFA")).toMatchObject({ actions: expect.arrayContaining(["iam:EnableMFADevice"]), resources: self });
+  });
+
+  test("adds no MFA policy when enforcement is off", () => {
+    const json = synth(false);
+    expect(json.resource.aws_iam_group_policy).toBeUndefined();
+    expect(json.data.aws_iam_policy_document).toBeUndefined();
+  });
+});

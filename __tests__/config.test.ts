@@ -217,6 +217,93 @@ describe("bad input is rejected with the field, the value and the rule", () => {
     ]);
   });
 
+  test.each([["ab"], ["Example-Ops"], ["ex--ops"], ["-ops"], ["ops-"], ["111122223333"], ["a".repeat(64)]])(
+    "fails if the account alias breaks IAM's rule: %j",
+    (accountAlias) => {
+      expect(problems(withAccount({ accountAlias }))).toEqual([
+        `accounts[0].accountAlias: ${JSON.stringify(accountAlias)} is not a valid account alias (3-63 of lowercase letters, digits and single hyphens inside, not 12 digits)`,
+      ]);
+    },
+  );
+
+  test.each([
+    ["minimumLength", 5, "must be from 6 to 128 (AWS allows 6-128 characters)"],
+    ["minimumLength", 129, "must be from 6 to 128 (AWS allows 6-128 characters)"],
+    ["passwordReusePrevention", 0, "must be from 1 to 24 (AWS remembers 1-24 passwords)"],
+    ["passwordReusePrevention", 25, "must be from 1 to 24 (AWS remembers 1-24 passwords)"],
+    ["maxPasswordAge", 0, "must be from 1 to 1095 (days; AWS allows 1-1095)"],
+    ["maxPasswordAge", 1096, "must be from 1 to 1095 (days; AWS allows 1-1095)"],
+    ["maxPasswordAge", 1.5, "must be a whole number from 1 to 1095"],
+  ])("fails if passwordPolicy.%s is %j", (field, value, rule) => {
+    expect(problems(withAccount({ passwordPolicy: { [field]: value } }))).toEqual([
+      `accounts[0].passwordPolicy.${field}: ${JSON.stringify(value)} ${rule}`,
+    ]);
+  });
+
+  test("fails if passwordPolicy is neither a boolean nor an object of known settings", () => {
+    expect(problems(withAccount({ passwordPolicy: "cis" }))[0]).toMatch(
+      /^accounts\[0\]\.passwordPolicy: "cis" must be true \(the CIS values\), false \(not managed\) or an object of minimumLength, /,
+    );
+    expect(problems(withAccount({ passwordPolicy: { minLength: 14 } }))).toEqual([
+      'accounts[0].passwordPolicy.minLength: unknown key "minLength" (allowed here: minimumLength, requireLowercase, requireUppercase, requireNumbers, requireSymbols, passwordReusePrevention, maxPasswordAge, allowUsersToChangePassword, hardExpiry)',
+    ]);
+  });
+
+  test("passwordPolicy true means the CIS values; an object overrides some of them", () => {
+    expect(parseConfig(withAccount({ passwordPolicy: true })).accounts[0].passwordPolicy).toBe(true);
+    expect(parseConfig(withAccount({ passwordPolicy: { minimumLength: 20 } })).accounts[0].passwordPolicy).toEqual({
+      minimumLength: 20,
+      requireLowercase: true,
+      requireUppercase: true,
+      requireNumbers: true,
+      requireSymbols: true,
+      passwordReusePrevention: 24,
+      maxPasswordAge: 90,
+      allowUsersToChangePassword: true,
+      hardExpiry: false,
+    });
+  });
+
+  test.each([["root"], ["ROOT"], ["Root"]])("fails if a user is named %j (never keys for root: CIS 1.4, CKV_AWS_348)", (name) => {
+    expect(problems(withUser({ name }))).toEqual([
+      `accounts[0].adminUsers[0].name: ${JSON.stringify(name)} is reserved: the root user is not an IAM user, and it must never get access keys (CIS 1.4, Checkov CKV_AWS_348)`,
+    ]);
+  });
+
+  test("fails if a user has two Active keys outside a rotation (CIS 1.13)", () => {
+    expect(problems(withUser({ accessKeys: [{ id: "1" }, { id: "2" }] }))).toEqual([
+      'accounts[0].adminUsers[0].accessKeys: [{"id":"1"},{"id":"2"}] has two Active keys: at most one may be Active outside a rotation (CIS 1.13); set keyRotationInProgress: true while clients switch, or make the old key Inactive',
+    ]);
+    expect(() => parseConfig(withUser({ keyRotationInProgress: true, accessKeys: [{ id: "1" }, { id: "2" }] }))).not.toThrow();
+    expect(() => parseConfig(withUser({ accessKeys: [{ id: "1", status: "Inactive" }, { id: "2" }] }))).not.toThrow();
+  });
+
+  test("fails if secretStore is combined with pgpKey, or kmsKeyId is given without secretStore", () => {
+    expect(problems(withUser({ accessKeys: [{ secretStore: "secretsmanager", pgpKey: "keybase:alice" }] }))).toEqual([
+      'accounts[0].adminUsers[0].accessKeys[0].secretStore: "secretsmanager" cannot be combined with pgpKey (Secrets Manager would get the encrypted secret); use one of them',
+    ]);
+    expect(problems(withUser({ accessKeys: [{ kmsKeyId: "alias/ops" }] }))).toEqual([
+      'accounts[0].adminUsers[0].accessKeys[0].kmsKeyId: "alias/ops" is only used with secretStore: "secretsmanager"',
+    ]);
+  });
+
+  test("fails if secretStore or kmsKeyId is malformed", () => {
+    expect(problems(withUser({ accessKeys: [{ secretStore: "vault" }] }))).toEqual([
+      'accounts[0].adminUsers[0].accessKeys[0].secretStore: "vault" must be "secretsmanager"',
+    ]);
+    expect(problems(withUser({ accessKeys: [{ secretStore: "secretsmanager", kmsKeyId: "my key" }] }))).toEqual([
+      'accounts[0].adminUsers[0].accessKeys[0].kmsKeyId: "my key" is not a KMS key id, key ARN, alias name (alias/...) or alias ARN',
+    ]);
+  });
+
+  test.each([
+    [{ adminGroup: { enforceMfa: "yes" } }, 'accounts[0].adminGroup.enforceMfa: "yes" must be true or false'],
+    [{ incidentManager: { setupPolicy: 1 } }, "accounts[0].incidentManager.setupPolicy: 1 must be true or false"],
+    [{ adminUsers: [{ name: "alice", keyRotationInProgress: "no" }] }, 'accounts[0].adminUsers[0].keyRotationInProgress: "no" must be true or false'],
+  ])("fails if a switch is not a boolean: %j", (change, message) => {
+    expect(problems(withAccount(change))).toEqual([message]);
+  });
+
   test("reports every problem at once, field checks and rules across entries alike", () => {
     const config = {
       accounts: [

@@ -1,21 +1,51 @@
 import { Testing } from "cdktf";
+import { DataAwsIamRole } from "@cdktf/provider-aws/lib/data-aws-iam-role";
 import { IamServiceLinkedRole } from "@cdktf/provider-aws/lib/iam-service-linked-role";
 import { Construct } from "constructs";
-import { IncidentManagerServiceLinkedRole } from "../modules";
+import { IncidentManagerServiceLinkedRole, IncidentManagerServiceLinkedRoleProps, incidentManagerRoleArn } from "../modules";
+
+const ROLE_ARN = "arn:aws:iam::111122223333:role/aws-service-role/ssm-incidents.amazonaws.com/AWSServiceRoleForIncidentManager";
+const ADDRESS = "aws_iam_service_linked_role.IncidentManagerServiceLinkedRole_84057CB3";
+
+function synthRole(props: IncidentManagerServiceLinkedRoleProps = {}): Record<string, any> {
+  return JSON.parse(
+    Testing.synthScope((scope: Construct) => {
+      new IncidentManagerServiceLinkedRole(scope, "IncidentManagerServiceLinkedRole", props);
+    }),
+  );
+}
 
 describe("IncidentManagerServiceLinkedRole", () => {
-  const synth = () =>
-    Testing.synthScope((scope: Construct) => {
-      new IncidentManagerServiceLinkedRole(scope, "IncidentManagerServiceLinkedRole");
-    });
-
-  test("creates the service-linked role of ssm-incidents.amazonaws.com", () => {
-    expect(synth()).toHaveResourceWithProperties(IamServiceLinkedRole, {
+  test("creates the service-linked role of ssm-incidents.amazonaws.com by default", () => {
+    expect(JSON.stringify(synthRole())).toHaveResourceWithProperties(IamServiceLinkedRole, {
       aws_service_name: "ssm-incidents.amazonaws.com",
     });
+    expect(synthRole().import).toBeUndefined();
   });
 
   test("protects the role with prevent_destroy", () => {
-    expect(synth()).toHaveResourceWithProperties(IamServiceLinkedRole, { lifecycle: { prevent_destroy: true } });
+    expect(JSON.stringify(synthRole())).toHaveResourceWithProperties(IamServiceLinkedRole, { lifecycle: { prevent_destroy: true } });
+  });
+
+  test("builds the role's ARN as IAM names it", () => {
+    expect(incidentManagerRoleArn("aws", "111122223333")).toBe(ROLE_ARN);
+  });
+
+  test("adopt: imports the existing role at the same address as create, still protected from destroy", () => {
+    const synth = synthRole({ mode: "adopt", importArn: ROLE_ARN });
+    expect(synth.import).toEqual([{ id: ROLE_ARN, to: ADDRESS }]);
+    expect(Object.keys(synth.resource.aws_iam_service_linked_role)).toEqual([ADDRESS.split(".")[1]]);
+    expect(JSON.stringify(synth)).toHaveResourceWithProperties(IamServiceLinkedRole, { lifecycle: { prevent_destroy: true } });
+  });
+
+  test("reference: reads the role with a data source and creates nothing", () => {
+    const synth = synthRole({ mode: "reference" });
+    expect(synth.resource).toBeUndefined();
+    expect(synth.import).toBeUndefined();
+    expect(JSON.stringify(synth)).toHaveDataSourceWithProperties(DataAwsIamRole, { name: "AWSServiceRoleForIncidentManager" });
+  });
+
+  test("fails if adopt has no ARN to import", () => {
+    expect(() => synthRole({ mode: "adopt" })).toThrow('incidentManager.serviceLinkedRole: "adopt" needs the ARN of the existing role');
   });
 });

@@ -10,7 +10,9 @@ import { IamUser } from "@cdktf/provider-aws/lib/iam-user";
 import { IamUserGroupMembership } from "@cdktf/provider-aws/lib/iam-user-group-membership";
 import { IamUserLoginProfile } from "@cdktf/provider-aws/lib/iam-user-login-profile";
 import { IncidentManagerSetupStack, SetupConfigInput, createApp, parseConfig, synthWarnings } from "../modules";
-import { PGP_KEY, fullConfig, minimalConfig, shippedConfig, synthAccount, synthJson } from "./support/configs";
+import { IamAccountAlias } from "@cdktf/provider-aws/lib/iam-account-alias";
+import { IamAccountPasswordPolicy } from "@cdktf/provider-aws/lib/iam-account-password-policy";
+import { PGP_KEY, accountsConfig, fullConfig, minimalConfig, shippedConfig, synthAccount, synthJson } from "./support/configs";
 
 /** Every resource address of a synthesized stack, sorted. */
 function addresses(synth: Record<string, any>): string[] {
@@ -207,5 +209,78 @@ describe("one stack per account", () => {
     const stacks = app.node.children.filter((c): c is IncidentManagerSetupStack => c instanceof IncidentManagerSetupStack);
     expect(stacks.map((s) => s.node.id)).toEqual(["prod", "staging"]);
     expect(JSON.parse(Testing.synth(stacks[1])).terraform.backend.local.path).toBe("../../../terraform.staging.tfstate");
+  });
+});
+
+describe("real accounts: the accounts configuration", () => {
+  const [known, any, reference] = [0, 1, 2].map((i) => synthJson(accountsConfig(), i));
+  const ROLE = "aws_iam_service_linked_role.IncidentManagerServiceLinkedRole_84057CB3";
+
+  test("adopt with accountId imports the role by its literal ARN, in the region's partition", () => {
+    expect(known.import).toEqual([
+      { id: "arn:aws:iam::111122223333:role/aws-service-role/ssm-incidents.amazonaws.com/AWSServiceRoleForIncidentManager", to: ROLE },
+    ]);
+  });
+
+  test("adopt without accountId imports the role by an ARN Terraform evaluates at plan time", () => {
+    expect(any.import).toEqual([
+      {
+        id: "arn:${data.aws_partition.Partition.partition}:iam::${data.aws_caller_identity.CallerIdentity.account_id}:role/aws-service-role/ssm-incidents.amazonaws.com/AWSServiceRoleForIncidentManager",
+        to: ROLE,
+      },
+    ]);
+  });
+
+  test("reference creates and imports no role, and outputs the ARN it reads", () => {
+    expect(reference.resource.aws_iam_service_linked_role).toBeUndefined();
+    expect(reference.import).toBeUndefined();
+    expect(reference.output.incident_manager_role_arn.value).toBe("${data.aws_iam_role.IncidentManagerServiceLinkedRole_84057CB3.arn}");
+  });
+
+  test("the sign-in URL uses the account alias when one is set", () => {
+    expect(JSON.stringify(known)).toHaveResourceWithProperties(IamAccountAlias, { account_alias: "example-ops" });
+    expect(known.output.signin_url.value).toMatch(/^https:\/\/\$\{aws_iam_account_alias\.AccountAlias_[0-9A-F]{8}\.account_alias\}\.\$\{lookup\(/);
+    expect(any.output.signin_url.value).toMatch(/^https:\/\/\$\{data\.aws_caller_identity\.CallerIdentity\.account_id\}\./);
+  });
+
+  test("the password policy is created only when configured", () => {
+    expect(JSON.stringify(known)).toHaveResourceWithProperties(IamAccountPasswordPolicy, { minimum_password_length: 14 });
+    expect(JSON.stringify(any)).toHaveResourceWithProperties(IamAccountPasswordPolicy, { minimum_password_length: 20, max_password_age: 30, hard_expiry: true });
+    expect(reference.resource.aws_iam_account_password_policy).toBeUndefined();
+  });
+
+  test("the setup policy is created and its ARN output when asked for", () => {
+    expect(known.output.incident_manager_setup_policy_arn.value).toMatch(/^\$\{aws_iam_policy\.IncidentManagerSetupPolicy_[0-9A-F]{8}\.arn\}$/);
+    expect(any.output.incident_manager_setup_policy_arn).toBeUndefined();
+  });
+
+  test("keys in Secrets Manager output the secret's ARN, never the secret", () => {
+    expect(Object.keys(any.output).filter((o) => o.startsWith("user_bob_access_key_1"))).toEqual([
+      "user_bob_access_key_1_id",
+      "user_bob_access_key_1_secret_arn",
+    ]);
+  });
+
+  test("every stack warns at plan time when Terraform runs as the root user", () => {
+    for (const stack of [known, any, reference]) {
+      expect(stack.check.deploying_identity_is_not_root.assert).toEqual([
+        {
+          condition: '${!endswith(data.aws_caller_identity.CallerIdentity.arn, ":root")}',
+          error_message: expect.stringContaining("Terraform runs as the account's root user"),
+        },
+      ]);
+    }
+  });
+
+  test("warns that keys need MFA session tokens when MFA is enforced, and not when it is off", () => {
+    const warnings = warningsOf(accountsConfig());
+    expect(warnings).toContainEqual(expect.stringContaining("[adopt-known-account/AdminGroup] adminGroup.enforceMfa: the access keys of alice work only through temporary credentials"));
+    expect(warnings.filter((w) => w.startsWith("[adopt-any-account") && w.includes("enforceMfa"))).toEqual([]);
+  });
+
+  test("warns that a key in Secrets Manager is still in the state", () => {
+    expect(warningsOf(accountsConfig())).toContainEqual(
+      expect.stringContaining("the key pair goes to Secrets Manager (output user_bob_access_key_1_secret_arn), and the secret access key is still stored in plain text in the Terraform state"),
+    );
   });
 });

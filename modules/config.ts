@@ -104,9 +104,11 @@ export const AdminGroupSchema = z.strictObject({
 const int = (min: number, max: number, what: string) =>
   z
     .number({ error: `must be a whole number from ${min} to ${max}` })
-    .int({ error: `must be a whole number from ${min} to ${max}` })
     .min(min, { error: `must be from ${min} to ${max} (${what})` })
-    .max(max, { error: `must be from ${min} to ${max} (${what})` });
+    .max(max, { error: `must be from ${min} to ${max} (${what})` })
+    // A refinement rather than .int(): inside the union, .int() would hide the field's message.
+    .refine(Number.isInteger, { error: `must be a whole number from ${min} to ${max}` })
+    .meta({ type: "integer" });
 const flag = () => z.boolean({ error: "must be true or false" });
 
 export const PasswordPolicySchema = z
