@@ -124,6 +124,31 @@ describe("npm run synth on bad input: a clear error, a non-zero exit, no stack w
   });
 });
 
+describe("adopt mode needs terraform at synth time (CDKTF checks it for import blocks)", () => {
+  const config = shippedConfig();
+  config.accounts[0].incidentManager = { serviceLinkedRole: "adopt" };
+
+  test("fails with a clear message and writes no stack when terraform is not on PATH", () => {
+    const dir = copyProject();
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH: join(dir, "no-terraform-here"), SETUP_CONFIG: writeConfig(config) };
+    delete env.CDKTF_OUTDIR;
+    const run = spawnSync(process.execPath, ["-r", "tsx/cjs", "main.ts"], { cwd: dir, env, encoding: "utf8", timeout: 60_000 });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(
+      'accounts[0].incidentManager.serviceLinkedRole: "adopt" writes a Terraform import block, and CDKTF checks at synth time that terraform >= 1.5 is on PATH',
+    );
+    expect(run.stderr).toContain("(install Terraform 1.5 or later, or set TERRAFORM_BINARY_NAME to its path)");
+    expect(existsSync(stackFile(dir))).toBe(false);
+  });
+
+  test("synthesizes the import block when terraform is on PATH", () => {
+    const dir = copyProject();
+    const run = runMain(dir, { SETUP_CONFIG: writeConfig(config) });
+    expect(run.status).toBe(0);
+    expect(JSON.parse(readFileSync(stackFile(dir), "utf8")).import).toHaveLength(1);
+  });
+});
+
 describe("every rejected input class writes no stack", () => {
   const account = minimalConfig().accounts[0];
   const user = account.adminUsers[0];
