@@ -13,7 +13,7 @@ describe("IncidentManagerSetupPolicy", () => {
   test("creates a customer managed policy from a policy document", () => {
     expect(JSON.stringify(json)).toHaveResourceWithProperties(IamPolicy, {
       name: "IncidentManagerServiceLinkedRoleSetup",
-      policy: "${data.aws_iam_policy_document.IncidentManagerSetupPolicy_Document_0E4DC1D0.json}",
+      policy: "${data.aws_iam_policy_document.IncidentManagerSetupPolicy_Document_79C5C891.json}",
     });
   });
 

@@ -19,8 +19,3 @@ export function skipCheckov(resource: TerraformResource, ...add: CheckovSkip[]):
   skips.set(resource, all);
   resource.addOverride("//.checkov.skip", all);
 }
-
-/** The Checkov skips recorded on a resource. */
-export function checkovSkips(resource: TerraformResource): readonly CheckovSkip[] {
-  return skips.get(resource) ?? [];
-}
