@@ -304,6 +304,36 @@ describe("bad input is rejected with the field, the value and the rule", () => {
     expect(problems(withAccount(change))).toEqual([message]);
   });
 
+  test("accepts an S3 backend and fills in encrypt and useLockfile", () => {
+    const config = parseConfig({ ...minimalConfig(), backend: { type: "s3", bucket: "example-state", key: "im/{stack}.tfstate", region: "us-east-1" } });
+    expect(config.backend).toEqual({ type: "s3", bucket: "example-state", key: "im/{stack}.tfstate", region: "us-east-1", encrypt: true, useLockfile: true });
+  });
+
+  test.each([
+    [{ bucket: "Example_State" }, 'backend.bucket: "Example_State" is not a valid S3 bucket name (3-63 of lowercase letters, digits, dots and hyphens)'],
+    [{ region: "east" }, 'backend.region: "east" is not an AWS region (a name such as "us-east-1")'],
+    [{ dynamodbTable: "x" }, 'backend.dynamodbTable: "x" is not a valid DynamoDB table name (3-255 of letters, digits and _.-)'],
+    [{ encrypt: "yes" }, 'backend.encrypt: "yes" must be true or false'],
+    [{ bucket: undefined }, "backend.bucket: missing (required: string)"],
+    [{ lock: true }, 'backend.lock: unknown key "lock" (allowed here: type, bucket, key, region, encrypt, useLockfile, dynamodbTable)'],
+  ])("fails if the S3 backend is malformed: %j", (change, message) => {
+    const backend = { type: "s3", bucket: "example-state", key: "im/{stack}.tfstate", region: "us-east-1", ...change };
+    expect(problems({ ...minimalConfig(), backend })).toEqual([message]);
+  });
+
+  test("fails if the backend type is unknown", () => {
+    expect(problems({ ...minimalConfig(), backend: { type: "gcs" } })[0]).toMatch(/^backend(\.type)?: .* must be \{ "type": "local" \} or \{ "type": "s3"/);
+  });
+
+  test("fails if the S3 key has no {stack} while there are several accounts", () => {
+    const account = minimalConfig().accounts[0];
+    const backend = { type: "s3", bucket: "example-state", key: "im/state.tfstate", region: "us-east-1" };
+    expect(problems({ backend, accounts: [account, { ...account, name: "dev" }] })).toEqual([
+      'backend.key: "im/state.tfstate" must contain "{stack}" when there is more than one account (each stack needs its own state), e.g. "incident-manager/{stack}.tfstate"',
+    ]);
+    expect(() => parseConfig({ backend, accounts: [account] })).not.toThrow();
+  });
+
   test("reports every problem at once, field checks and rules across entries alike", () => {
     const config = {
       accounts: [

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { SetupConfigInput, createApp, parseConfig } from "../modules";
-import { accountsConfig, fullConfig, minimalConfig, shippedConfig } from "./support/configs";
+import { accountsConfig, fullConfig, minimalConfig, organizationConfig, shippedConfig } from "./support/configs";
 import {
   AWS_PROVIDER,
   INIT_TIMEOUT_MS,
@@ -27,6 +27,7 @@ const CONFIGS: ReadonlyArray<readonly [string, () => SetupConfigInput]> = [
   ["minimal", minimalConfig],
   ["full", fullConfig],
   ["accounts", accountsConfig],
+  ["organization", organizationConfig],
 ];
 
 /** Fails with every diagnostic unless `result` is valid without errors. */

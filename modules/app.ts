@@ -13,7 +13,7 @@ export const DETERMINISTIC_CONTEXT = { "@cdktf/disable_stack_trace_in_metadata":
 export function createApp(config: SetupConfig, options: AppConfig = {}): App {
   const app = new App({ ...options, context: { ...DETERMINISTIC_CONTEXT, ...options.context } });
   for (const account of config.accounts) {
-    new IncidentManagerSetupStack(app, account.name, { account });
+    new IncidentManagerSetupStack(app, account.name, { account, backend: config.backend });
   }
   return app;
 }

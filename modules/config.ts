@@ -6,6 +6,8 @@ import { z } from "zod";
 import { CIS_PASSWORD_POLICY } from "./account-password-policy";
 import { IAM_PATH_PATTERN, IAM_PATH_RULE, iamNamePattern, iamNameRule } from "./iam-names";
 
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
 const iamName = (kind: string, max: number) =>
   z
     .string()
@@ -149,7 +151,7 @@ export const AccountSchema = z.strictObject({
     .describe("Stack name, unique: lowercase letters, digits and hyphens"),
   region: z
     .string()
-    .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, { error: 'is not an AWS region (a name such as "us-east-1")' })
+    .regex(REGION, { error: 'is not an AWS region (a name such as "us-east-1")' })
     .describe("AWS region of the provider, e.g. us-east-1"),
   accountId: z
     .string({ error: 'must be a string of 12 digits (quote it: "111122223333")' })
@@ -199,11 +201,45 @@ export const AccountSchema = z.strictObject({
     .default({ serviceLinkedRole: "create", setupPolicy: false }),
 });
 
-export const BackendSchema = z
+export const LocalBackendSchema = z
+  .strictObject({ type: z.literal("local") })
+  .describe("State in terraform.<stack>.tfstate in the project folder");
+
+export const S3BackendSchema = z
   .strictObject({
-    type: z.enum(["local"], { error: 'must be "local"' }),
+    type: z.literal("s3"),
+    bucket: z
+      .string()
+      .regex(/^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
+        error: "is not a valid S3 bucket name (3-63 of lowercase letters, digits, dots and hyphens)",
+      })
+      .describe("S3 bucket that holds the state"),
+    key: z
+      .string()
+      .regex(/^[^\s].{0,1023}$/, { error: "is not a valid S3 object key (1-1024 characters)" })
+      .describe('Object key of the state; "{stack}" is replaced by the stack name, e.g. incident-manager/{stack}.tfstate'),
+    region: z
+      .string()
+      .regex(REGION, { error: 'is not an AWS region (a name such as "us-east-1")' })
+      .describe("Region of the bucket"),
+    encrypt: z.boolean({ error: "must be true or false" }).default(true).describe("Server-side encryption of the state"),
+    useLockfile: z
+      .boolean({ error: "must be true or false" })
+      .default(true)
+      .describe("S3 native state locking (Terraform 1.10 or later)"),
+    dynamodbTable: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{3,255}$/, { error: "is not a valid DynamoDB table name (3-255 of letters, digits and _.-)" })
+      .optional()
+      .describe("DynamoDB table for state locking (the older way; deprecated by Terraform)"),
   })
-  .describe("Where Terraform keeps state; local: terraform.<stack>.tfstate in the project folder");
+  .describe("State in S3, one object per stack");
+
+export const BackendSchema = z
+  .discriminatedUnion("type", [LocalBackendSchema, S3BackendSchema], {
+    error: 'must be { "type": "local" } or { "type": "s3", "bucket", "key", "region", ... }',
+  })
+  .describe("Where Terraform keeps state");
 
 export const SetupConfigSchema = z
   .strictObject({
@@ -228,6 +264,14 @@ function records(value: unknown): [Record<string, unknown>, number][] {
 function crossChecks(config: Record<string, unknown>, ctx: z.core.$RefinementCtx<unknown>) {
   const issue = (path: PropertyKey[], input: unknown, message: string) =>
     ctx.addIssue({ code: "custom", path, input, message });
+  const backend = isRecord(config.backend) ? config.backend : {};
+  if (backend.type === "s3" && typeof backend.key === "string" && !backend.key.includes("{stack}") && records(config.accounts).length > 1) {
+    issue(
+      ["backend", "key"],
+      backend.key,
+      'must contain "{stack}" when there is more than one account (each stack needs its own state), e.g. "incident-manager/{stack}.tfstate"',
+    );
+  }
   const stacks = new Map<string, number>();
   for (const [account, a] of records(config.accounts)) {
     if (typeof account.name === "string") {
@@ -316,6 +360,7 @@ export type SetupConfig = z.output<typeof SetupConfigSchema>;
 export type AccountConfig = SetupConfig["accounts"][number];
 export type AdminUserConfig = AccountConfig["adminUsers"][number];
 export type AccessKeyConfig = AdminUserConfig["accessKeys"][number];
+export type BackendConfig = SetupConfig["backend"];
 
 /** Stable id of an access key within its user: the configured id, else its position (1 or 2). */
 export function accessKeyId(key: { id?: string }, index: number): string {
@@ -355,27 +400,40 @@ function show(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-/** The keys an object schema accepts at a path of the configuration. */
-function allowedKeys(path: readonly PropertyKey[]): string[] {
-  let schema: z.core.$ZodType | undefined = SetupConfigSchema;
-  const unwrap = (s: z.core.$ZodType): z.core.$ZodType => {
-    const def = s._zod.def as unknown as Record<string, unknown>;
-    if (def.type === "default" || def.type === "optional") return unwrap(def.innerType as z.core.$ZodType);
-    if (def.type === "pipe") return unwrap(def.in as z.core.$ZodType);
+/**
+ * The keys an object schema accepts at a path of the configuration. Of a union, the object
+ * option whose literal keys (such as the backend's "type") match the input is taken.
+ */
+function allowedKeys(path: readonly PropertyKey[], root: unknown): string[] {
+  type Def = Record<string, unknown>;
+  const defOf = (s: z.core.$ZodType) => s._zod.def as unknown as Def;
+  const matches = (option: z.core.$ZodType, value: unknown) =>
+    Object.entries(defOf(option).shape as Record<string, z.core.$ZodType>).every(([key, field]) => {
+      const def = defOf(field);
+      return def.type !== "literal" || (def.values as unknown[]).includes((value as Def | undefined)?.[key]);
+    });
+  const unwrap = (s: z.core.$ZodType, value: unknown): z.core.$ZodType => {
+    const def = defOf(s);
+    if (def.type === "default" || def.type === "optional") return unwrap(def.innerType as z.core.$ZodType, value);
+    if (def.type === "pipe") return unwrap(def.in as z.core.$ZodType, value);
     if (def.type === "union") {
-      const object = (def.options as z.core.$ZodType[]).find((o) => o._zod.def.type === "object");
-      return object ? unwrap(object) : s;
+      const objects = (def.options as z.core.$ZodType[]).filter((o) => defOf(o).type === "object");
+      const object = objects.find((o) => matches(o, value)) ?? objects[0];
+      return object ? unwrap(object, value) : s;
     }
     return s;
   };
+  let schema: z.core.$ZodType | undefined = SetupConfigSchema;
+  let value: unknown = root;
   for (const part of [...path, null]) {
     if (!schema) return [];
-    schema = unwrap(schema);
-    const def = schema._zod.def as unknown as Record<string, unknown>;
+    schema = unwrap(schema, value);
+    const def = defOf(schema);
     if (part === null) return def.type === "object" ? Object.keys(def.shape as object) : [];
     if (def.type === "object") schema = (def.shape as Record<string, z.core.$ZodType>)[String(part)];
     else if (def.type === "array") schema = def.element as z.core.$ZodType;
     else return [];
+    value = value !== null && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[part] : undefined;
   }
   return [];
 }
@@ -392,7 +450,7 @@ function describeIssue(issue: z.core.$ZodIssue, root: unknown): string[] {
   );
   switch (issue.code) {
     case "unrecognized_keys": {
-      const allowed = allowedKeys(issue.path);
+      const allowed = allowedKeys(issue.path, root);
       return issue.keys.map(
         (key) =>
           `${jsonPath([...issue.path, key])}: unknown key ${JSON.stringify(key)} (allowed here: ${allowed.join(", ")})`,

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Annotations, Fn, LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
+import { Annotations, Fn, LocalBackend, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
@@ -10,7 +10,7 @@ import { AdminGroup } from "./admin-group";
 import { AdminUser } from "./admin-user";
 import { partitionOfRegion } from "./arns";
 import { skipCheckov } from "./checkov";
-import { AccountConfig, AdminUserConfig, accessKeyId, outputPrefix } from "./config";
+import { AccountConfig, AdminUserConfig, BackendConfig, accessKeyId, outputPrefix } from "./config";
 import { IncidentManagerServiceLinkedRole, incidentManagerRoleArn } from "./incident-manager-service-linked-role";
 import { IncidentManagerSetupPolicy } from "./incident-manager-setup-policy";
 
@@ -23,6 +23,11 @@ export const ROOT_CHECK_NAME = "deploying_identity_is_not_root";
 export interface IncidentManagerSetupStackProps {
   /** The validated configuration of one account (an entry of `accounts[]`). */
   readonly account: AccountConfig;
+  /**
+   * Where the stack keeps its state.
+   * @default - local: terraform.<stack>.tfstate in the project folder
+   */
+  readonly backend?: BackendConfig;
 }
 
 /**
@@ -57,10 +62,7 @@ export class IncidentManagerSetupStack extends TerraformStack {
         : undefined,
       defaultTags: Object.keys(account.tags).length > 0 ? [{ tags: account.tags }] : undefined,
     });
-    // Relative to the stack's folder (cdktf.out/stacks/<name>), where cdktf and terraform run:
-    // the state lands in the project folder, and the synthesized JSON does not depend on where
-    // the project sits (cdktf's default is an absolute path).
-    new LocalBackend(this, { path: `../../../terraform.${id}.tfstate` });
+    this.addBackend(id, props.backend ?? { type: "local" });
 
     this.partition = new DataAwsPartition(this, "Partition");
     const caller = new DataAwsCallerIdentity(this, "CallerIdentity");
@@ -98,6 +100,25 @@ export class IncidentManagerSetupStack extends TerraformStack {
       });
       output(this, "incident_manager_setup_policy_arn", policy.policyArn, "ARN of the policy that allows only creating AWSServiceRoleForIncidentManager");
     }
+  }
+
+  private addBackend(id: string, backend: BackendConfig): void {
+    if (backend.type === "local") {
+      // Relative to the stack's folder (cdktf.out/stacks/<name>), where cdktf and terraform run:
+      // the state lands in the project folder, and the synthesized JSON does not depend on where
+      // the project sits (cdktf's default is an absolute path).
+      new LocalBackend(this, { path: `../../../terraform.${id}.tfstate` });
+      return;
+    }
+    const s3 = new S3Backend(this, {
+      bucket: backend.bucket,
+      key: backend.key.split("{stack}").join(id),
+      region: backend.region,
+      encrypt: backend.encrypt,
+      dynamodbTable: backend.dynamodbTable,
+    });
+    // use_lockfile (Terraform 1.10+) is not in cdktf 0.21's typed S3 backend props.
+    if (backend.useLockfile) s3.addOverride("use_lockfile", true);
   }
 
   /**

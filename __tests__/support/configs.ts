@@ -107,3 +107,30 @@ export function accountsConfig(): SetupConfigInput {
     ],
   };
 }
+
+/** An AWS Organization: three member accounts, one management role each, state in S3. */
+export function organizationConfig(): SetupConfigInput {
+  const member = (name: string, accountId: string, region: string) => ({
+    name,
+    region,
+    accountId,
+    assumeRoleArn: `arn:aws:iam::${accountId}:role/OrganizationAccountAccessRole`,
+    tags: { "managed-by": "incident-manager-setup", account: name },
+    adminUsers: [{ name: "incident-admin", accessKeys: [] }, { name: "oncall-lead", console: false as const }],
+    incidentManager: { serviceLinkedRole: "create" as const },
+  });
+  return {
+    backend: {
+      type: "s3",
+      bucket: "example-org-terraform-state",
+      key: "incident-manager/{stack}.tfstate",
+      region: "us-east-1",
+      dynamodbTable: "terraform-locks",
+    },
+    accounts: [
+      member("security", "111122223333", "us-east-1"),
+      member("workloads-prod", "444455556666", "eu-west-1"),
+      member("workloads-dev", "777788889999", "eu-west-1"),
+    ],
+  };
+}

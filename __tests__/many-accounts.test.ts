@@ -1,0 +1,103 @@
+// Many accounts: one stack, state, provider and set of outputs per account, and addresses pinned.
+import { mkdtempSync, readFileSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+import { SetupConfigInput, createApp, parseConfig } from "../modules";
+import { organizationConfig } from "./support/configs";
+
+function synthAll(input: SetupConfigInput): Record<string, Record<string, any>> {
+  const config = parseConfig(input);
+  const outdir = mkdtempSync(join(tmpdir(), "many-"));
+  createApp(config, { outdir }).synth();
+  return Object.fromEntries(
+    config.accounts.map((a) => [a.name, JSON.parse(readFileSync(join(outdir, "stacks", a.name, "cdk.tf.json"), "utf8"))]),
+  );
+}
+
+function addresses(stack: Record<string, any>): string[] {
+  return Object.entries(stack.resource as Record<string, object>)
+    .flatMap(([type, resources]) => Object.keys(resources).map((name) => `${type}.${name}`))
+    .sort();
+}
+
+describe("an Organization of three accounts with state in S3", () => {
+  const stacks = synthAll(organizationConfig());
+
+  test("synthesizes one stack per account", () => {
+    expect(Object.keys(stacks)).toEqual(["security", "workloads-prod", "workloads-dev"]);
+  });
+
+  test("gives every stack its own state key in the bucket, encrypted and locked", () => {
+    expect(Object.values(stacks).map((s) => s.terraform.backend)).toEqual(
+      ["security", "workloads-prod", "workloads-dev"].map((name) => ({
+        s3: {
+          bucket: "example-org-terraform-state",
+          key: `incident-manager/${name}.tfstate`,
+          region: "us-east-1",
+          encrypt: true,
+          use_lockfile: true,
+          dynamodb_table: "terraform-locks",
+        },
+      })),
+    );
+  });
+
+  test("gives every stack a provider that assumes the account's own role and refuses any other account", () => {
+    expect(Object.values(stacks).map((s) => s.provider.aws[0])).toEqual([
+      expect.objectContaining({ region: "us-east-1", allowed_account_ids: ["111122223333"], assume_role: [{ role_arn: "arn:aws:iam::111122223333:role/OrganizationAccountAccessRole", session_name: "incident-manager-setup" }] }),
+      expect.objectContaining({ region: "eu-west-1", allowed_account_ids: ["444455556666"], assume_role: [{ role_arn: "arn:aws:iam::444455556666:role/OrganizationAccountAccessRole", session_name: "incident-manager-setup" }] }),
+      expect.objectContaining({ region: "eu-west-1", allowed_account_ids: ["777788889999"], assume_role: [{ role_arn: "arn:aws:iam::777788889999:role/OrganizationAccountAccessRole", session_name: "incident-manager-setup" }] }),
+    ]);
+    expect(stacks["workloads-dev"].provider.aws[0].default_tags).toEqual([{ tags: { "managed-by": "incident-manager-setup", account: "workloads-dev" } }]);
+  });
+
+  test("gives every stack its own outputs", () => {
+    for (const stack of Object.values(stacks)) {
+      expect(Object.keys(stack.output).sort()).toEqual([
+        "admin_group_arn",
+        "admin_group_name",
+        "incident_manager_role_arn",
+        "signin_url",
+        "user_incident-admin_arn",
+        "user_incident-admin_password",
+        "user_oncall-lead_access_key_1_id",
+        "user_oncall-lead_access_key_1_secret",
+        "user_oncall-lead_arn",
+      ]);
+    }
+  });
+
+  test("pins the resource addresses of every stack (the same in every account)", () => {
+    const pinned = [
+      "aws_iam_access_key.AdminUser-oncall-lead_AccessKey-1_545A7CAC",
+      "aws_iam_group.AdminGroup_CD52047A",
+      "aws_iam_group_policy.AdminGroup_EnforceMfa_B77715BF",
+      "aws_iam_group_policy_attachment.AdminGroup_AdministratorAccess_3E3326B0",
+      "aws_iam_service_linked_role.IncidentManagerServiceLinkedRole_84057CB3",
+      "aws_iam_user.AdminUser-incident-admin_D23EE31F",
+      "aws_iam_user.AdminUser-oncall-lead_8A34C690",
+      "aws_iam_user_group_membership.AdminUser-incident-admin_GroupMembership_39361C81",
+      "aws_iam_user_group_membership.AdminUser-oncall-lead_GroupMembership_5C5B3311",
+      "aws_iam_user_login_profile.AdminUser-incident-admin_LoginProfile_387F4A5B",
+    ];
+    for (const stack of Object.values(stacks)) expect(addresses(stack)).toEqual(pinned);
+  });
+});
+
+describe("scale", () => {
+  test("20 accounts of 5 admin users each synthesize, every user and key in its own account", () => {
+    const accounts = Array.from({ length: 20 }, (_, a) => ({
+      name: `account-${a}`,
+      region: "us-east-1",
+      accountId: String(100000000000 + a),
+      adminUsers: Array.from({ length: 5 }, (_, u) => ({ name: `admin-${u}` })),
+    }));
+    const stacks = synthAll({ accounts });
+    expect(Object.keys(stacks)).toHaveLength(20);
+    for (const stack of Object.values(stacks)) {
+      expect(Object.keys(stack.resource.aws_iam_user)).toHaveLength(5);
+      expect(Object.keys(stack.resource.aws_iam_access_key)).toHaveLength(5);
+    }
+    expect(stacks["account-19"].provider.aws[0].allowed_account_ids).toEqual(["100000000019"]);
+  });
+});
