@@ -1,5 +1,5 @@
 // Composition of the app: one stack per account, synthesis, and what the user is told.
-import { existsSync, readdirSync, rmSync } from "fs";
+import { appendFileSync, existsSync, readdirSync, rmSync } from "fs";
 import { join, resolve } from "path";
 import { App, AppConfig } from "cdktf";
 import { IConstruct } from "constructs";
@@ -82,6 +82,13 @@ export function synthesize(options: SynthesizeOptions): { app: App; warnings: Sy
   const errors = validationErrors(app, config);
   if (errors.length > 0) throw new SynthError(errors);
   app.synth();
+  if (app.hclOutput) {
+    for (const stack of app.node.children) {
+      if (stack instanceof IncidentManagerSetupStack) {
+        appendFileSync(join(app.outdir, "stacks", stack.node.id, "cdk.tf"), stack.checksHcl());
+      }
+    }
+  }
   const stacksDir = join(app.outdir, "stacks");
   const current = new Set(config.accounts.map((a) => a.name));
   if (existsSync(stacksDir)) {

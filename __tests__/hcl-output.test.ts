@@ -1,0 +1,51 @@
+// `cdktf synth --hcl` (SYNTH_HCL_OUTPUT=true): the same stack as HCL, for pipelines that want .tf files.
+import { mkdtempSync, readFileSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+import { synthesize } from "../modules";
+import { SHIPPED_CONFIG_FILE } from "./support/configs";
+
+function synthHcl(): string {
+  const outdir = join(mkdtempSync(join(tmpdir(), "hcl-")), "cdktf.out");
+  const before = process.env.SYNTH_HCL_OUTPUT;
+  process.env.SYNTH_HCL_OUTPUT = "true";
+  try {
+    synthesize({ configFile: SHIPPED_CONFIG_FILE, outdir });
+  } finally {
+    if (before === undefined) delete process.env.SYNTH_HCL_OUTPUT;
+    else process.env.SYNTH_HCL_OUTPUT = before;
+  }
+  return readFileSync(join(outdir, "stacks", "incident-manager", "cdk.tf"), "utf8");
+}
+
+describe("HCL output", () => {
+  const hcl = synthHcl();
+
+  test("holds every resource of the stack", () => {
+    for (const block of [
+      'resource "aws_iam_group" "AdminGroup_CD52047A"',
+      'resource "aws_iam_group_policy_attachment" "AdminGroup_AdministratorAccess_3E3326B0"',
+      'resource "aws_iam_group_policy" "AdminGroup_EnforceMfa_B77715BF"',
+      'resource "aws_iam_user" "AdminUser-incident-admin_D23EE31F"',
+      'resource "aws_iam_user_group_membership" "AdminUser-incident-admin_GroupMembership_39361C81"',
+      'resource "aws_iam_user_login_profile" "AdminUser-incident-admin_LoginProfile_387F4A5B"',
+      'resource "aws_iam_access_key" "AdminUser-incident-admin_AccessKey-1_34369652"',
+      'resource "aws_iam_service_linked_role" "IncidentManagerServiceLinkedRole_84057CB3"',
+    ]) {
+      expect(hcl).toContain(block);
+    }
+  });
+
+  test("keeps the root-user check block, which CDKTF's HCL renderer would drop", () => {
+    expect(hcl).toContain(
+      'check "deploying_identity_is_not_root" {\n  assert {\n    condition     = !endswith(data.aws_caller_identity.CallerIdentity.arn, ":root")\n',
+    );
+  });
+
+  test("keeps the secrets' outputs sensitive and the role's prevent_destroy", () => {
+    const start = hcl.indexOf('output "user_incident-admin_access_key_1_secret" {');
+    const block = hcl.slice(start, hcl.indexOf("\n}", start));
+    expect(block).toMatch(/sensitive\s*=\s*true/);
+    expect(hcl).toMatch(/prevent_destroy = true/);
+  });
+});
