@@ -276,8 +276,8 @@ export class IncidentManagerSetupStack extends TerraformStack {
     const { account } = this;
     const names = (users: AdminUserConfig[]) => users.map((user) => user.name).join(", ");
     Annotations.of(this).addWarning(
-      `Checkov CKV_AWS_273: ${names(account.adminUsers)} ${account.adminUsers.length === 1 ? "is an IAM user" : "are IAM users"} with long-term credentials, not IAM Identity Center (SSO) ` +
-        "users; the guide offers IAM users (its not-recommended path) and this app follows it. Skips with reasons are recorded on each user.",
+      `Checkov CKV_AWS_273: ${names(account.adminUsers)} ${account.adminUsers.length === 1 ? "is an IAM user" : "are IAM users"} with long-term credentials, not IAM Identity Center (SSO) identities; ` +
+        "the guide offers IAM users (its not-recommended path) and this app follows it. Skips with reasons are recorded on each user.",
     );
     const consoleUsers = account.adminUsers.filter((user) => user.console !== false);
     if (consoleUsers.length > 0) {
