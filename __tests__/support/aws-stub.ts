@@ -3,14 +3,15 @@
 //
 // It serves the AWS Query protocol (POST, form-encoded `Action=...&Version=...`) on 127.0.0.1
 // at a random port, for STS and IAM pointed at it through the provider's `endpoints`:
-// - STS GetCallerIdentity: an IAM user of account 111122223333, or the account's root user
-//   (chosen per server);
+// - STS GetCallerIdentity: an IAM user of account 111122223333 (or of the account chosen per
+//   server), or the account's root user (chosen per server);
 // - IAM GetRole of AWSServiceRoleForIncidentManager: the service-linked role Incident Manager
 //   creates (read by the import of an adopted role and by the data source of a referenced one).
 // Every request is recorded. Anything else (another action, another role, a malformed request)
 // is answered with an AWS-style error (HTTP 400, code UnexpectedCall; GetRole of another role:
 // 404 NoSuchEntity as IAM answers) and recorded in `unexpected`, so a test can assert that a
-// plan made no call it did not expect. Only AWS's documented example values are used.
+// plan made no call it did not expect. Only AWS's documented example values are used. ARNs are
+// in the partition of the request's signing region (us-gov-* -> aws-us-gov, cn-* -> aws-cn).
 import { randomUUID } from "crypto";
 import { IncomingMessage, Server, ServerResponse, createServer } from "http";
 import { AddressInfo } from "net";
@@ -50,16 +51,16 @@ const IAM_VERSION = "2010-05-08";
 /** Who GetCallerIdentity says the caller is. */
 export type StubIdentity = "user" | "root";
 
-/** The ARN of the caller in `partition`. */
-export function stubCallerArn(identity: StubIdentity, partition = "aws"): string {
+/** The ARN of the caller. */
+export function stubCallerArn(identity: StubIdentity, partition = "aws", account: string = STUB_ACCOUNT_ID): string {
   return identity === "root"
-    ? `arn:${partition}:iam::${STUB_ACCOUNT_ID}:root`
-    : `arn:${partition}:iam::${STUB_ACCOUNT_ID}:user/${STUB_USER_NAME}`;
+    ? `arn:${partition}:iam::${account}:root`
+    : `arn:${partition}:iam::${account}:user/${STUB_USER_NAME}`;
 }
 
-/** The ARN of {@link STUB_ROLE} in `partition`. */
-export function stubRoleArn(partition = "aws"): string {
-  return `arn:${partition}:iam::${STUB_ACCOUNT_ID}:role${STUB_ROLE.path}${STUB_ROLE.name}`;
+/** The ARN of {@link STUB_ROLE}. */
+export function stubRoleArn(partition = "aws", account: string = STUB_ACCOUNT_ID): string {
+  return `arn:${partition}:iam::${account}:role${STUB_ROLE.path}${STUB_ROLE.name}`;
 }
 
 /** The partition of a region (`us-gov-west-1` -> `aws-us-gov`). */
@@ -95,6 +96,8 @@ export interface AwsStub {
   readonly port: number;
   /** Who GetCallerIdentity says the caller is. */
   readonly identity: StubIdentity;
+  /** The account of the caller and of the role. */
+  readonly account: string;
   /** Every request, in order. */
   readonly requests: readonly StubRequest[];
   /** The requests answered with an error because nothing expects them. */
@@ -111,6 +114,8 @@ export interface AwsStub {
 export interface AwsStubOptions {
   /** @default "user" */
   readonly identity?: StubIdentity;
+  /** The account id of the caller and of the role (12 digits). @default STUB_ACCOUNT_ID */
+  readonly account?: string;
   /** Called with one line per request (e.g. console.error), for discovering what a plan calls. */
   readonly log?: (line: string) => void;
 }
@@ -151,18 +156,18 @@ export function iamEncodedPolicy(document: unknown): string {
   return encodeURIComponent(JSON.stringify(document));
 }
 
-function getCallerIdentity(identity: StubIdentity, partition: string): Answer {
-  const userId = identity === "root" ? STUB_ACCOUNT_ID : STUB_USER_ID;
+function getCallerIdentity(identity: StubIdentity, partition: string, account: string): Answer {
+  const userId = identity === "root" ? account : STUB_USER_ID;
   return success(
     STS_NAMESPACE,
     "GetCallerIdentity",
-    `    <Arn>${stubCallerArn(identity, partition)}</Arn>\n` +
+    `    <Arn>${stubCallerArn(identity, partition, account)}</Arn>\n` +
       `    <UserId>${userId}</UserId>\n` +
-      `    <Account>${STUB_ACCOUNT_ID}</Account>`,
+      `    <Account>${account}</Account>`,
   );
 }
 
-function getRole(params: Record<string, string>, partition: string): Answer {
+function getRole(params: Record<string, string>, partition: string, account: string): Answer {
   if (params.RoleName !== STUB_ROLE.name) {
     return failure(
       IAM_NAMESPACE,
@@ -182,7 +187,7 @@ function getRole(params: Record<string, string>, partition: string): Answer {
       `      <RoleId>${STUB_ROLE.roleId}</RoleId>`,
       "      <RoleLastUsed/>",
       `      <RoleName>${STUB_ROLE.name}</RoleName>`,
-      `      <Arn>${stubRoleArn(partition)}</Arn>`,
+      `      <Arn>${stubRoleArn(partition, account)}</Arn>`,
       `      <CreateDate>${STUB_ROLE.createDate}</CreateDate>`,
       "    </Role>",
     ].join("\n"),
@@ -207,6 +212,8 @@ function readBody(request: IncomingMessage): Promise<string> {
 /** Starts a stub on 127.0.0.1 at a random port. Close it with {@link AwsStub.close}. */
 export async function startAwsStub(options: AwsStubOptions = {}): Promise<AwsStub> {
   const identity = options.identity ?? "user";
+  const account = options.account ?? STUB_ACCOUNT_ID;
+  if (!/^\d{12}$/.test(account)) throw new Error(`AWS stub: account ${JSON.stringify(account)} is not a 12-digit account id`);
   const requests: StubRequest[] = [];
 
   const answer = (
@@ -223,11 +230,10 @@ export async function startAwsStub(options: AwsStubOptions = {}): Promise<AwsStu
     if (method !== "POST" || !action) {
       return { service, ...failure(namespace, 400, "UnexpectedCall", `The AWS stub does not serve ${describe}.`) };
     }
-    if (service === "sts" && action === "GetCallerIdentity") return { service, ...getCallerIdentity(identity, partition) };
-    if (service === "iam" && action === "GetRole") {
-      const result = getRole(params, partition);
-      return { service, ...result };
+    if (service === "sts" && action === "GetCallerIdentity") {
+      return { service, ...getCallerIdentity(identity, partition, account) };
     }
+    if (service === "iam" && action === "GetRole") return { service, ...getRole(params, partition, account) };
     return {
       service,
       ...failure(namespace, 400, "UnexpectedCall", `The AWS stub does not serve ${describe}: no test expects it.`),
@@ -286,6 +292,7 @@ export async function startAwsStub(options: AwsStubOptions = {}): Promise<AwsStu
     endpoint: `http://127.0.0.1:${port}`,
     port,
     identity,
+    account,
     requests,
     get unexpected() {
       return requests.filter((r) => !r.expected);

@@ -13,7 +13,7 @@
 //
 // When terraform or the mirror is missing, {@link terraformTestGate} registers a skipped test
 // that says why (and warns), or a failing one when REQUIRE_TERRAFORM=1 (CI).
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { join, resolve } from "path";
 
@@ -207,6 +207,54 @@ export function runTerraform(
     throw new Error(`${command} was killed by ${run.signal}\n--- stderr ---\n${run.stderr}`);
   }
   return { args, status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/**
+ * Runs terraform without blocking the event loop (needed when this process also serves what
+ * Terraform calls, e.g. the AWS stub of ./aws-stub.ts). Rejects when it cannot start, exceeds
+ * `timeoutMs` (it gets SIGTERM, then SIGKILL 10 s later) or is killed; a non-zero exit is
+ * resolved (see {@link assertSucceeded}).
+ */
+export function runTerraformAsync(
+  args: readonly string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number },
+): Promise<TerraformRun> {
+  const command = `terraform ${args.join(" ")} (in ${options.cwd})`;
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn("terraform", [...args], { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+    let timedOut = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGTERM");
+      killTimer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    }, options.timeoutMs);
+    const output = () =>
+      `\n--- stderr ---\n${Buffer.concat(stderr).toString("utf8")}\n--- stdout ---\n${Buffer.concat(stdout).toString("utf8")}`;
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      clearTimeout(killTimer);
+      reject(new Error(`${command} failed to run: ${error.message}${output()}`));
+    });
+    child.on("close", (status, signal) => {
+      clearTimeout(timer);
+      clearTimeout(killTimer);
+      if (timedOut) reject(new Error(`${command} timed out after ${options.timeoutMs / 1000} s${output()}`));
+      else if (status === null) reject(new Error(`${command} was killed by ${signal}${output()}`));
+      else {
+        resolvePromise({
+          args,
+          status,
+          stdout: Buffer.concat(stdout).toString("utf8"),
+          stderr: Buffer.concat(stderr).toString("utf8"),
+        });
+      }
+    });
+  });
 }
 
 /** Throws, with Terraform's output, unless the command exited 0. */

@@ -1,0 +1,572 @@
+// `terraform plan` of synthesized stacks with the real hashicorp/aws provider, offline: the few
+// AWS calls a plan makes go to the stub of __tests__/support/aws-stub.ts. Used by
+// scripts/plan-offline.ts (`npm run plan:offline`) and __tests__/terraform-plan.test.ts.
+//
+// Per plan, a folder of its own with:
+// - cdk.tf.json: the stack as synthesized (unchanged);
+// - zz_offline_override.tf.json ({@link offlineOverride}): pins hashicorp/aws to the mirrored
+//   version, replaces the backend with `local` (terraform.tfstate in the folder; plan never
+//   writes it), and points provider "aws" at the stub: example static keys, STS and IAM
+//   endpoints, no EC2 metadata. The provider still validates the credentials and reads the
+//   account id (STS GetCallerIdentity), so `allowed_account_ids` is checked for real.
+//   An `assume_role` block is neutralized with `role_arn = ""` (see {@link offlineOverride});
+// - .terraform (a symlink) and .terraform.lock.hcl of ONE `terraform init` per provider set
+//   (a {@link TerraformWorkspace}), so a plan costs no init.
+// Terraform runs without any TF_* or AWS_* variable of the caller's environment (no profile,
+// keys or endpoints leak in), with empty shared config/credentials files.
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "fs";
+import { availableParallelism } from "os";
+import { join } from "path";
+import {
+  STUB_ACCESS_KEY_ID,
+  STUB_ACCOUNT_ID,
+  STUB_SECRET_ACCESS_KEY,
+  StubIdentity,
+  StubRequest,
+  startAwsStub,
+} from "../__tests__/support/aws-stub";
+import {
+  AWS_PROVIDER,
+  PLAN_TIMEOUT_MS,
+  STACK_FILE,
+  TerraformRun,
+  TerraformSetup,
+  TerraformWorkspace,
+  assertSucceeded,
+  requiredProviders,
+  runTerraformAsync,
+} from "../__tests__/support/terraform";
+
+/** The override file that makes a stack plannable offline. */
+export const OFFLINE_OVERRIDE_FILE = "zz_offline_override.tf.json";
+/** The saved plan in a plan folder. */
+export const PLAN_FILE = "tfplan";
+/** The local backend's state file, relative to the plan folder (never written by a plan). */
+export const STATE_FILE = "terraform.tfstate";
+/** How Terraform shows a sensitive value; what {@link redactSensitive} puts in its place. */
+export const SENSITIVE_PLACEHOLDER = "(sensitive value)";
+
+/**
+ * Arguments of the stack's provider "aws" that an offline plan handles; any other (a profile,
+ * a credentials file, web identity, ...) would reach for real credentials and is refused.
+ */
+export const OFFLINE_PROVIDER_ARGUMENTS = [
+  "region",
+  "allowed_account_ids",
+  "forbidden_account_ids",
+  "default_tags",
+  "ignore_tags",
+  "assume_role",
+] as const;
+
+/** What the override of {@link offlineOverride} needs. */
+export interface OfflineOverrideOptions {
+  /** The stub's endpoint (`http://127.0.0.1:<port>`) for STS and IAM. */
+  readonly endpoint: string;
+  /** Whether the stack's provider has an `assume_role` block to neutralize. */
+  readonly assumeRole: boolean;
+}
+
+/**
+ * The override file's content. Terraform merges a provider block of an override file into the
+ * original argument by argument, and a nested block type is replaced only by blocks of the same
+ * type: `assume_role = []` (no block) leaves the original in place, so it is replaced with one
+ * whose `role_arn` is empty, which provider 5.x treats as "assume no role" (with a warning
+ * "Missing required argument ... role_arn", see {@link isOfflineOverrideWarning}).
+ */
+export function offlineOverride(options: OfflineOverrideOptions): string {
+  const aws: Record<string, unknown> = {
+    access_key: STUB_ACCESS_KEY_ID,
+    secret_key: STUB_SECRET_ACCESS_KEY,
+    // The provider validates the credentials and requests the account id (both through STS
+    // GetCallerIdentity, from the stub): skipping them would leave `allowed_account_ids`
+    // without an account id to check ("AWS account ID not allowed: ").
+    skip_credentials_validation: false,
+    skip_requesting_account_id: false,
+    skip_metadata_api_check: true,
+    skip_region_validation: true,
+    endpoints: [{ sts: options.endpoint, iam: options.endpoint }],
+  };
+  if (options.assumeRole) aws.assume_role = [{ role_arn: "" }];
+  const override = {
+    terraform: {
+      required_providers: { aws: AWS_PROVIDER },
+      backend: { local: { path: STATE_FILE } },
+    },
+    provider: { aws: [aws] },
+  };
+  return JSON.stringify(override, null, 2) + "\n";
+}
+
+/**
+ * The environment of an offline plan: `base` (a {@link TerraformWorkspace}'s: no TF_* of the
+ * caller, TF_CLI_CONFIG_FILE set) without any AWS_* variable, plus AWS_EC2_METADATA_DISABLED and
+ * shared config/credentials files in `awsDir` (empty), so no profile of the user applies.
+ */
+export function offlineEnv(base: NodeJS.ProcessEnv, awsDir: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(base)) {
+    if (!key.toUpperCase().startsWith("AWS_")) env[key] = value;
+  }
+  return {
+    ...env,
+    AWS_EC2_METADATA_DISABLED: "true",
+    AWS_CONFIG_FILE: join(awsDir, "config"),
+    AWS_SHARED_CREDENTIALS_FILE: join(awsDir, "credentials"),
+  };
+}
+
+/** The stack's single default provider "aws" block, checked to be plannable offline. */
+export function offlineProvider(stack: StackJson): Record<string, unknown> {
+  const blocks = stack.provider?.aws;
+  const list = Array.isArray(blocks) ? blocks : blocks ? [blocks] : [];
+  if (list.length !== 1 || list[0].alias !== undefined) {
+    throw new Error(`cannot plan offline: expected one provider "aws" block without alias, found ${list.length}`);
+  }
+  const refused = Object.keys(list[0]).filter(
+    (key) => !(OFFLINE_PROVIDER_ARGUMENTS as readonly string[]).includes(key),
+  );
+  if (refused.length > 0) {
+    throw new Error(`cannot plan offline: provider "aws" sets ${refused.join(", ")} (offline plans support ${OFFLINE_PROVIDER_ARGUMENTS.join(", ")})`);
+  }
+  return list[0];
+}
+
+/**
+ * The account the stub should be: the stack's only `allowed_account_ids` entry when it has
+ * exactly one (so the real check passes for any configured account), else {@link STUB_ACCOUNT_ID}.
+ */
+export function stubAccountFor(stack: StackJson): string {
+  const allowed = offlineProvider(stack).allowed_account_ids;
+  return Array.isArray(allowed) && allowed.length === 1 && typeof allowed[0] === "string" ? allowed[0] : STUB_ACCOUNT_ID;
+}
+
+/** The parts of a stack's JSON read here. */
+export interface StackJson {
+  readonly provider?: { aws?: Record<string, unknown> | Array<Record<string, unknown>> };
+  readonly resource?: Record<string, Record<string, unknown>>;
+  readonly data?: Record<string, Record<string, unknown>>;
+  readonly import?: ReadonlyArray<{ id: string; to: string }>;
+  readonly output?: Record<string, { value: unknown; sensitive?: boolean; description?: string }>;
+  readonly check?: Record<string, { assert: ReadonlyArray<{ condition: string; error_message: string }> }>;
+}
+
+// ----- terraform show -json -----
+
+/** A resource instance change of `terraform show -json` (the fields used here). */
+export interface ResourceChange {
+  readonly address: string;
+  readonly mode: "managed" | "data";
+  readonly type: string;
+  readonly name: string;
+  readonly change: {
+    readonly actions: readonly string[];
+    readonly before: unknown;
+    readonly after: unknown;
+    readonly after_unknown?: unknown;
+    readonly before_sensitive?: unknown;
+    readonly after_sensitive?: unknown;
+    readonly importing?: { readonly id?: string };
+  };
+}
+
+/** Values of a module in `planned_values` / `prior_state.values`. */
+export interface ModuleValues {
+  readonly resources?: ReadonlyArray<{
+    readonly address: string;
+    readonly mode: "managed" | "data";
+    readonly type: string;
+    readonly name: string;
+    readonly values: Record<string, unknown>;
+    readonly sensitive_values?: unknown;
+  }>;
+  readonly child_modules?: readonly ModuleValues[];
+}
+
+/** An output value in `planned_values` / `prior_state.values`. */
+export interface OutputValue {
+  readonly sensitive: boolean;
+  readonly value?: unknown;
+  readonly type?: unknown;
+}
+
+/** A check result of `terraform show -json`. */
+export interface CheckResult {
+  readonly address: { readonly kind: string; readonly name?: string; readonly to_display: string };
+  readonly status: "pass" | "fail" | "error" | "unknown";
+  readonly instances?: ReadonlyArray<{
+    readonly status: string;
+    readonly problems?: ReadonlyArray<{ readonly message: string }>;
+  }>;
+}
+
+/** The output of `terraform show -json <plan>` (the fields used here). */
+export interface PlanJson {
+  readonly format_version: string;
+  readonly terraform_version: string;
+  readonly errored?: boolean;
+  readonly applyable?: boolean;
+  readonly complete?: boolean;
+  readonly planned_values?: { readonly outputs?: Record<string, OutputValue>; readonly root_module?: ModuleValues };
+  readonly prior_state?: {
+    readonly values?: { readonly outputs?: Record<string, OutputValue>; readonly root_module?: ModuleValues };
+  };
+  readonly resource_changes?: readonly ResourceChange[];
+  readonly resource_drift?: readonly ResourceChange[];
+  readonly output_changes?: Record<string, ResourceChange["change"]>;
+  readonly checks?: readonly CheckResult[];
+}
+
+/** The managed resources of a plan by what will happen to them. */
+export interface PlanChanges {
+  readonly create: string[];
+  readonly update: string[];
+  readonly replace: string[];
+  readonly delete: string[];
+  readonly noop: string[];
+  /** Imported (whatever the action: no-op or update). */
+  readonly import: string[];
+}
+
+/** Sorts the managed resource changes of a plan. */
+export function planChanges(plan: PlanJson): PlanChanges {
+  const changes: PlanChanges = { create: [], update: [], replace: [], delete: [], noop: [], import: [] };
+  for (const rc of plan.resource_changes ?? []) {
+    if (rc.mode !== "managed") continue;
+    const actions = rc.change.actions.join(",");
+    if (actions === "create") changes.create.push(rc.address);
+    else if (actions === "update") changes.update.push(rc.address);
+    else if (actions === "delete") changes.delete.push(rc.address);
+    else if (actions === "no-op") changes.noop.push(rc.address);
+    else if (actions === "delete,create" || actions === "create,delete") changes.replace.push(rc.address);
+    else throw new Error(`unexpected actions [${actions}] for ${rc.address}`);
+    if (rc.change.importing) changes.import.push(rc.address);
+  }
+  return changes;
+}
+
+/** The failed checks of a plan: check name and message per problem. */
+export function failedChecks(plan: PlanJson): Array<{ check: string; message: string }> {
+  return (plan.checks ?? [])
+    .filter((c) => c.status === "fail")
+    .flatMap((c) =>
+      (c.instances ?? []).flatMap((i) =>
+        (i.problems ?? []).map((p) => ({ check: c.address.name ?? c.address.to_display, message: p.message })),
+      ),
+    );
+}
+
+/** The resources of `prior_state` (data sources read during the plan included). */
+export function priorStateResources(plan: PlanJson): NonNullable<ModuleValues["resources"]>[number][] {
+  const walk = (module: ModuleValues | undefined): NonNullable<ModuleValues["resources"]>[number][] =>
+    module ? [...(module.resources ?? []), ...(module.child_modules ?? []).flatMap(walk)] : [];
+  return walk(plan.prior_state?.values?.root_module);
+}
+
+/** Provider arguments whose constants {@link redactSensitive} removes from `configuration`. */
+export const PROVIDER_SECRET_ARGUMENTS = ["secret_key", "token"] as const;
+
+/**
+ * Replaces every value a sensitivity mask covers with {@link SENSITIVE_PLACEHOLDER}
+ * (`terraform show -json` prints known sensitive values in plain text; at plan time this app's
+ * are unknown, so normally nothing is replaced), and the constants of the provider's
+ * {@link PROVIDER_SECRET_ARGUMENTS} in `configuration` (the schema does not mark them sensitive;
+ * offline, that is the override's example secret key). Returns the redacted copy and the JSON
+ * paths of what was replaced.
+ */
+export function redactSensitive(plan: PlanJson): { plan: PlanJson; redacted: string[] } {
+  const copy = JSON.parse(JSON.stringify(plan)) as Record<string, any>;
+  const redacted: string[] = [];
+  const redact = (container: any, key: string | number, mask: unknown, path: string): void => {
+    const value = container?.[key];
+    if (value === undefined || value === null || mask === undefined || mask === false) return;
+    if (mask === true) {
+      container[key] = SENSITIVE_PLACEHOLDER;
+      redacted.push(path);
+    } else if (typeof mask === "object" && typeof value === "object") {
+      for (const k of Object.keys(mask as object)) {
+        redact(value, Array.isArray(value) ? Number(k) : k, (mask as any)[k], `${path}.${k}`);
+      }
+    }
+  };
+  const change = (c: any, path: string) => {
+    if (!c) return;
+    redact(c, "before", c.before_sensitive, `${path}.before`);
+    redact(c, "after", c.after_sensitive, `${path}.after`);
+  };
+  const moduleValues = (m: any, path: string) => {
+    if (!m) return;
+    (m.resources ?? []).forEach((r: any, i: number) => redact(r, "values", r.sensitive_values, `${path}.resources[${i}].values`));
+    (m.child_modules ?? []).forEach((c: any, i: number) => moduleValues(c, `${path}.child_modules[${i}]`));
+  };
+  const outputs = (o: any, path: string) => {
+    for (const [name, output] of Object.entries<any>(o ?? {})) {
+      if (output.sensitive) redact(output, "value", true, `${path}.${name}.value`);
+    }
+  };
+  (copy.resource_changes ?? []).forEach((rc: any, i: number) => change(rc.change, `resource_changes[${i}].change`));
+  (copy.resource_drift ?? []).forEach((rc: any, i: number) => change(rc.change, `resource_drift[${i}].change`));
+  for (const [name, c] of Object.entries<any>(copy.output_changes ?? {})) change(c, `output_changes.${name}`);
+  moduleValues(copy.planned_values?.root_module, "planned_values.root_module");
+  outputs(copy.planned_values?.outputs, "planned_values.outputs");
+  moduleValues(copy.prior_state?.values?.root_module, "prior_state.values.root_module");
+  outputs(copy.prior_state?.values?.outputs, "prior_state.values.outputs");
+  for (const [name, provider] of Object.entries<any>(copy.configuration?.provider_config ?? {})) {
+    for (const argument of PROVIDER_SECRET_ARGUMENTS) {
+      const path = `configuration.provider_config.${name}.expressions.${argument}`;
+      if (provider?.expressions?.[argument]) redact(provider.expressions[argument], "constant_value", true, `${path}.constant_value`);
+    }
+  }
+  return { plan: copy as PlanJson, redacted };
+}
+
+// ----- terraform plan's human output -----
+
+/** A diagnostic as `terraform plan` prints it (warnings on stdout, errors on stderr). */
+export interface PlanDiagnostic {
+  readonly severity: "warning" | "error";
+  readonly summary: string;
+  /** The file the diagnostic points at (`on <file> line N`), if any. */
+  readonly file?: string;
+  /** Everything after the summary line: source snippet and detail (as wrapped by Terraform). */
+  readonly body: string;
+}
+
+/** The diagnostics in terraform's human (-no-color) output. */
+export function parseDiagnostics(output: string): PlanDiagnostic[] {
+  const diagnostics: Array<{ severity: "warning" | "error"; summary: string; lines: string[] }> = [];
+  let current: (typeof diagnostics)[number] | undefined;
+  for (const line of output.split("\n")) {
+    const start = /^(Warning|Error): (.*)$/.exec(line);
+    if (start) {
+      current = { severity: start[1] === "Warning" ? "warning" : "error", summary: start[2].trim(), lines: [] };
+      diagnostics.push(current);
+    } else if (/^(─+|Saved the plan to: .*)$/.test(line)) {
+      current = undefined;
+    } else if (current) {
+      current.lines.push(line);
+    }
+  }
+  return diagnostics.map(({ severity, summary, lines }) => {
+    const body = lines.join("\n").trim();
+    const file = /^\s*(?:on|with) (\S+?) line \d+/m.exec(body)?.[1];
+    return { severity, summary, body, ...(file ? { file } : {}) };
+  });
+}
+
+/** Whether a diagnostic is the known one the offline override itself causes. */
+export function isOfflineOverrideWarning(d: PlanDiagnostic): boolean {
+  return d.severity === "warning" && d.file === OFFLINE_OVERRIDE_FILE && /role_arn/.test(d.body);
+}
+
+/** The counts of `Plan: 1 to import, 8 to add, 0 to change, 0 to destroy.` */
+export interface PlanCounts {
+  readonly import: number;
+  readonly add: number;
+  readonly change: number;
+  readonly destroy: number;
+}
+
+/** The summary line terraform plan printed (`Plan: ...` or `No changes. ...`), if any. */
+export function planSummaryLine(stdout: string): string | undefined {
+  return /^(Plan: \d+ to .*|No changes\..*)$/m.exec(stdout)?.[1].trim();
+}
+
+/** The counts of a summary line (all 0 for "No changes."). */
+export function planCounts(summary: string): PlanCounts {
+  const count = (what: string) => Number(new RegExp(`(\\d+) to ${what}\\b`).exec(summary)?.[1] ?? 0);
+  return { import: count("import"), add: count("add"), change: count("change"), destroy: count("destroy") };
+}
+
+/** Collapses whitespace (Terraform wraps long messages in its human output). */
+export function normalizeWhitespace(text: string): string {
+  return text.replace(/\s+/g, " ").trim();
+}
+
+// ----- the planner -----
+
+/** A stack to plan: its name and its cdk.tf.json (file or text). */
+export type OfflineStack = { readonly name: string } & ({ readonly file: string } | { readonly json: string });
+
+/** Options of one offline plan. */
+export interface OfflinePlanOptions {
+  /** Who the stub says the caller is. @default "user" */
+  readonly identity?: StubIdentity;
+  /** The stub's account. @default {@link stubAccountFor} the stack */
+  readonly account?: string;
+  /** Gets one line per AWS request (discovery, debugging). */
+  readonly log?: (line: string) => void;
+}
+
+/** The outcome of one offline plan. */
+export interface StackPlan {
+  readonly stack: string;
+  /** The plan folder (removed by {@link OfflinePlanner.dispose}). */
+  readonly dir: string;
+  readonly identity: StubIdentity;
+  readonly account: string;
+  /** `terraform plan`. */
+  readonly run: TerraformRun;
+  /** Whether terraform plan exited 0. */
+  readonly ok: boolean;
+  /** The line terraform plan printed: `Plan: ...` / `No changes. ...`. */
+  readonly summary?: string;
+  readonly counts?: PlanCounts;
+  /** Warnings (stdout) and errors (stderr) terraform plan printed. */
+  readonly diagnostics: readonly PlanDiagnostic[];
+  /** `terraform show -json` of the saved plan (when the plan succeeded), as Terraform wrote it. */
+  readonly json?: PlanJson;
+  /** Every AWS request of the plan, in order. */
+  readonly requests: readonly StubRequest[];
+  /** The requests the stub did not expect (answered with an error). */
+  readonly unexpectedRequests: readonly StubRequest[];
+}
+
+/** `sts:GetCallerIdentity`-style names of requests. */
+export function callNames(requests: readonly StubRequest[]): string[] {
+  return requests.map((r) => `${r.service ?? "?"}:${r.action ?? "?"}`);
+}
+
+/** Throws with Terraform's output unless the plan succeeded without unexpected AWS calls. */
+export function assertPlanned(plan: StackPlan): PlanJson {
+  const problems: string[] = [];
+  if (!plan.ok) problems.push(`terraform plan exited ${plan.run.status}`);
+  if (plan.unexpectedRequests.length > 0) {
+    problems.push(`unexpected AWS calls: ${callNames(plan.unexpectedRequests).join(", ")}`);
+  }
+  if (!plan.json) problems.push("no plan JSON");
+  if (problems.length > 0 || !plan.json) {
+    throw new Error(
+      `offline plan of stack "${plan.stack}": ${problems.join("; ")}` +
+        `\n--- stderr ---\n${plan.run.stderr}\n--- stdout ---\n${plan.run.stdout}`,
+    );
+  }
+  return plan.json;
+}
+
+/**
+ * Plans stacks offline under `root` (created; removed by {@link dispose}): one `terraform init`
+ * per provider set, then a folder and a stub per plan.
+ */
+export class OfflinePlanner {
+  private readonly workspaces = new Map<string, TerraformWorkspace>();
+  private readonly awsDir: string;
+  private plans = 0;
+
+  constructor(
+    readonly setup: TerraformSetup,
+    readonly root: string,
+  ) {
+    this.awsDir = join(root, "aws");
+    mkdirSync(this.awsDir, { recursive: true });
+    writeFileSync(join(this.awsDir, "config"), "");
+    writeFileSync(join(this.awsDir, "credentials"), "");
+  }
+
+  /** How many times `terraform init` ran. */
+  get inits(): number {
+    return this.workspaces.size;
+  }
+
+  /** The initialized workspace for the stack's provider set (runs init the first time). */
+  private workspaceFor(json: string, assumeRole: boolean): TerraformWorkspace {
+    const key = requiredProviders(json).join(",");
+    let workspace = this.workspaces.get(key);
+    if (!workspace) {
+      workspace = new TerraformWorkspace(this.setup, join(this.root, `init-${this.workspaces.size + 1}`));
+      // The endpoint does not matter to init (it configures no provider).
+      writeFileSync(
+        join(workspace.workDir, OFFLINE_OVERRIDE_FILE),
+        offlineOverride({ endpoint: "http://127.0.0.1:9", assumeRole }),
+      );
+      workspace.init({ json }, { backend: true });
+      this.workspaces.set(key, workspace);
+    }
+    return workspace;
+  }
+
+  /**
+   * `terraform plan` of a stack against a fresh stub, then `terraform show -json` of the plan.
+   * Resolves also when the plan fails (see {@link StackPlan.ok}, {@link assertPlanned}); rejects
+   * when terraform cannot run, times out, or the stack cannot be planned offline.
+   */
+  async plan(stack: OfflineStack, options: OfflinePlanOptions = {}): Promise<StackPlan> {
+    const json = "file" in stack ? readFileSync(stack.file, "utf8") : stack.json;
+    const parsed = JSON.parse(json) as StackJson;
+    const assumeRole = offlineProvider(parsed).assume_role !== undefined;
+    const account = options.account ?? stubAccountFor(parsed);
+    const identity = options.identity ?? "user";
+    const workspace = this.workspaceFor(json, assumeRole);
+
+    const dir = join(this.root, "plans", `${++this.plans}-${stack.name.replace(/[^A-Za-z0-9._-]/g, "_")}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, STACK_FILE), json);
+    symlinkSync(join(workspace.workDir, ".terraform"), join(dir, ".terraform"), "dir");
+    copyFileSync(join(workspace.workDir, ".terraform.lock.hcl"), join(dir, ".terraform.lock.hcl"));
+
+    const stub = await startAwsStub({ identity, account, log: options.log });
+    try {
+      writeFileSync(join(dir, OFFLINE_OVERRIDE_FILE), offlineOverride({ endpoint: stub.endpoint, assumeRole }));
+      const run = await runTerraformAsync(
+        ["plan", "-input=false", "-no-color", "-lock=false", `-out=${PLAN_FILE}`],
+        { cwd: dir, env: offlineEnv(workspace.env, this.awsDir), timeoutMs: PLAN_TIMEOUT_MS },
+      );
+      const ok = run.status === 0 && existsSync(join(dir, PLAN_FILE));
+      let planJson: PlanJson | undefined;
+      if (ok) {
+        const show = assertSucceeded(
+          await runTerraformAsync(["show", "-json", "-no-color", PLAN_FILE], {
+            cwd: dir,
+            env: offlineEnv(workspace.env, this.awsDir),
+            timeoutMs: PLAN_TIMEOUT_MS,
+          }),
+        );
+        planJson = JSON.parse(show.stdout) as PlanJson;
+      }
+      const summary = planSummaryLine(run.stdout);
+      return {
+        stack: stack.name,
+        dir,
+        identity,
+        account,
+        run,
+        ok,
+        ...(summary ? { summary, counts: planCounts(summary) } : {}),
+        diagnostics: [...parseDiagnostics(run.stdout), ...parseDiagnostics(run.stderr)],
+        ...(planJson ? { json: planJson } : {}),
+        requests: [...stub.requests],
+        unexpectedRequests: [...stub.unexpected],
+      };
+    } finally {
+      await stub.close();
+    }
+  }
+
+  /**
+   * Plans several stacks, `concurrency` at a time (default: the CPUs, at most 4; a plan is
+   * mostly the provider's CPU time). A stack's own options (identity, account) win over
+   * `options`. Results in the order of `stacks`.
+   */
+  async planAll(
+    stacks: ReadonlyArray<OfflineStack & OfflinePlanOptions>,
+    options: OfflinePlanOptions & { concurrency?: number; onPlanned?: (plan: StackPlan) => void } = {},
+  ): Promise<StackPlan[]> {
+    const concurrency = Math.max(1, options.concurrency ?? Math.min(4, availableParallelism()));
+    const results: StackPlan[] = new Array(stacks.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < stacks.length) {
+        const index = next++;
+        results[index] = await this.plan(stacks[index], { ...options, ...stacks[index] });
+        options.onPlanned?.(results[index]);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, stacks.length) }, worker));
+    return results;
+  }
+
+  /** Removes every folder (the provider symlinks, not the mirror). */
+  dispose(): void {
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,150 @@
+// `npm run plan:offline [-- <stack>...]`: synthesizes the configuration (SETUP_CONFIG, default
+// setup.config.json) into cdktf.out, then runs `terraform plan` of each stack (or of the named
+// ones) with the real hashicorp/aws provider from the local mirror, OFFLINE: the AWS reads of a
+// plan (STS GetCallerIdentity, IAM GetRole) are answered by a local stub with example values
+// (see scripts/offline-plan-lib.ts). Prints per stack Terraform's summary line, the AWS calls
+// and any check warning, and writes each plan's JSON (`terraform show -json`, sensitive values
+// redacted) to cdktf.out/plans/<stack>.plan.json.
+//
+// Exit codes: 0 every stack planned; 1 a plan failed, made an unexpected AWS call, or terraform
+// or the provider mirror is missing ("skipped: ..."); 2 bad arguments or configuration.
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import { join, relative, resolve } from "path";
+import { synthesize } from "../modules/app";
+import { STACK_FILE, detectTerraform } from "../__tests__/support/terraform";
+import {
+  OfflinePlanner,
+  StackPlan,
+  callNames,
+  failedChecks,
+  isOfflineOverrideWarning,
+  normalizeWhitespace,
+  redactSensitive,
+} from "./offline-plan-lib";
+
+const ROOT = resolve(__dirname, "..");
+const OUTDIR = resolve(ROOT, "cdktf.out");
+const PLANS_DIR = join(OUTDIR, "plans");
+const PLAN_SUFFIX = ".plan.json";
+
+/** `a ×2, b` */
+function countCalls(names: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const name of names) counts.set(name, (counts.get(name) ?? 0) + 1);
+  return [...counts].map(([name, n]) => (n > 1 ? `${name} ×${n}` : name)).join(", ") || "none";
+}
+
+/** Prints one stack's outcome; returns whether it is a success. */
+function report(plan: StackPlan, print: (line: string) => void): boolean {
+  const ok = plan.ok && plan.unexpectedRequests.length === 0 && plan.json !== undefined;
+  print(`${plan.stack}: ${plan.summary ?? (plan.ok ? "(no summary line)" : "FAILED")}`);
+  print(`  AWS calls (stub, account ${plan.account}): ${countCalls(callNames(plan.requests))}`);
+  for (const r of plan.unexpectedRequests) {
+    print(`  UNEXPECTED AWS call: ${r.service ?? "?"}:${r.action ?? "?"} ${JSON.stringify(r.params)}`);
+  }
+  for (const check of plan.json ? failedChecks(plan.json) : []) {
+    print(`  warning: check "${check.check}" failed: ${check.message}`);
+  }
+  for (const d of plan.diagnostics) {
+    if (plan.json && d.summary === "Check block assertion failed") continue; // printed above, from the plan
+    if (isOfflineOverrideWarning(d)) {
+      print('  note: the provider\'s assume_role is not used offline (role_arn = "" in the override)');
+      continue;
+    }
+    print(`  ${d.severity}: ${d.summary}: ${normalizeWhitespace(d.body)}`);
+  }
+  return ok;
+}
+
+/** Writes the plan's JSON to cdktf.out/plans, sensitive values redacted. */
+function writePlan(plan: StackPlan, print: (line: string) => void): void {
+  if (!plan.json) return;
+  const { plan: redacted, redacted: paths } = redactSensitive(plan.json);
+  // The override's example secret key is always there; only report values of the stack.
+  const values = paths.filter((p) => !p.startsWith("configuration."));
+  if (values.length > 0) print(`  redacted ${values.length} sensitive value(s) from the plan JSON`);
+  const file = join(PLANS_DIR, `${plan.stack}${PLAN_SUFFIX}`);
+  writeFileSync(file, JSON.stringify(redacted, null, 2) + "\n", { mode: 0o600 });
+  print(`  plan JSON: ${relative(process.cwd(), file)}`);
+}
+
+async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const print = (line: string) => console.log(line);
+  const fail = (line: string) => console.error(line);
+  if (argv.some((a) => a === "-h" || a === "--help")) {
+    print("usage: npm run plan:offline [-- <stack>...]   (SETUP_CONFIG=file.json for another configuration)");
+    return 0;
+  }
+
+  const detected = detectTerraform(env);
+  if (Array.isArray(detected)) {
+    for (const { reason, detail } of detected) fail(`plan:offline skipped: ${reason}\n  ${detail}`);
+    fail("plan:offline needs terraform on PATH and the hashicorp/aws provider mirror; nothing was planned.");
+    return 1;
+  }
+
+  const configFile = env.SETUP_CONFIG ? resolve(env.SETUP_CONFIG) : resolve(ROOT, "setup.config.json");
+  let stacks: string[];
+  try {
+    const { app, warnings } = synthesize({ configFile, outdir: OUTDIR });
+    if (warnings.length > 0) fail(`(synthesis: ${warnings.length} warning(s); \`npm run synth\` prints them)`);
+    stacks = app.node.children.map((c) => c.node.id);
+  } catch (error) {
+    fail(`Error: ${error instanceof Error ? error.message : String(error)}`);
+    return 2;
+  }
+  const unknown = argv.filter((name) => !stacks.includes(name));
+  if (unknown.length > 0) {
+    fail(`Error: no stack ${unknown.map((n) => JSON.stringify(n)).join(", ")} in ${configFile} (stacks: ${stacks.join(", ")})`);
+    return 2;
+  }
+  const selected = argv.length > 0 ? stacks.filter((s) => argv.includes(s)) : stacks;
+  print(
+    `Planning ${selected.length} stack(s) of ${relative(process.cwd(), configFile) || configFile} offline ` +
+      `(terraform ${detected.terraformVersion}, provider mirror ${detected.mirror}, AWS stubbed)`,
+  );
+
+  mkdirSync(PLANS_DIR, { recursive: true });
+  // No stale plan may stand for a stack: not for one planned now (its plan may fail), nor for one
+  // no longer configured.
+  for (const entry of readdirSync(PLANS_DIR)) {
+    const stack = entry.endsWith(PLAN_SUFFIX) ? entry.slice(0, -PLAN_SUFFIX.length) : undefined;
+    if (stack !== undefined && (selected.includes(stack) || !stacks.includes(stack))) rmSync(join(PLANS_DIR, entry));
+  }
+
+  const planner = new OfflinePlanner(detected, mkdtempSync(join(tmpdir(), "plan-offline.")));
+  let failures = 0;
+  try {
+    // Reported as each plan completes (plans run in parallel, so not necessarily in order).
+    await planner.planAll(
+      selected.map((name) => ({ name, file: join(OUTDIR, "stacks", name, STACK_FILE) })),
+      {
+        onPlanned: (plan) => {
+          if (!report(plan, print)) {
+            failures++;
+            fail(`--- terraform plan of ${plan.stack}: stderr ---\n${plan.run.stderr.trim()}`);
+          }
+          writePlan(plan, print);
+        },
+      },
+    );
+  } catch (error) {
+    fail(`Error: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  } finally {
+    planner.dispose();
+  }
+  if (failures > 0) fail(`${failures} of ${selected.length} stack(s) failed to plan offline`);
+  return failures > 0 ? 1 : 0;
+}
+
+main(process.argv.slice(2), process.env).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  },
+);
