@@ -35,6 +35,11 @@ export interface IncidentManagerServiceLinkedRoleProps {
    * @default - required in adopt mode
    */
   readonly importArn?: string;
+  /**
+   * Description of a created role (ignored on an adopted one).
+   * @default - none
+   */
+  readonly description?: string;
 }
 
 /**
@@ -67,7 +72,10 @@ export class IncidentManagerServiceLinkedRole extends Construct {
     }
     this.role = new IamServiceLinkedRole(this, "Resource", {
       awsServiceName: INCIDENT_MANAGER_SERVICE,
-      lifecycle: { preventDestroy: true },
+      description: props.description,
+      // An adopted role keeps whatever description it was created with: the import must not
+      // turn into an update of a role this app did not create.
+      lifecycle: { preventDestroy: true, ignoreChanges: this.mode === "adopt" ? ["description"] : undefined },
     });
     if (this.mode === "adopt") {
       if (!props.importArn) {
