@@ -251,6 +251,7 @@ describe("changes since a base", () => {
       }, fullConfig()),
     );
     expect(diffStacks(fullBase.stacks["ops-prod"], head.stacks["ops-prod"])).toEqual([
+      `~ ${ROLE}: lifecycle.ignore_changes (none) -> ["description"]`,
       "~ aws_iam_user_login_profile.AdminUser-alice_LoginProfile_A867EC4C: pgp_key keybase:alice -> keybase:alice2 (in lifecycle.ignore_changes: no effect on the existing resource)",
       `+ import ${ROLE} (id "arn:aws:iam::111122223333:role/aws-service-role/ssm-incidents.amazonaws.com/AWSServiceRoleForIncidentManager")`,
       '~ provider.aws: region "eu-west-1" -> "eu-west-2"',
