@@ -12,7 +12,9 @@ const SYNTH_COMMAND: string = JSON.parse(readFileSync(join(ROOT, "package.json")
 
 /** Runs the main job from a project folder, as `npm run synth` does. */
 function runMain(projectDir: string, env: Record<string, string> = {}) {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, CHECKPOINT_DISABLE: "1", ...env };
+  // npm puts node_modules/.bin on PATH for its scripts.
+  const PATH = `${join(projectDir, "node_modules", ".bin")}:${process.env.PATH ?? ""}`;
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, CHECKPOINT_DISABLE: "1", PATH, ...env };
   delete childEnv.CDKTF_OUTDIR;
   const result = spawnSync(SYNTH_COMMAND, { shell: true, cwd: projectDir, env: childEnv, encoding: "utf8", timeout: 60_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -101,14 +103,14 @@ describe("npm run synth on bad input: a clear error, a non-zero exit, no stack w
     const run = runMain(dir, { SETUP_CONFIG: join(dir, "nope.json") });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain(`Error: ${join(dir, "nope.json")}: 1 problem\n  - file not found (set SETUP_CONFIG`);
-    expect(existsSync(join(dir, "cdktf.out"))).toBe(false);
+    expect(existsSync(join(dir, "cdktf.out", "stacks"))).toBe(false);
   });
 
   test("fails if the JSON is malformed, saying where", () => {
     const run = runMain(dir, { SETUP_CONFIG: writeConfig('{ "accounts": [ }') });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain("is not valid JSON: a value was expected (JSON allows no trailing comma) at line 1, column 17: { \"accounts\": [ }");
-    expect(existsSync(join(dir, "cdktf.out"))).toBe(false);
+    expect(existsSync(join(dir, "cdktf.out", "stacks"))).toBe(false);
   });
 
   test("fails listing every problem of an invalid configuration", () => {
@@ -120,7 +122,7 @@ describe("npm run synth on bad input: a clear error, a non-zero exit, no stack w
     expect(run.stderr).toContain("2 problems");
     expect(run.stderr).toContain('accounts[0].region: "us-east" is not an AWS region (a name such as "us-east-1")');
     expect(run.stderr).toContain('accounts[0].adminUser: unknown key "adminUser"');
-    expect(existsSync(join(dir, "cdktf.out"))).toBe(false);
+    expect(existsSync(join(dir, "cdktf.out", "stacks"))).toBe(false);
   });
 });
 
