@@ -3,6 +3,8 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: "node",
+  // Most of the time goes to terraform child processes; two workers keep both cores busy.
+  maxWorkers: 2,
   roots: ["<rootDir>/__tests__"],
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },

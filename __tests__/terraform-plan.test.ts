@@ -23,7 +23,7 @@ import {
   stubCallerArn,
   stubRoleArn,
 } from "./support/aws-stub";
-import { accountsConfig, fullConfig, minimalConfig, shippedConfig } from "./support/configs";
+import { accountsConfig, fullConfig, shippedConfig } from "./support/configs";
 import { AWS_PROVIDER, PLAN_TIMEOUT_MS, STACK_FILE, terraformTestGate } from "./support/terraform";
 import {
   OfflinePlanner,
@@ -48,7 +48,6 @@ jest.setTimeout(PLAN_TIMEOUT_MS);
 
 const CONFIGS: ReadonlyArray<readonly [string, () => SetupConfigInput]> = [
   ["shipped", shippedConfig],
-  ["minimal", minimalConfig],
   ["full", fullConfig],
   ["accounts", accountsConfig],
 ];
@@ -56,7 +55,6 @@ const CONFIGS: ReadonlyArray<readonly [string, () => SetupConfigInput]> = [
 /** What Terraform prints per stack (the counts are also derived from the stacks below). */
 const EXPECTED_SUMMARIES: Record<string, string> = {
   "shipped/incident-manager": "Plan: 8 to add, 0 to change, 0 to destroy.",
-  "minimal/prod": "Plan: 8 to add, 0 to change, 0 to destroy.",
   "full/ops-prod": "Plan: 15 to add, 0 to change, 0 to destroy.",
   "accounts/adopt-known-account": "Plan: 1 to import, 11 to add, 0 to change, 0 to destroy.",
   "accounts/adopt-any-account": "Plan: 1 to import, 8 to add, 0 to change, 0 to destroy.",

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { SetupConfigInput, createApp, parseConfig } from "../modules";
-import { accountsConfig, fullConfig, minimalConfig, organizationConfig, shippedConfig } from "./support/configs";
+import { accountsConfig, fullConfig, organizationConfig, shippedConfig } from "./support/configs";
 import {
   AWS_PROVIDER,
   INIT_TIMEOUT_MS,
@@ -24,7 +24,6 @@ jest.setTimeout(300_000);
 
 const CONFIGS: ReadonlyArray<readonly [string, () => SetupConfigInput]> = [
   ["shipped", shippedConfig],
-  ["minimal", minimalConfig],
   ["full", fullConfig],
   ["accounts", accountsConfig],
   ["organization", organizationConfig],
@@ -81,8 +80,8 @@ if (setup) {
     }
 
     test("reports a stack with an unknown resource argument as invalid (the check can fail)", () => {
-      const stack = parseConfig(minimalConfig()).accounts[0].name;
-      const json = JSON.parse(readFileSync(stackFile("minimal", stack), "utf8"));
+      const stack = parseConfig(shippedConfig()).accounts[0].name;
+      const json = JSON.parse(readFileSync(stackFile("shipped", stack), "utf8"));
       json.resource.aws_iam_user = { ...json.resource.aws_iam_user, Corrupted: { name: "corrupted", nmae: "typo" } };
 
       const result = workspace.validate({ json: JSON.stringify(json, null, 2) });
