@@ -1,0 +1,36 @@
+// The barrel import of @cdktf/provider-aws loads every AWS resource class: about two seconds and
+// half a gigabyte in every process and test file. Only deep imports are allowed.
+import { readFileSync, readdirSync, statSync } from "fs";
+import { join, relative } from "path";
+import { ROOT } from "./support/configs";
+
+/** Import or require statements of the package root (or a path of it outside lib/<module>). */
+export function barrelImports(source: string): string[] {
+  const pattern = /(?:from\s+|require\(\s*|import\(\s*)["']@cdktf\/provider-aws(?:\/lib)?\/?["']/g;
+  return source.match(pattern) ?? [];
+}
+
+function typeScriptFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    if (entry === "node_modules" || entry === "cdktf.out" || entry.startsWith(".")) return [];
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) return typeScriptFiles(path);
+    return /\.(ts|js)$/.test(entry) ? [path] : [];
+  });
+}
+
+describe("provider imports", () => {
+  test("no file imports the @cdktf/provider-aws barrel", () => {
+    const offenders = typeScriptFiles(ROOT)
+      .map((file) => [relative(ROOT, file), barrelImports(readFileSync(file, "utf8"))] as const)
+      .filter(([, found]) => found.length > 0);
+    expect(offenders).toEqual([]);
+  });
+
+  test("the check finds a barrel import, and lets deep imports through", () => {
+    expect(barrelImports('import { IamUser } from "@cdktf/provider-aws";')).toHaveLength(1);
+    expect(barrelImports("const aws = require('@cdktf/provider-aws');")).toHaveLength(1);
+    expect(barrelImports('import * as aws from "@cdktf/provider-aws/lib";')).toHaveLength(1);
+    expect(barrelImports('import { IamUser } from "@cdktf/provider-aws/lib/iam-user";')).toEqual([]);
+  });
+});
