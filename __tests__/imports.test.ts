@@ -22,6 +22,7 @@ function typeScriptFiles(dir: string): string[] {
 describe("provider imports", () => {
   test("no file imports the @cdktf/provider-aws barrel", () => {
     const offenders = typeScriptFiles(ROOT)
+      .filter((file) => file !== __filename) // its examples below are meant to be found
       .map((file) => [relative(ROOT, file), barrelImports(readFileSync(file, "utf8"))] as const)
       .filter(([, found]) => found.length > 0);
     expect(offenders).toEqual([]);
