@@ -10,7 +10,8 @@
 import { mkdtempSync, readFileSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { SetupConfigInput, createApp, parseConfig } from "../modules";
+import { Testing } from "cdktf";
+import { IncidentManagerSetupStack, SetupConfigInput, createApp, parseConfig } from "../modules";
 import {
   AwsStub,
   IAM_NAMESPACE,
@@ -275,6 +276,44 @@ if (setup) {
       parseConfig(input()).accounts.map((a) => ({ key: `${config}/${a.name}`, config, stack: a.name, region: a.region })),
     );
     const ROOT_PLAN = "root:shipped/incident-manager";
+    const MOVED_PLAN = "moved:shipped/incident-manager";
+    // A refactor that moves an address carries a moved block (CDKTF moveFromId): here the group
+    // as if it had been at aws_iam_group.Administrators, with that address in the prior state.
+    const OLD_GROUP_ADDRESS = "aws_iam_group.Administrators";
+    const movedStack = () => {
+      const account = parseConfig(shippedConfig()).accounts[0];
+      const stack = new IncidentManagerSetupStack(Testing.app(), account.name, { account });
+      stack.adminGroup.group.moveFromId(OLD_GROUP_ADDRESS);
+      return Testing.synth(stack);
+    };
+    const priorGroupState = JSON.stringify({
+      version: 4,
+      terraform_version: setup.terraformVersion,
+      serial: 1,
+      lineage: "00000000-0000-4000-8000-000000000000",
+      outputs: {},
+      resources: [
+        {
+          mode: "managed",
+          type: "aws_iam_group",
+          name: "Administrators",
+          provider: 'provider["registry.terraform.io/hashicorp/aws"]',
+          instances: [
+            {
+              schema_version: 0,
+              attributes: {
+                arn: `arn:aws:iam::${STUB_ACCOUNT_ID}:group/Administrators`,
+                id: "Administrators",
+                name: "Administrators",
+                path: "/",
+                unique_id: "AGPAIOSFODNN7EXAMPLE",
+              },
+              sensitive_attributes: [],
+            },
+          ],
+        },
+      ],
+    });
     const FOREIGN_ACCOUNT_PLAN = "foreign-account:accounts/adopt-known-account";
 
     beforeAll(async () => {
@@ -286,6 +325,7 @@ if (setup) {
       const results = await planner.planAll([
         ...STACKS.map(({ key, config, stack }) => ({ name: key, file: stackFile(config, stack) })),
         { name: ROOT_PLAN, file: stackFile("shipped", "incident-manager"), identity: "root" as const },
+        { name: MOVED_PLAN, json: movedStack(), priorState: priorGroupState, refresh: false },
         // The stub is another account than the stack allows.
         { name: FOREIGN_ACCOUNT_PLAN, file: stackFile("accounts", "adopt-known-account"), account: "444455556666" },
       ]);
@@ -450,6 +490,18 @@ if (setup) {
       expect(failedChecks(json)).toEqual([{ check: ROOT_CHECK, message }]);
       expect(plan.summary).toBe(EXPECTED_SUMMARIES["shipped/incident-manager"]);
       expect(plan.unexpectedRequests).toEqual([]);
+    });
+
+    test("a moved block carries a resource to its new address: moved, not destroyed and re-created", () => {
+      const plan = planOf(MOVED_PLAN);
+      const json = assertPlanned(plan);
+      const group = json.resource_changes?.find((c) => c.address === "aws_iam_group.AdminGroup_CD52047A");
+
+      expect(JSON.parse(movedStack()).moved).toEqual([{ from: OLD_GROUP_ADDRESS, to: "aws_iam_group.AdminGroup_CD52047A" }]);
+      expect(plan.run.stdout).toContain(`# ${OLD_GROUP_ADDRESS} has moved to aws_iam_group.AdminGroup_CD52047A`);
+      expect(group?.previous_address).toBe(OLD_GROUP_ADDRESS);
+      expect(group?.change.actions).toEqual(["no-op"]);
+      expect(plan.summary).toBe("Plan: 7 to add, 0 to change, 0 to destroy.");
     });
 
     test("allowed_account_ids is checked against the caller's account", () => {

@@ -156,6 +156,8 @@ export interface StackJson {
 /** A resource instance change of `terraform show -json` (the fields used here). */
 export interface ResourceChange {
   readonly address: string;
+  /** Where a moved block brought the resource from. */
+  readonly previous_address?: string;
   readonly mode: "managed" | "data";
   readonly type: string;
   readonly name: string;
@@ -396,6 +398,17 @@ export interface OfflinePlanOptions {
   readonly account?: string;
   /** Gets one line per AWS request (discovery, debugging). */
   readonly log?: (line: string) => void;
+  /**
+   * A Terraform state (JSON) the plan starts from, e.g. to show what a moved block does.
+   * @default - an empty state
+   */
+  readonly priorState?: string;
+  /**
+   * Whether the plan refreshes existing resources (reads them from AWS: the stub serves only
+   * the few reads listed in aws-stub.ts, so a prior state usually goes with refresh: false).
+   * @default true
+   */
+  readonly refresh?: boolean;
 }
 
 /** The outcome of one offline plan. */
@@ -501,6 +514,7 @@ export class OfflinePlanner {
     const dir = join(this.root, "plans", `${++this.plans}-${stack.name.replace(/[^A-Za-z0-9._-]/g, "_")}`);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, STACK_FILE), json);
+    if (options.priorState !== undefined) writeFileSync(join(dir, STATE_FILE), options.priorState);
     symlinkSync(join(workspace.workDir, ".terraform"), join(dir, ".terraform"), "dir");
     copyFileSync(join(workspace.workDir, ".terraform.lock.hcl"), join(dir, ".terraform.lock.hcl"));
 
@@ -508,7 +522,7 @@ export class OfflinePlanner {
     try {
       writeFileSync(join(dir, OFFLINE_OVERRIDE_FILE), offlineOverride({ endpoint: stub.endpoint, assumeRole }));
       const run = await runTerraformAsync(
-        ["plan", "-input=false", "-no-color", "-lock=false", `-out=${PLAN_FILE}`],
+        ["plan", "-input=false", "-no-color", "-lock=false", ...(options.refresh === false ? ["-refresh=false"] : []), `-out=${PLAN_FILE}`],
         { cwd: dir, env: offlineEnv(workspace.env, this.awsDir), timeoutMs: PLAN_TIMEOUT_MS },
       );
       const ok = run.status === 0 && existsSync(join(dir, PLAN_FILE));
