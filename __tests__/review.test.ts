@@ -7,7 +7,7 @@ import { tmpdir } from "os";
 import { join } from "path";
 import { SetupConfigInput, createApp, parseConfig, synthWarnings, synthesize } from "../modules";
 import { PlanJson, SynthOutput, diffOutputs, diffStacks, loadOutdir, renderMarkdown, summarizeStack } from "../scripts/review-lib";
-import { Io, parseArgs, run } from "../scripts/review";
+import { Io, npmConfigArgs, parseArgs, run } from "../scripts/review";
 import { PGP_KEY, ROOT, accountsConfig, fullConfig, organizationConfig, shippedConfig } from "./support/configs";
 
 const STACK = "incident-manager";
@@ -482,5 +482,14 @@ describe("command line", () => {
       expect(result.stdout).toContain("· vs base: no changes");
       expect(result.stdout).toContain("No changes: the synthesized stacks are the same");
     }
+  });
+});
+
+describe("npm run review --base <ref> without --", () => {
+  test("npm's own --base config is given back to the command line", () => {
+    expect(npmConfigArgs(["HEAD~1"], { npm_config_base: "true" })).toEqual(["--base", "HEAD~1"]);
+    expect(npmConfigArgs(["old/cdktf.out"], { npm_config_base_dir: "true" })).toEqual(["--base-dir", "old/cdktf.out"]);
+    expect(npmConfigArgs(["--base", "main"], { npm_config_base: "true" })).toEqual(["--base", "main"]);
+    expect(npmConfigArgs(["HEAD~1"], {})).toEqual(["HEAD~1"]);
   });
 });

@@ -206,4 +206,16 @@ export function run(argv: readonly string[], io: Io = defaultIo): number {
   }
 }
 
-if (require.main === module) process.exitCode = run(process.argv.slice(2));
+/**
+ * `npm run review --base HEAD~1` (without `--`) makes npm take `--base` as its own config
+ * (npm_config_base=true) and pass only `HEAD~1`: give the flag back to the command line.
+ */
+export function npmConfigArgs(argv: string[], env: NodeJS.ProcessEnv): string[] {
+  const [value, ...rest] = argv;
+  if (value === undefined || value.startsWith("-")) return argv;
+  if (env.npm_config_base === "true") return ["--base", value, ...rest];
+  if (env.npm_config_base_dir === "true") return ["--base-dir", value, ...rest];
+  return argv;
+}
+
+if (require.main === module) process.exitCode = run(npmConfigArgs(process.argv.slice(2), process.env));
