@@ -12,6 +12,7 @@ import { spawnSync } from "child_process";
 import { closeSync, existsSync, fchmodSync, openSync, readFileSync, readdirSync, unlinkSync, writeSync } from "fs";
 import { basename, dirname, resolve } from "path";
 import { accessKeyId, outputPrefix } from "../modules/config";
+import { UsageError } from "./cli";
 
 /** The project root (the folder that holds cdktf.out/). */
 export const PROJECT_ROOT = resolve(__dirname, "..");
@@ -36,10 +37,7 @@ export const USAGE = [
   "PGP-encrypted secrets (pgpKey) are decrypted with gpg (GNUPGHOME is honoured).",
 ].join("\n");
 
-/** A usage error: the command line is wrong (exit 2, usage printed). */
-export class UsageError extends Error {
-  override name = "UsageError";
-}
+export { UsageError };
 
 /** A failure with a message for the user (exit 1). */
 export class CredentialsError extends Error {

@@ -12,6 +12,7 @@ import { tmpdir } from "os";
 import { isAbsolute, join, relative, resolve } from "path";
 import { synthesize } from "../modules/app";
 import { PlanJson, ReviewDiff, SynthOutput, diffOutputs, loadOutdir, loadPlan, renderMarkdown, summarizeStack } from "./review-lib";
+import { UsageError } from "./cli";
 
 /** The project root (the folder of main.ts, setup.config.json and cdktf.out/). */
 export const PROJECT_ROOT = resolve(__dirname, "..");
@@ -31,10 +32,7 @@ export const USAGE = [
   "taken from it; otherwise the review is made from the synthesized cdk.tf.json alone.",
 ].join("\n");
 
-/** The command line is wrong (exit 2, usage printed). */
-export class UsageError extends Error {
-  override name = "UsageError";
-}
+export { UsageError };
 
 /** A failure with a message for the user (exit 1). */
 export class ReviewError extends Error {
