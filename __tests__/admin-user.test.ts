@@ -4,7 +4,7 @@ import { IamUser } from "@cdktf/provider-aws/lib/iam-user";
 import { IamUserGroupMembership } from "@cdktf/provider-aws/lib/iam-user-group-membership";
 import { IamUserLoginProfile } from "@cdktf/provider-aws/lib/iam-user-login-profile";
 import { Construct } from "constructs";
-import { AdminGroup, AdminUser, AdminUserProps } from "../modules";
+import { AccountPasswordPolicy, AdminGroup, AdminUser, AdminUserProps, CIS_PASSWORD_POLICY } from "../modules";
 
 function synthUser(props: Partial<AdminUserProps> = {}): string {
   return Testing.synthScope((scope: Construct) => {
@@ -31,6 +31,26 @@ describe("AdminUser", () => {
     expect(synthUser()).toHaveResourceWithProperties(IamUserLoginProfile, {
       user: "${aws_iam_user.AdminUser-alice_2BAECF2A.name}",
       password_reset_required: true,
+    });
+  });
+
+  test("generates the provider's 20 characters when no password policy is managed", () => {
+    expect(synthUser()).toHaveResourceWithProperties(IamUserLoginProfile, { password_length: 20 });
+  });
+
+  test.each([
+    [14, 20],
+    [40, 40],
+    [128, 128],
+  ])("with a managed policy of minimum length %i, generates %i characters and is created after the policy", (minimumLength, length) => {
+    const synth = Testing.synthScope((scope: Construct) => {
+      const group = new AdminGroup(scope, "AdminGroup", { partition: new DataAwsPartition(scope, "Partition") });
+      const passwordPolicy = new AccountPasswordPolicy(scope, "PasswordPolicy", { settings: { ...CIS_PASSWORD_POLICY, minimumLength } });
+      new AdminUser(scope, "AdminUser-alice", { userName: "alice", group, passwordPolicy });
+    });
+    expect(synth).toHaveResourceWithProperties(IamUserLoginProfile, {
+      password_length: length,
+      depends_on: ["aws_iam_account_password_policy.PasswordPolicy_4B0A08FE"],
     });
   });
 

@@ -200,14 +200,41 @@ describe("bad input is rejected with the field, the value and the rule", () => {
 
   test("fails if a tag key starts with aws:", () => {
     expect(problems(withAccount({ tags: { "aws:owner": "ops" } }))).toEqual([
-      'accounts[0].tags: key "aws:owner" is not a valid tag key (1-128 characters, not starting with "aws:")',
+      'accounts[0].tags: key "aws:owner" is not a valid tag key (must not start with "aws:", reserved by AWS)',
     ]);
+  });
+
+  test("fails naming the rule a tag breaks: characters or length (counted in characters, not bytes)", () => {
+    expect(problems(withAccount({ tags: { team: "\u{1F680}", long: "x".repeat(257), "": "empty key", ["k".repeat(129)]: "v" } }))).toEqual([
+      'accounts[0].tags.team: "\u{1F680}" is not a valid tag value (only letters, digits, spaces and _ . : / = + - @)',
+      `accounts[0].tags.long: "${"x".repeat(76)}... is not a valid tag value (at most 256 characters)`,
+      'accounts[0].tags: key "" is not a valid tag key (1-128 characters)',
+      `accounts[0].tags: key "${"k".repeat(129)}" is not a valid tag key (1-128 characters)`,
+    ]);
+    // IAM counts Unicode characters: 256 accented letters are a valid value.
+    expect(() => parseConfig(withAccount({ tags: { team: "é".repeat(256), "équipe": "ops" } }))).not.toThrow();
   });
 
   test("fails if a required field is missing", () => {
     expect(problems({ accounts: [{ name: "prod" }] })).toEqual([
       "accounts[0].region: missing (required: string)",
       "accounts[0].adminUsers: missing (required: array)",
+    ]);
+  });
+
+  test("fails if adopt has no accountId (the import id must be a literal ARN in a pinned account)", () => {
+    expect(problems(withAccount({ incidentManager: { serviceLinkedRole: "adopt" } }))).toEqual([
+      'accounts[0].accountId: missing (required when incidentManager.serviceLinkedRole is "adopt": the import id is the role\'s ARN in that account, and the provider then refuses credentials of any other account through allowed_account_ids)',
+    ]);
+  });
+
+  test("fails naming the field when a value inside passwordPolicy or console has the wrong type", () => {
+    expect(problems(withAccount({ passwordPolicy: { requireSymbols: "yes", minimumLength: "14" } }))).toEqual([
+      'accounts[0].passwordPolicy.minimumLength: "14" must be a whole number from 6 to 128',
+      'accounts[0].passwordPolicy.requireSymbols: "yes" must be true or false',
+    ]);
+    expect(problems(withUser({ console: { passwordResetRequired: "no" } }))).toEqual([
+      'accounts[0].adminUsers[0].console.passwordResetRequired: "no" must be true or false',
     ]);
   });
 
@@ -366,6 +393,32 @@ describe("loading the configuration file", () => {
     writeFileSync(file, '{\n  "accounts": [\n    { "name": "prod", }\n  ]\n}\n');
     expect(() => loadConfig(file)).toThrow(
       'is not valid JSON: a property name in double quotes was expected (JSON allows no trailing comma) at line 3, column 23:     { "name": "prod", }',
+    );
+  });
+
+  test("fails if the file is empty, saying so (not a trailing comma)", () => {
+    const file = join(dir, "empty.json");
+    writeFileSync(file, "\n");
+    expect(() => loadConfig(file)).toThrow(`${file}: 1 problem\n  - is empty (expected a JSON object such as { "accounts": [ ... ] }`);
+  });
+
+  test("accepts a UTF-8 byte order mark before the JSON", () => {
+    const file = join(dir, "bom.json");
+    writeFileSync(file, `\uFEFF${JSON.stringify(minimalConfig())}`);
+    expect(loadConfig(file).accounts[0].name).toBe("prod");
+  });
+
+  test("fails if a key is written twice in an object, naming both places (JSON.parse would keep the last)", () => {
+    const file = join(dir, "duplicate.json");
+    writeFileSync(
+      file,
+      '{\n  "accounts": [\n    { "name": "prod", "region": "us-east-1",\n      "region": "eu-west-1",\n' +
+        '      "adminUsers": [{ "name": "alice", "console": false, "console": {} }] }\n  ]\n}\n',
+    );
+    expect(() => loadConfig(file)).toThrow(
+      `${file}: 2 problems\n` +
+        '  - accounts[0].region: duplicate key "region" at line 4, column 7 (first at line 3, column 23); JSON keeps only the last one, so remove one of them\n' +
+        '  - accounts[0].adminUsers[0].console: duplicate key "console" at line 5, column 59 (first at line 5, column 41); JSON keeps only the last one, so remove one of them',
     );
   });
 

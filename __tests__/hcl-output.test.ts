@@ -1,22 +1,45 @@
 // `cdktf synth --hcl` (SYNTH_HCL_OUTPUT=true): the same stack as HCL, for pipelines that want .tf files.
-import { mkdtempSync, readFileSync } from "fs";
+import { mkdtempSync, readFileSync, readdirSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { synthesize } from "../modules";
 import { SHIPPED_CONFIG_FILE } from "./support/configs";
 
-function synthHcl(): string {
-  const outdir = join(mkdtempSync(join(tmpdir(), "hcl-")), "cdktf.out");
+function synthInto(outdir: string, hcl: boolean): void {
   const before = process.env.SYNTH_HCL_OUTPUT;
-  process.env.SYNTH_HCL_OUTPUT = "true";
+  if (hcl) process.env.SYNTH_HCL_OUTPUT = "true";
+  else delete process.env.SYNTH_HCL_OUTPUT;
   try {
     synthesize({ configFile: SHIPPED_CONFIG_FILE, outdir });
   } finally {
     if (before === undefined) delete process.env.SYNTH_HCL_OUTPUT;
     else process.env.SYNTH_HCL_OUTPUT = before;
   }
+}
+
+function synthHcl(): string {
+  const outdir = join(mkdtempSync(join(tmpdir(), "hcl-")), "cdktf.out");
+  synthInto(outdir, true);
   return readFileSync(join(outdir, "stacks", "incident-manager", "cdk.tf"), "utf8");
 }
+
+describe("each synth leaves exactly one form in a stack folder (terraform reads both: Duplicate resource)", () => {
+  const outdir = join(mkdtempSync(join(tmpdir(), "forms-")), "cdktf.out");
+  const files = () => readdirSync(join(outdir, "stacks", "incident-manager")).filter((f) => f.startsWith("cdk.tf"));
+
+  test("JSON, then HCL: only cdk.tf is left", () => {
+    synthInto(outdir, false);
+    expect(files()).toEqual(["cdk.tf.json"]);
+    synthInto(outdir, true);
+    expect(files()).toEqual(["cdk.tf"]);
+  });
+
+  test("HCL, then JSON: only cdk.tf.json is left", () => {
+    synthInto(outdir, true);
+    synthInto(outdir, false);
+    expect(files()).toEqual(["cdk.tf.json"]);
+  });
+});
 
 describe("HCL output", () => {
   const hcl = synthHcl();

@@ -274,8 +274,8 @@ describe("real accounts: the accounts configuration", () => {
 
   test("warns that keys need MFA session tokens when MFA is enforced, and not when it is off", () => {
     const warnings = warningsOf(accountsConfig());
-    expect(warnings).toContainEqual(expect.stringContaining("[adopt-known-account/AdminGroup] adminGroup.enforceMfa: the access keys of alice work only through temporary credentials"));
-    expect(warnings.filter((w) => w.startsWith("[adopt-any-account") && w.includes("enforceMfa"))).toEqual([]);
+    expect(warnings).toContainEqual(expect.stringContaining("[adopt-tagged/AdminGroup] adminGroup.enforceMfa: the access keys of alice work only through temporary credentials"));
+    expect(warnings.filter((w) => w.startsWith("[adopt-govcloud") && w.includes("enforceMfa"))).toEqual([]);
   });
 
   test("warns that a key in Secrets Manager is still in the state", () => {

@@ -86,6 +86,24 @@ describe("npm run synth on the shipped configuration", () => {
     expect(readFileSync(stackFile(dir), "utf8")).toBe(readFileSync(stackFile(first), "utf8"));
   }, 120_000);
 
+  test("resolves a relative SETUP_CONFIG against the folder npm was run from (INIT_CWD), not the project", () => {
+    const config = shippedConfig();
+    config.accounts[0].name = "from-init-cwd";
+    const file = writeConfig(config);
+    const run = runMain(first, { SETUP_CONFIG: "setup.config.json", INIT_CWD: join(file, "..") });
+    expect(run.status).toBe(0);
+    expect(existsSync(stackFile(first, "from-init-cwd"))).toBe(true);
+  });
+
+  test("accepts a configuration saved with a UTF-8 byte order mark", () => {
+    const config = shippedConfig();
+    config.accounts[0].name = "with-bom";
+    const run = runMain(first, { SETUP_CONFIG: writeConfig(`\uFEFF${JSON.stringify(config)}`) });
+    expect(run.stderr).not.toContain("Error");
+    expect(run.status).toBe(0);
+    expect(existsSync(stackFile(first, "with-bom"))).toBe(true);
+  });
+
   test("reads the configuration named by SETUP_CONFIG and removes stacks no longer configured", () => {
     const config = shippedConfig();
     config.accounts[0].name = "renamed";
@@ -168,6 +186,11 @@ describe("every rejected input class writes no stack", () => {
     ["assume-role ARN not a role", { accounts: [{ ...account, assumeRoleArn: "arn:aws:iam::111122223333:user/x" }] }],
     ["bad region", { accounts: [{ ...account, region: "useast1" }] }],
     ["bad key status", { accounts: [{ ...account, adminUsers: [{ ...user, accessKeys: [{ status: "On" }] }] }] }],
+    ["empty file", ""],
+    ["a key written twice", '{"accounts": [{"name": "prod", "region": "us-east-1", "region": "eu-west-1", "adminUsers": [{"name": "alice"}]}]}'],
+    ["adopt without accountId", { accounts: [{ ...account, incidentManager: { serviceLinkedRole: "adopt" } }] }],
+    ["wrong type inside passwordPolicy", { accounts: [{ ...account, passwordPolicy: { requireSymbols: "yes" } }] }],
+    ["emoji tag value", { accounts: [{ ...account, tags: { team: "\u{1F680}" } }] }],
   ];
 
   test.each(cases)("fails on %s: exit code 1, the problem on stderr, no stack", (_name, content) => {

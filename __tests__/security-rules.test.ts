@@ -131,7 +131,7 @@ const stacks = synthesizeAll([
   ["accounts", accountsConfig()],
 ]);
 const shipped = stacks[0];
-const rotating = stacks.find((s) => s.label === "accounts/adopt-known-account")!;
+const rotating = stacks.find((s) => s.label === "accounts/adopt-tagged")!;
 
 describe.each(stacks.map((s) => [s.label, s] as const))("security rules: %s", (_label, { stack, account }) => {
   test("CIS 1.15 / CKV_AWS_40 / Trivy AWS-0143: no policy is attached to a user", () => {

@@ -57,8 +57,8 @@ const CONFIGS: ReadonlyArray<readonly [string, () => SetupConfigInput]> = [
 const EXPECTED_SUMMARIES: Record<string, string> = {
   "shipped/incident-manager": "Plan: 8 to add, 0 to change, 0 to destroy.",
   "full/ops-prod": "Plan: 15 to add, 0 to change, 0 to destroy.",
-  "accounts/adopt-known-account": "Plan: 1 to import, 11 to add, 0 to change, 0 to destroy.",
-  "accounts/adopt-any-account": "Plan: 1 to import, 8 to add, 0 to change, 0 to destroy.",
+  "accounts/adopt-tagged": "Plan: 1 to import, 11 to add, 0 to change, 0 to destroy.",
+  "accounts/adopt-govcloud": "Plan: 1 to import, 8 to add, 0 to change, 0 to destroy.",
   "accounts/reference-role": "Plan: 9 to add, 0 to change, 0 to destroy.",
 };
 
@@ -314,7 +314,7 @@ if (setup) {
         },
       ],
     });
-    const FOREIGN_ACCOUNT_PLAN = "foreign-account:accounts/adopt-known-account";
+    const FOREIGN_ACCOUNT_PLAN = "foreign-account:accounts/adopt-tagged";
 
     beforeAll(async () => {
       scratch = mkdtempSync(join(tmpdir(), "terraform-plan."));
@@ -327,7 +327,7 @@ if (setup) {
         { name: ROOT_PLAN, file: stackFile("shipped", "incident-manager"), identity: "root" as const },
         { name: MOVED_PLAN, json: movedStack(), priorState: priorGroupState, refresh: false },
         // The stub is another account than the stack allows.
-        { name: FOREIGN_ACCOUNT_PLAN, file: stackFile("accounts", "adopt-known-account"), account: "444455556666" },
+        { name: FOREIGN_ACCOUNT_PLAN, file: stackFile("accounts", "adopt-tagged"), account: "444455556666" },
       ]);
       for (const plan of results) plans.set(plan.stack, plan);
     }, 20 * PLAN_TIMEOUT_MS);
@@ -437,8 +437,8 @@ if (setup) {
     });
 
     test.each([
-      ["accounts/adopt-known-account", "aws"],
-      ["accounts/adopt-any-account", "aws-us-gov"],
+      ["accounts/adopt-tagged", "aws"],
+      ["accounts/adopt-govcloud", "aws-us-gov"],
     ])("%s: imports the existing role (import id in partition %s), creates no role", (key, partition) => {
       const plan = planOf(key);
       const json = assertPlanned(plan);

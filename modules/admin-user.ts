@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { IamUser } from "@cdktf/provider-aws/lib/iam-user";
 import { IamUserGroupMembership } from "@cdktf/provider-aws/lib/iam-user-group-membership";
 import { IamUserLoginProfile } from "@cdktf/provider-aws/lib/iam-user-login-profile";
+import { AccountPasswordPolicy } from "./account-password-policy";
 import { AdminGroup } from "./admin-group";
 import { validateIamName, validateIamPath } from "./iam-names";
 
@@ -35,7 +36,17 @@ export interface AdminUserProps {
    * @default - console access with a password reset at first sign-in
    */
   readonly console?: ConsoleAccess | false;
+  /**
+   * The account password policy this stack manages. The initial password is then generated with
+   * at least its minimum length, and the login profile is created after the policy: IAM checks
+   * CreateLoginProfile against the policy in force (PasswordPolicyViolation otherwise).
+   * @default - the provider's 20 characters, in no particular order with any password policy
+   */
+  readonly passwordPolicy?: AccountPasswordPolicy;
 }
+
+/** Length of the generated initial password without a managed policy (the provider's default). */
+export const DEFAULT_PASSWORD_LENGTH = 20;
 
 /**
  * An administrator of the account: an IAM user in the administrators group, with console
@@ -75,6 +86,8 @@ export class AdminUser extends Construct {
         user: this.user.name,
         passwordResetRequired: console.passwordResetRequired ?? true,
         pgpKey: console.pgpKey,
+        passwordLength: Math.max(DEFAULT_PASSWORD_LENGTH, props.passwordPolicy?.settings.minimumLength ?? 0),
+        dependsOn: props.passwordPolicy ? [props.passwordPolicy.resource] : undefined,
         // The password is generated once. AWS clears the reset flag when the user picks a
         // password, and neither setting can change in place, so a later plan must not
         // replace the profile (which would reset the password).

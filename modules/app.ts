@@ -1,9 +1,9 @@
 // Composition of the app: one stack per account, synthesis, and what the user is told.
 import { appendFileSync, existsSync, readdirSync, rmSync } from "fs";
-import { join, resolve } from "path";
+import { join } from "path";
 import { App, AppConfig } from "cdktf";
 import { IConstruct } from "constructs";
-import { SetupConfig, loadConfig } from "./config";
+import { SetupConfig, configFileFromEnv, loadConfig } from "./config";
 import { IncidentManagerSetupStack } from "./incident-manager-setup-stack";
 
 /** Context that keeps stack traces (absolute paths) out of the synthesized metadata. */
@@ -17,6 +17,9 @@ export function createApp(config: SetupConfig, options: AppConfig = {}): App {
   }
   return app;
 }
+
+/** The file a stack is synthesized to: JSON by default, HCL with `cdktf synth --hcl`. */
+export const STACK_FILES = { json: "cdk.tf.json", hcl: "cdk.tf" } as const;
 
 /** Construct validations that failed: every message, one per line. */
 export class SynthError extends Error {
@@ -82,12 +85,14 @@ export function synthesize(options: SynthesizeOptions): { app: App; warnings: Sy
   const errors = validationErrors(app, config);
   if (errors.length > 0) throw new SynthError(errors);
   app.synth();
-  if (app.hclOutput) {
-    for (const stack of app.node.children) {
-      if (stack instanceof IncidentManagerSetupStack) {
-        appendFileSync(join(app.outdir, "stacks", stack.node.id, "cdk.tf"), stack.checksHcl());
-      }
-    }
+  for (const stack of app.node.children) {
+    if (!(stack instanceof IncidentManagerSetupStack)) continue;
+    const dir = join(app.outdir, "stacks", stack.node.id);
+    if (app.hclOutput) appendFileSync(join(dir, STACK_FILES.hcl), stack.checksHcl());
+    // Exactly one form per stack folder: Terraform reads both cdk.tf and cdk.tf.json, and a
+    // form left from an earlier synth (`npm run synth`, then `cdktf synth --hcl`) declares every
+    // resource twice ("Duplicate resource" at terraform init).
+    rmSync(join(dir, app.hclOutput ? STACK_FILES.json : STACK_FILES.hcl), { force: true });
   }
   const stacksDir = join(app.outdir, "stacks");
   const current = new Set(config.accounts.map((a) => a.name));
@@ -105,7 +110,7 @@ export function synthesize(options: SynthesizeOptions): { app: App; warnings: Sy
  * errors through `report`, and returns the process exit code (0, or 1 having written no stack).
  */
 export function main(env: NodeJS.ProcessEnv, defaultConfigFile: string, report: (line: string) => void): number {
-  const configFile = env.SETUP_CONFIG ? resolve(env.SETUP_CONFIG) : defaultConfigFile;
+  const configFile = configFileFromEnv(env, defaultConfigFile);
   try {
     const { app, warnings } = synthesize({ configFile, outdir: env.CDKTF_OUTDIR });
     // Under the cdktf CLI (which sets CDKTF_OUTDIR) the CLI prints the warnings itself.

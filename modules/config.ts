@@ -1,7 +1,8 @@
 // The configuration contract (see README "Configuration"): one schema, used to
 // validate setup.config.json and to generate setup.schema.json for editors.
 import { readFileSync } from "fs";
-import { ParseError, ParseErrorCode, parse as parseJsonc, printParseErrorCode } from "jsonc-parser";
+import { resolve } from "path";
+import { ParseError, ParseErrorCode, parse as parseJsonc, printParseErrorCode, visit } from "jsonc-parser";
 import { z } from "zod";
 import { CIS_PASSWORD_POLICY } from "./account-password-policy";
 import { IAM_PATH_PATTERN, IAM_PATH_RULE, iamNamePattern, iamNameRule } from "./iam-names";
@@ -139,8 +140,23 @@ export const PasswordPolicySchema = z
 
 const ACCOUNT_ID = /^\d{12}$/;
 const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/([\x21-\x7e]*\/)?[A-Za-z0-9+=,.@_-]{1,64}$/;
-const tagKey = /^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
-const tagValue = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
+// IAM's tag rules (IAM User Guide, "Tagging IAM resources", Tag naming rules): keys 1-128 and
+// values 0-256 Unicode characters of letters, digits, spaces and _ . : / = + - @; keys must not
+// start with "aws:". Length and characters are separate rules, each with its own message.
+const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const TAG_CHARS_RULE = "letters, digits, spaces and _ . : / = + - @";
+const unicodeLength = (text: string) => [...text].length;
+const tagKeySchema = z
+  .string()
+  .refine((k) => unicodeLength(k) >= 1 && unicodeLength(k) <= 128, { error: "is not a valid tag key (1-128 characters)" })
+  .refine((k) => TAG_CHARS.test(k), { error: `is not a valid tag key (only ${TAG_CHARS_RULE})` })
+  .refine((k) => !k.toLowerCase().startsWith("aws:"), { error: 'is not a valid tag key (must not start with "aws:", reserved by AWS)' })
+  .meta({ minLength: 1, maxLength: 128, pattern: "^(?![aA][wW][sS]:)[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$" });
+const tagValueSchema = z
+  .string({ error: "must be a string" })
+  .refine((v) => unicodeLength(v) <= 256, { error: "is not a valid tag value (at most 256 characters)" })
+  .refine((v) => TAG_CHARS.test(v), { error: `is not a valid tag value (only ${TAG_CHARS_RULE})` })
+  .meta({ maxLength: 256, pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$" });
 
 export const AccountSchema = z.strictObject({
   name: z
@@ -166,10 +182,7 @@ export const AccountSchema = z.strictObject({
     .optional()
     .describe("Role the provider assumes in the account"),
   tags: z
-    .record(
-      z.string().regex(tagKey, { error: 'is not a valid tag key (1-128 characters, not starting with "aws:")' }),
-      z.string({ error: "must be a string" }).regex(tagValue, { error: "is not a valid tag value (0-256 characters)" }),
-    )
+    .record(tagKeySchema, tagValueSchema)
     .refine((t) => Object.keys(t).length <= 50, { error: "has more than 50 tags" })
     .default({})
     .describe("Default tags applied to every resource"),
@@ -287,6 +300,16 @@ function crossChecks(config: Record<string, unknown>, ctx: z.core.$RefinementCtx
       if (roleAccount !== accountId) {
         issue(["accounts", a, "assumeRoleArn"], assumeRoleArn, `is a role in account ${roleAccount}, not in accountId ${accountId}`);
       }
+    }
+
+    const incidentManager = isRecord(account.incidentManager) ? account.incidentManager : {};
+    if (incidentManager.serviceLinkedRole === "adopt" && accountId === undefined) {
+      issue(
+        ["accounts", a, "accountId"],
+        undefined,
+        '(required when incidentManager.serviceLinkedRole is "adopt": the import id is the role\'s ARN in that account, ' +
+          "and the provider then refuses credentials of any other account through allowed_account_ids)",
+      );
     }
 
     const users = new Map<string, number>();
@@ -449,6 +472,18 @@ function describeIssue(issue: z.core.$ZodIssue, root: unknown): string[] {
     root,
   );
   switch (issue.code) {
+    case "invalid_union": {
+      // A value of the right shape (an object for `false | {...}`) that is wrong inside: report
+      // the fields of the option it was meant for, not the whole union.
+      const inner = issue.errors.find(
+        (option) =>
+          option.length > 0 && !option.some((i) => (i.code === "invalid_type" || i.code === "invalid_value") && i.path.length === 0),
+      );
+      if (inner) {
+        return inner.flatMap((i) => describeIssue({ ...i, path: [...issue.path, ...i.path] } as z.core.$ZodIssue, root));
+      }
+      return [`${where}: ${show(value)} ${issue.message}`];
+    }
     case "unrecognized_keys": {
       const allowed = allowedKeys(issue.path, root);
       return issue.keys.map(
@@ -476,6 +511,20 @@ export function parseConfig(data: unknown, source = "configuration"): SetupConfi
   throw new ConfigError(source, result.error.issues.flatMap((issue) => describeIssue(issue, data)));
 }
 
+/**
+ * The folder the user ran the command from. npm runs scripts in the project folder and records
+ * the caller's folder in INIT_CWD, so relative paths a user gives (SETUP_CONFIG, --out, ...) are
+ * resolved against it, as a shell user expects.
+ */
+export function userCwd(env: NodeJS.ProcessEnv = process.env): string {
+  return env.INIT_CWD || process.cwd();
+}
+
+/** The configuration file: SETUP_CONFIG (relative to {@link userCwd}), else `defaultFile`. */
+export function configFileFromEnv(env: NodeJS.ProcessEnv, defaultFile: string): string {
+  return env.SETUP_CONFIG ? resolve(userCwd(env), env.SETUP_CONFIG) : defaultFile;
+}
+
 /** Reads, parses and validates the configuration file. */
 export function loadConfig(file: string): SetupConfig {
   let text: string;
@@ -489,13 +538,49 @@ export function loadConfig(file: string): SetupConfig {
         : `cannot be read: ${(e as Error).message}`,
     ]);
   }
+  // Editors on Windows may save UTF-8 with a byte order mark; it is not part of the JSON.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.trim() === "") {
+    throw new ConfigError(file, ['is empty (expected a JSON object such as { "accounts": [ ... ] }; see README "Configuration")']);
+  }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (e) {
     throw new ConfigError(file, [`is not valid JSON: ${jsonErrorLocation(text, (e as Error).message)}`]);
   }
+  const duplicates = duplicateKeys(text);
+  if (duplicates.length > 0) throw new ConfigError(file, duplicates);
   return parseConfig(data, file);
+}
+
+/**
+ * Keys that appear twice in the same object. JSON.parse keeps the last one silently, so a
+ * setting written twice ("console": false, then "console": {...}) would hide the first.
+ */
+function duplicateKeys(text: string): string[] {
+  const problems: string[] = [];
+  const objects: Map<string, { line: number; column: number }>[] = [];
+  visit(text, {
+    onObjectBegin: () => {
+      objects.push(new Map());
+    },
+    onObjectEnd: () => {
+      objects.pop();
+    },
+    onObjectProperty: (property, _offset, _length, startLine, startCharacter, pathSupplier) => {
+      const seen = objects[objects.length - 1];
+      const here = { line: startLine + 1, column: startCharacter + 1 };
+      const first = seen.get(property);
+      if (first) {
+        problems.push(
+          `${jsonPath([...pathSupplier(), property])}: duplicate key ${JSON.stringify(property)} at line ${here.line}, column ${here.column} ` +
+            `(first at line ${first.line}, column ${first.column}); JSON keeps only the last one, so remove one of them`,
+        );
+      } else seen.set(property, here);
+    },
+  });
+  return problems;
 }
 
 const JSON_PROBLEMS: Partial<Record<ParseErrorCode, string>> = {

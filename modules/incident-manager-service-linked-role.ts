@@ -30,8 +30,8 @@ export interface IncidentManagerServiceLinkedRoleProps {
    */
   readonly mode?: ServiceLinkedRoleMode;
   /**
-   * ARN of the existing role, the import id in `adopt` mode: a literal where the account is known,
-   * else an expression Terraform evaluates at plan time (see {@link incidentManagerRoleArn}).
+   * ARN of the existing role, the import id in `adopt` mode: a literal ARN in the account the
+   * provider is pinned to (`allowed_account_ids`), see {@link incidentManagerRoleArn}.
    * @default - required in adopt mode
    */
   readonly importArn?: string;
@@ -73,13 +73,17 @@ export class IncidentManagerServiceLinkedRole extends Construct {
     this.role = new IamServiceLinkedRole(this, "Resource", {
       awsServiceName: INCIDENT_MANAGER_SERVICE,
       description: props.description,
-      // An adopted role keeps whatever description it was created with: the import must not
-      // turn into an update of a role this app did not create.
-      lifecycle: { preventDestroy: true, ignoreChanges: this.mode === "adopt" ? ["description"] : undefined },
+      // An adopted role keeps whatever description and tags it was created with: the import must
+      // not turn into an update (UpdateRole, TagRole) of a role this app did not create. tags_all
+      // is where the provider's default_tags land (an offline plan shows "tags_all {} -> {...}"
+      // without it).
+      lifecycle: { preventDestroy: true, ignoreChanges: this.mode === "adopt" ? ["description", "tags", "tags_all"] : undefined },
     });
     if (this.mode === "adopt") {
       if (!props.importArn) {
-        throw new Error('incidentManager.serviceLinkedRole: "adopt" needs the ARN of the existing role (importArn)');
+        throw new Error(
+          'importArn: missing (required when mode is "adopt": the literal ARN of the existing role, in the account the provider is pinned to)',
+        );
       }
       this.role.importFrom(props.importArn);
     } else if (this.mode !== "create") {

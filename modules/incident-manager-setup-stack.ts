@@ -53,6 +53,8 @@ export class IncidentManagerSetupStack extends TerraformStack {
   public readonly accessKeys: AccessKey[] = [];
   /** The Incident Manager service-linked role. */
   public readonly serviceLinkedRole: IncidentManagerServiceLinkedRole;
+  /** The account password policy, when the configuration manages it. */
+  public passwordPolicy?: AccountPasswordPolicy;
   /** The stack's check blocks. */
   public readonly checks: TerraformCheck[] = [];
 
@@ -95,12 +97,12 @@ export class IncidentManagerSetupStack extends TerraformStack {
     account.adminUsers.forEach((userConfig, u) => this.addUser(userConfig, u));
     this.addUserWarnings();
 
+    const mode = account.incidentManager.serviceLinkedRole;
     this.serviceLinkedRole = new IncidentManagerServiceLinkedRole(this, "IncidentManagerServiceLinkedRole", {
-      mode: account.incidentManager.serviceLinkedRole,
-      importArn: incidentManagerRoleArn(
-        account.accountId ? partitionOfRegion(account.region) : this.partition.partition,
-        account.accountId ?? caller.accountId,
-      ),
+      mode,
+      // A literal ARN (an import block's id must be known; Terraform 1.5 takes only literals), in
+      // the account that allowed_account_ids pins: a wrong profile cannot import another account's role.
+      importArn: account.accountId ? incidentManagerRoleArn(partitionOfRegion(account.region), account.accountId) : undefined,
     });
     output(this, "incident_manager_role_arn", this.serviceLinkedRole.roleArn, "ARN of AWSServiceRoleForIncidentManager");
 
@@ -175,7 +177,7 @@ export class IncidentManagerSetupStack extends TerraformStack {
     output(this, "signin_url", `https://${alias}.${signinHost}/console`, "Console sign-in URL for the IAM users of this account");
 
     if (account.passwordPolicy !== false) {
-      new AccountPasswordPolicy(this, "PasswordPolicy", {
+      this.passwordPolicy = new AccountPasswordPolicy(this, "PasswordPolicy", {
         settings: account.passwordPolicy === true ? CIS_PASSWORD_POLICY : account.passwordPolicy,
       });
     } else if (account.adminUsers.some((user) => user.console !== false)) {
@@ -192,6 +194,7 @@ export class IncidentManagerSetupStack extends TerraformStack {
       path: userConfig.path,
       group: this.adminGroup,
       console: userConfig.console,
+      passwordPolicy: this.passwordPolicy,
     });
     this.adminUsers.push(user);
     skipCheckov(user.user, {

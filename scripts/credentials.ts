@@ -11,7 +11,7 @@
 import { spawnSync } from "child_process";
 import { closeSync, existsSync, fchmodSync, openSync, readFileSync, readdirSync, unlinkSync, writeSync } from "fs";
 import { basename, dirname, resolve } from "path";
-import { accessKeyId, outputPrefix } from "../modules/config";
+import { accessKeyId, outputPrefix, userCwd } from "../modules/config";
 import { UsageError } from "./cli";
 
 /** The project root (the folder that holds cdktf.out/). */
@@ -403,7 +403,7 @@ export interface Io {
 }
 
 export const processIo = (): Io => ({
-  cwd: process.cwd(),
+  cwd: userCwd(),
   root: PROJECT_ROOT,
   out: (text) => process.stdout.write(`${text}\n`),
   err: (text) => process.stderr.write(`${text}\n`),

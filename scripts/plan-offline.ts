@@ -12,6 +12,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join, relative, resolve } from "path";
 import { synthesize } from "../modules/app";
+import { configFileFromEnv } from "../modules/config";
 import { STACK_FILE, detectTerraform } from "../__tests__/support/terraform";
 import {
   OfflinePlanner,
@@ -84,7 +85,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     return 1;
   }
 
-  const configFile = env.SETUP_CONFIG ? resolve(env.SETUP_CONFIG) : resolve(ROOT, "setup.config.json");
+  const configFile = configFileFromEnv(env, resolve(ROOT, "setup.config.json"));
   let stacks: string[];
   try {
     const { app, warnings } = synthesize({ configFile, outdir: OUTDIR });

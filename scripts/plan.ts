@@ -4,6 +4,7 @@
 import { spawnSync } from "child_process";
 import { resolve } from "path";
 import { synthesize } from "../modules/app";
+import { configFileFromEnv } from "../modules/config";
 
 function run(args: string[]): number {
   const result = spawnSync("terraform", args, { stdio: "inherit", env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
@@ -16,7 +17,7 @@ function run(args: string[]): number {
 
 function main(argv: string[]): number {
   const root = resolve(__dirname, "..");
-  const configFile = process.env.SETUP_CONFIG ? resolve(process.env.SETUP_CONFIG) : resolve(root, "setup.config.json");
+  const configFile = configFileFromEnv(process.env, resolve(root, "setup.config.json"));
   const { app } = synthesize({ configFile, outdir: resolve(root, "cdktf.out") });
   const stacks = app.node.children.map((c) => c.node.id);
   const unknown = argv.filter((s) => !stacks.includes(s));

@@ -11,6 +11,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, unl
 import { tmpdir } from "os";
 import { isAbsolute, join, relative, resolve } from "path";
 import { synthesize } from "../modules/app";
+import { userCwd } from "../modules/config";
 import { PlanJson, ReviewDiff, SynthOutput, diffOutputs, loadOutdir, loadPlan, renderMarkdown, summarizeStack } from "./review-lib";
 import { UsageError } from "./cli";
 
@@ -78,7 +79,7 @@ export interface Io {
 
 const defaultIo: Io = {
   env: process.env,
-  cwd: process.cwd(),
+  cwd: userCwd(),
   out: (text) => process.stdout.write(text),
   err: (line) => process.stderr.write(`${line}\n`),
 };

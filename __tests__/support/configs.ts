@@ -62,14 +62,16 @@ export function synthJson(input: SetupConfigInput, index = 0): Record<string, an
   return JSON.parse(synthAccount(input, index));
 }
 
-/** Three accounts using the fields of real accounts: adopt, reference, alias, password policy, secret store. */
+/** Three accounts using the fields of real accounts: adopt (with default tags, and in GovCloud), reference, alias, password policy, secret store. */
 export function accountsConfig(): SetupConfigInput {
   return {
     accounts: [
       {
-        name: "adopt-known-account",
+        name: "adopt-tagged",
         region: "us-east-1",
         accountId: "111122223333",
+        // default_tags must not re-tag an adopted role (the import stays a no-op)
+        tags: { team: "ops" },
         accountAlias: "example-ops",
         passwordPolicy: true,
         adminUsers: [
@@ -85,9 +87,11 @@ export function accountsConfig(): SetupConfigInput {
         incidentManager: { serviceLinkedRole: "adopt", setupPolicy: true },
       },
       {
-        name: "adopt-any-account",
+        name: "adopt-govcloud",
         region: "us-gov-west-1",
-        passwordPolicy: { minimumLength: 20, maxPasswordAge: 30, hardExpiry: true },
+        accountId: "111122223333",
+        // above the provider's 20: the password must be generated longer
+        passwordPolicy: { minimumLength: 32, maxPasswordAge: 30, hardExpiry: true },
         adminGroup: { enforceMfa: false },
         adminUsers: [
           {
