@@ -3,7 +3,7 @@ import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { IamGroup } from "@cdktf/provider-aws/lib/iam-group";
 import { IamGroupPolicyAttachment } from "@cdktf/provider-aws/lib/iam-group-policy-attachment";
 import { Construct } from "constructs";
-import { AdminGroup, AdminGroupProps } from "../modules";
+import { AdminGroup, AdminGroupProps, AdminUser } from "../modules";
 
 function synthGroup(props: Partial<AdminGroupProps> = {}): string {
   return Testing.synthScope((scope: Construct) => {
@@ -72,10 +72,41 @@ describe("AdminGroup MFA enforcement", () => {
   test("lets users manage only their own password, access keys and MFA device", () => {
     const statements = (Object.values(synth().data.aws_iam_policy_document)[0] as any).statement;
     const allow = (sid: string) => statements.find((s: any) => s.sid === sid);
-    const self = ["arn:${data.aws_partition.Partition.partition}:iam::*:user/&{aws:username}"];
+    const self = [
+      "arn:${data.aws_partition.Partition.partition}:iam::*:user/&{aws:username}",
+      "arn:${data.aws_partition.Partition.partition}:iam::*:user/*/&{aws:username}",
+    ];
     expect(allow("AllowManageOwnPasswords")).toMatchObject({ actions: ["iam:ChangePassword", "iam:GetUser"], resources: self });
     expect(allow("AllowManageOwnAccessKeys")).toMatchObject({ actions: expect.arrayContaining(["iam:CreateAccessKey", "iam:DeleteAccessKey"]), resources: self });
     expect(allow("AllowManageOwnUserMFA")).toMatchObject({ actions: expect.arrayContaining(["iam:EnableMFADevice"]), resources: self });
+  });
+
+  test("exempts the listed members from every MFA deny by a condition on aws:username (no policy on a user)", () => {
+    const json = JSON.parse(synthGroup({ mfaNotRequiredFor: ["deploy-bot", "backup-bot"] }));
+    const statements = (Object.values(json.data.aws_iam_policy_document)[0] as any).statement;
+    const denies = statements.filter((s: any) => s.effect === "Deny");
+
+    expect(denies.map((s: any) => s.sid)).toEqual(["DenyAllExceptListedIfNoMFA", "DenyOtherUsersWithoutMFA", "DenyLongTermKeysExceptGetSessionToken"]);
+    for (const deny of denies) {
+      expect(deny.condition).toContainEqual({ test: "StringNotEquals", variable: "aws:username", values: ["backup-bot", "deploy-bot"] });
+    }
+    expect(json.resource.aws_iam_user_policy).toBeUndefined();
+    expect(json.resource.aws_iam_user_policy_attachment).toBeUndefined();
+  });
+
+  test("a member may opt out of MFA only without console access, and only when the group exempts it", () => {
+    expect(() =>
+      Testing.synthScope((scope: Construct) => {
+        const group = new AdminGroup(scope, "AdminGroup", { partition: new DataAwsPartition(scope, "Partition"), mfaNotRequiredFor: ["bot"] });
+        new AdminUser(scope, "AdminUser-bot", { userName: "bot", group, requireMfa: false });
+      }),
+    ).toThrow('requireMfa: false is only allowed for a user without console access (console: false); "bot" signs in to the console');
+    expect(() =>
+      Testing.synthScope((scope: Construct) => {
+        const group = new AdminGroup(scope, "AdminGroup", { partition: new DataAwsPartition(scope, "Partition") });
+        new AdminUser(scope, "AdminUser-bot", { userName: "bot", group, console: false, requireMfa: false });
+      }),
+    ).toThrow('requireMfa: false for "bot" needs the group to exempt the user (AdminGroupProps.mfaNotRequiredFor)');
   });
 
   test("adds no MFA policy when enforcement is off", () => {

@@ -40,6 +40,7 @@ describe("configuration defaults follow the guide", () => {
       console: { passwordResetRequired: true },
       accessKeys: [{ status: "Active" }],
       keyRotationInProgress: false,
+      requireMfa: true,
     });
   });
 
@@ -236,6 +237,13 @@ describe("bad input is rejected with the field, the value and the rule", () => {
     expect(problems(withUser({ console: { passwordResetRequired: "no" } }))).toEqual([
       'accounts[0].adminUsers[0].console.passwordResetRequired: "no" must be true or false',
     ]);
+  });
+
+  test("fails if a user with console access opts out of MFA (requireMfa: false needs console: false)", () => {
+    expect(problems(withUser({ requireMfa: false }))).toEqual([
+      "accounts[0].adminUsers[0].requireMfa: false is only allowed for a user without console access (console: false): an administrator who signs in to the console must use MFA",
+    ]);
+    expect(parseConfig(withUser({ console: false, requireMfa: false })).accounts[0].adminUsers[0].requireMfa).toBe(false);
   });
 
   test("fails if the service-linked role mode is not create, adopt or reference", () => {

@@ -222,13 +222,11 @@ describe("real accounts: the accounts configuration", () => {
     ]);
   });
 
-  test("adopt without accountId imports the role by an ARN Terraform evaluates at plan time", () => {
+  test("adopt imports the role by a literal ARN in the region's partition and the pinned account (GovCloud)", () => {
     expect(any.import).toEqual([
-      {
-        id: "arn:${data.aws_partition.Partition.partition}:iam::${data.aws_caller_identity.CallerIdentity.account_id}:role/aws-service-role/ssm-incidents.amazonaws.com/AWSServiceRoleForIncidentManager",
-        to: ROLE,
-      },
+      { id: "arn:aws-us-gov:iam::111122223333:role/aws-service-role/ssm-incidents.amazonaws.com/AWSServiceRoleForIncidentManager", to: ROLE },
     ]);
+    expect(any.provider.aws[0].allowed_account_ids).toEqual(["111122223333"]);
   });
 
   test("reference creates and imports no role, and outputs the ARN it reads", () => {
@@ -245,7 +243,7 @@ describe("real accounts: the accounts configuration", () => {
 
   test("the password policy is created only when configured", () => {
     expect(JSON.stringify(known)).toHaveResourceWithProperties(IamAccountPasswordPolicy, { minimum_password_length: 14 });
-    expect(JSON.stringify(any)).toHaveResourceWithProperties(IamAccountPasswordPolicy, { minimum_password_length: 20, max_password_age: 30, hard_expiry: true });
+    expect(JSON.stringify(any)).toHaveResourceWithProperties(IamAccountPasswordPolicy, { minimum_password_length: 32, max_password_age: 30, hard_expiry: true });
     expect(reference.resource.aws_iam_account_password_policy).toBeUndefined();
   });
 
@@ -272,10 +270,12 @@ describe("real accounts: the accounts configuration", () => {
     }
   });
 
-  test("warns that keys need MFA session tokens when MFA is enforced, and not when it is off", () => {
+  test("warns that keys need MFA session tokens when MFA is enforced, and that nobody needs MFA when it is off", () => {
     const warnings = warningsOf(accountsConfig());
     expect(warnings).toContainEqual(expect.stringContaining("[adopt-tagged/AdminGroup] adminGroup.enforceMfa: the access keys of alice work only through temporary credentials"));
-    expect(warnings.filter((w) => w.startsWith("[adopt-govcloud") && w.includes("enforceMfa"))).toEqual([]);
+    expect(warnings.filter((w) => w.startsWith("[adopt-govcloud") && w.includes("enforceMfa"))).toEqual([
+      "[adopt-govcloud/AdminGroup] adminGroup.enforceMfa: false: no member of Administrators needs MFA. Every administrator's password or access key alone is full access to the account (CIS 1.10). Keep it on and exempt only programmatic users (requireMfa: false).",
+    ]);
   });
 
   test("warns that a key in Secrets Manager is still in the state", () => {

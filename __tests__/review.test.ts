@@ -146,7 +146,7 @@ describe("key settings of the other configurations", () => {
       "- Incident Manager service-linked role: adopt (import id `arn:aws:iam::111122223333:role/aws-service-role/ssm-incidents.amazonaws.com/AWSServiceRoleForIncidentManager`)",
     );
     expect(accounts).toContain(
-      "- Incident Manager service-linked role: adopt (import id `arn:<partition>:iam::<account of the credentials>:role/aws-service-role/ssm-incidents.amazonaws.com/AWSServiceRoleForIncidentManager`)",
+      "- Incident Manager service-linked role: adopt (import id `arn:aws-us-gov:iam::111122223333:role/aws-service-role/ssm-incidents.amazonaws.com/AWSServiceRoleForIncidentManager`)",
     );
     expect(accounts).toContain("- Incident Manager service-linked role: reference (data source)");
     expect(row(accounts, "data.aws_iam_role.IncidentManagerServiceLinkedRole_84057CB3")).toContain(
@@ -157,7 +157,7 @@ describe("key settings of the other configurations", () => {
   test("alias, password policy, setup policy, Secrets Manager, MFA off", () => {
     expect(accounts).toContain("| account alias `example-ops` |");
     expect(accounts).toContain(
-      "password policy: min length 20 · requires lowercase, uppercase, numbers, symbols · remembers 24 passwords · max age 30 days · users may change: yes · hard expiry: yes",
+      "password policy: min length 32 · requires lowercase, uppercase, numbers, symbols · remembers 24 passwords · max age 30 days · users may change: yes · hard expiry: yes",
     );
     expect(accounts).toContain(
       "customer managed policy `IncidentManagerServiceLinkedRoleSetup`: Allow iam:CreateServiceLinkedRole if iam:AWSServiceName StringEquals ssm-incidents.amazonaws.com",
@@ -251,7 +251,7 @@ describe("changes since a base", () => {
       }, fullConfig()),
     );
     expect(diffStacks(fullBase.stacks["ops-prod"], head.stacks["ops-prod"])).toEqual([
-      `~ ${ROLE}: lifecycle.ignore_changes (none) -> ["description"]`,
+      `~ ${ROLE}: lifecycle.ignore_changes (none) -> ["description","tags","tags_all"]`,
       "~ aws_iam_user_login_profile.AdminUser-alice_LoginProfile_A867EC4C: pgp_key keybase:alice -> keybase:alice2 (in lifecycle.ignore_changes: no effect on the existing resource)",
       `+ import ${ROLE} (id "arn:aws:iam::111122223333:role/aws-service-role/ssm-incidents.amazonaws.com/AWSServiceRoleForIncidentManager")`,
       '~ provider.aws: region "eu-west-1" -> "eu-west-2"',
@@ -297,8 +297,11 @@ describe("secrets never appear", () => {
     const base = synth(fullConfig());
     const head = synth(edit((c) => (c.accounts[0].adminUsers[0].accessKeys[1].pgpKey = OTHER_PGP_KEY), fullConfig()));
     const lines = diffStacks(base.stacks["ops-prod"], head.stacks["ops-prod"]);
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBe(
+      "! aws_iam_access_key.AdminUser-alice_AccessKey-2_34004F82: replaced, not changed in place: pgp_key forces replacement (a new access key id and secret; the old key is deleted and stops working)",
+    );
+    expect(lines[1]).toMatch(
       /^~ aws_iam_access_key\.AdminUser-alice_AccessKey-2_34004F82: pgp_key \(base64 PGP key, 52 chars, sha256 [0-9a-f]{8}\) -> \(base64 PGP key, 60 chars, sha256 [0-9a-f]{8}\)$/,
     );
     const markdown = review(head, { base }) + review(synth(accountsConfig()));

@@ -25,14 +25,25 @@ export interface AdminGroupProps {
    */
   readonly path?: string;
   /**
-   * Deny members everything but managing their own password, access keys and MFA device until
-   * they authenticate with MFA (an inline group policy).
+   * Deny members everything but setting up their own password and MFA device until they
+   * authenticate with MFA (an inline group policy).
    * @default true
    */
   readonly enforceMfa?: boolean;
+  /**
+   * Names of members that MFA is not required of: programmatic users without console access
+   * whose long-term keys must work without `sts get-session-token`. The exemption is a
+   * condition on `aws:username` in the group's policy (no policy is attached to a user, CIS 1.15).
+   * @default - MFA is required of every member
+   */
+  readonly mfaNotRequiredFor?: string[];
 }
 
-/** Actions a member may use without MFA: enough to sign in, change the password and set up MFA. */
+/**
+ * What a member may do without MFA, and only on their own user: enough for the first console
+ * sign-in (change the required password, create and enable an MFA device) and for
+ * `aws sts get-session-token` with that device.
+ */
 export const ACTIONS_ALLOWED_WITHOUT_MFA = [
   "iam:ChangePassword",
   "iam:CreateVirtualMFADevice",
@@ -44,6 +55,20 @@ export const ACTIONS_ALLOWED_WITHOUT_MFA = [
   "iam:ListVirtualMFADevices",
   "iam:ResyncMFADevice",
   "sts:GetSessionToken",
+];
+
+/**
+ * Of {@link ACTIONS_ALLOWED_WITHOUT_MFA}, those whose resource is an IAM user (Service
+ * Authorization Reference, IAM: resource type "user"). Without MFA they are denied on any user
+ * but the caller: AdministratorAccess beside the policy would otherwise allow them on everyone.
+ */
+export const OWN_USER_ACTIONS_WITHOUT_MFA = [
+  "iam:ChangePassword",
+  "iam:EnableMFADevice",
+  "iam:GetMFADevice",
+  "iam:GetUser",
+  "iam:ListMFADevices",
+  "iam:ResyncMFADevice",
 ];
 
 /** Name of the inline group policy that enforces MFA. */
@@ -66,6 +91,10 @@ export class AdminGroup extends Construct {
   public readonly administratorAccess: IamGroupPolicyAttachment;
   /** The inline policy that enforces MFA; undefined when enforcement is off. */
   public readonly mfaPolicy?: IamGroupPolicy;
+  /** Whether members must use MFA (the group's policy enforces it). */
+  public readonly enforceMfa: boolean;
+  /** Members that MFA is not required of (see {@link AdminGroupProps.mfaNotRequiredFor}). */
+  public readonly mfaNotRequiredFor: readonly string[];
 
   constructor(scope: Construct, id: string, props: AdminGroupProps) {
     super(scope, id);
@@ -88,25 +117,44 @@ export class AdminGroup extends Construct {
     this.groupName = this.group.name;
     this.groupArn = this.group.arn;
 
-    if (props.enforceMfa ?? true) {
+    this.enforceMfa = props.enforceMfa ?? true;
+    this.mfaNotRequiredFor = [...new Set(props.mfaNotRequiredFor ?? [])].sort();
+    for (const name of this.mfaNotRequiredFor) validateIamName("mfaNotRequiredFor", name, "user", 64);
+    if (this.enforceMfa) {
       this.mfaPolicy = new IamGroupPolicy(this, "EnforceMfa", {
         name: MFA_POLICY_NAME,
         group: this.group.name,
-        policy: mfaPolicyDocument(this, props.partition.partition).json,
+        policy: mfaPolicyDocument(this, props.partition.partition, this.mfaNotRequiredFor).json,
       });
     }
   }
 }
 
 /**
- * AWS's documented "manage your own credentials, MFA required" policy: members manage their own
- * password, access keys and MFA device; everything else is denied unless the request was
- * authenticated with MFA. `&{aws:username}` is the provider's escape for the IAM policy variable.
- * Changing the password is allowed without MFA too, so a first sign-in with a required password
- * reset works before the user has an MFA device.
+ * Based on AWS's documented "manage your own credentials, MFA required" policy (IAM User Guide,
+ * "AWS: Allows MFA-authenticated IAM users to manage their own credentials"), made safe beside
+ * AdministratorAccess, whose `Allow *` makes every exemption of a Deny an allow:
+ *
+ * - `DenyAllExceptListedIfNoMFA`: without MFA (`BoolIfExists aws:MultiFactorAuthPresent false`),
+ *   everything but {@link ACTIONS_ALLOWED_WITHOUT_MFA} is denied.
+ * - `DenyOtherUsersWithoutMFA`: without MFA, the exempted user actions are denied on every user
+ *   but the caller (`user/${aws:username}`, and `user/<path>/${aws:username}` for users with a
+ *   path): no member without MFA enables, resyncs or reads another user's MFA.
+ * - `DenyLongTermKeysExceptGetSessionToken`: a request signed with a long-term access key has no
+ *   `aws:MultiFactorAuthPresent` key at all ("This key is not present when an API or CLI command
+ *   is called with long-term credentials, such as access key pairs", IAM User Guide, AWS global
+ *   condition context keys). Such requests may only call `sts:GetSessionToken` (`Null` test), so a
+ *   leaked key cannot enrol an MFA device of its own.
+ *
+ * The console's first sign-in works: a console session has the key (false without MFA), so it may
+ * change its password and create and enable its own device. `&{aws:username}` is the provider's
+ * escape for the IAM policy variable `${aws:username}`. Members in `exempt` are left out of all
+ * three denies (a condition on `aws:username`).
  */
-function mfaPolicyDocument(scope: Construct, partition: string): DataAwsIamPolicyDocument {
-  const self = `arn:${partition}:iam::*:user/&{aws:username}`;
+function mfaPolicyDocument(scope: Construct, partition: string, exempt: readonly string[]): DataAwsIamPolicyDocument {
+  const own = [`arn:${partition}:iam::*:user/&{aws:username}`, `arn:${partition}:iam::*:user/*/&{aws:username}`];
+  const unlessExempt = exempt.length > 0 ? [{ test: "StringNotEquals", variable: "aws:username", values: [...exempt] }] : [];
+  const withoutMfa = [{ test: "BoolIfExists", variable: "aws:MultiFactorAuthPresent", values: ["false"] }, ...unlessExempt];
   return new DataAwsIamPolicyDocument(scope, "MfaPolicyDocument", {
     statement: [
       {
@@ -119,7 +167,7 @@ function mfaPolicyDocument(scope: Construct, partition: string): DataAwsIamPolic
         sid: "AllowManageOwnPasswords",
         effect: "Allow",
         actions: ["iam:ChangePassword", "iam:GetUser"],
-        resources: [self],
+        resources: own,
       },
       {
         sid: "AllowManageOwnAccessKeys",
@@ -131,7 +179,7 @@ function mfaPolicyDocument(scope: Construct, partition: string): DataAwsIamPolic
           "iam:ListAccessKeys",
           "iam:UpdateAccessKey",
         ],
-        resources: [self],
+        resources: own,
       },
       {
         sid: "AllowManageOwnVirtualMFADevice",
@@ -142,15 +190,29 @@ function mfaPolicyDocument(scope: Construct, partition: string): DataAwsIamPolic
       {
         sid: "AllowManageOwnUserMFA",
         effect: "Allow",
-        actions: ["iam:DeactivateMFADevice", "iam:EnableMFADevice", "iam:ListMFADevices", "iam:ResyncMFADevice"],
-        resources: [self],
+        actions: ["iam:DeactivateMFADevice", "iam:EnableMFADevice", "iam:GetMFADevice", "iam:ListMFADevices", "iam:ResyncMFADevice"],
+        resources: own,
       },
       {
         sid: "DenyAllExceptListedIfNoMFA",
         effect: "Deny",
         notActions: ACTIONS_ALLOWED_WITHOUT_MFA,
         resources: ["*"],
-        condition: [{ test: "BoolIfExists", variable: "aws:MultiFactorAuthPresent", values: ["false"] }],
+        condition: withoutMfa,
+      },
+      {
+        sid: "DenyOtherUsersWithoutMFA",
+        effect: "Deny",
+        actions: OWN_USER_ACTIONS_WITHOUT_MFA,
+        notResources: own,
+        condition: withoutMfa,
+      },
+      {
+        sid: "DenyLongTermKeysExceptGetSessionToken",
+        effect: "Deny",
+        notActions: ["sts:GetSessionToken"],
+        resources: ["*"],
+        condition: [{ test: "Null", variable: "aws:MultiFactorAuthPresent", values: ["true"] }, ...unlessExempt],
       },
     ],
   });

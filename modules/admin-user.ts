@@ -43,6 +43,12 @@ export interface AdminUserProps {
    * @default - the provider's 20 characters, in no particular order with any password policy
    */
   readonly passwordPolicy?: AccountPasswordPolicy;
+  /**
+   * Whether the group's MFA policy applies to this user. `false` only without console access,
+   * and only when the group lists the user in `mfaNotRequiredFor` (the exemption is the group's).
+   * @default true
+   */
+  readonly requireMfa?: boolean;
 }
 
 /** Length of the generated initial password without a managed policy (the provider's default). */
@@ -61,6 +67,8 @@ export class AdminUser extends Construct {
   public readonly userArn: string;
   /** The console login profile; undefined without console access. */
   public readonly loginProfile?: IamUserLoginProfile;
+  /** Whether MFA is required of this user by the group's policy (see {@link AdminUserProps.requireMfa}). */
+  public readonly requireMfa: boolean;
   /** Whether the initial console password is encrypted with a PGP key. */
   public readonly passwordPgpProtected: boolean;
 
@@ -68,6 +76,17 @@ export class AdminUser extends Construct {
     super(scope, id);
     validateIamName("adminUsers.name", props.userName, "user", 64);
     validateIamPath("adminUsers.path", props.path ?? "/");
+    this.requireMfa = props.requireMfa ?? true;
+    if (!this.requireMfa && props.console !== false) {
+      throw new Error(
+        `requireMfa: false is only allowed for a user without console access (console: false); ${JSON.stringify(props.userName)} signs in to the console`,
+      );
+    }
+    if (!this.requireMfa && props.group.enforceMfa && !props.group.mfaNotRequiredFor.includes(props.userName)) {
+      throw new Error(
+        `requireMfa: false for ${JSON.stringify(props.userName)} needs the group to exempt the user (AdminGroupProps.mfaNotRequiredFor)`,
+      );
+    }
 
     this.user = new IamUser(this, "Resource", { name: props.userName, path: props.path ?? "/" });
     this.userName = this.user.name;

@@ -1,10 +1,11 @@
 // Composition of the app: one stack per account, synthesis, and what the user is told.
-import { appendFileSync, existsSync, readdirSync, rmSync } from "fs";
+import { appendFileSync, existsSync, readFileSync, readdirSync, rmSync } from "fs";
 import { join } from "path";
-import { App, AppConfig } from "cdktf";
+import { Annotations, App, AppConfig } from "cdktf";
 import { IConstruct } from "constructs";
 import { SetupConfig, configFileFromEnv, loadConfig } from "./config";
 import { IncidentManagerSetupStack } from "./incident-manager-setup-stack";
+import { REPLACEMENT_CONSEQUENCE, replacementCauses } from "./replacements";
 
 /** Context that keeps stack traces (absolute paths) out of the synthesized metadata. */
 export const DETERMINISTIC_CONTEXT = { "@cdktf/disable_stack_trace_in_metadata": true };
@@ -84,6 +85,7 @@ export function synthesize(options: SynthesizeOptions): { app: App; warnings: Sy
   const app = createApp(config, { outdir: options.outdir, skipValidation: true });
   const errors = validationErrors(app, config);
   if (errors.length > 0) throw new SynthError(errors);
+  warnReplacements(app);
   app.synth();
   for (const stack of app.node.children) {
     if (!(stack instanceof IncidentManagerSetupStack)) continue;
@@ -105,6 +107,38 @@ export function synthesize(options: SynthesizeOptions): { app: App; warnings: Sy
 }
 
 /**
+ * Warns of each resource that the new synth would make Terraform replace, compared with the stack
+ * JSON of the previous synth in the same output folder (when there is one: synth knows no
+ * deployed state). The arguments that force replacement are the provider's (see replacements.ts).
+ */
+function warnReplacements(app: App): void {
+  for (const stack of app.node.children) {
+    if (!(stack instanceof IncidentManagerSetupStack)) continue;
+    const file = join(app.outdir, "stacks", stack.node.id, STACK_FILES.json);
+    let previous: { resource?: Record<string, Record<string, Record<string, unknown>>> };
+    try {
+      previous = JSON.parse(readFileSync(file, "utf8"));
+    } catch {
+      continue; // no previous synth (or not JSON): nothing to compare with
+    }
+    const current = stack.toTerraform() as typeof previous;
+    for (const [type, byName] of Object.entries(current.resource ?? {})) {
+      for (const [name, body] of Object.entries(byName)) {
+        const before = previous.resource?.[type]?.[name];
+        if (!before) continue;
+        const causes = replacementCauses(type, before, body);
+        if (causes.length === 0) continue;
+        const consequence = REPLACEMENT_CONSEQUENCE[type];
+        Annotations.of(stack).addWarning(
+          `${type}.${name}: ${causes.join(", ")} changed since the last synth, which makes Terraform REPLACE it` +
+            `${consequence ? `: ${consequence}` : ""}. Check the plan before you apply.`,
+        );
+      }
+    }
+  }
+}
+
+/**
  * What main.ts does, as a function: synthesizes the configuration named by SETUP_CONFIG
  * (default `defaultConfigFile`) into CDKTF_OUTDIR (default cdktf.out), reports warnings and
  * errors through `report`, and returns the process exit code (0, or 1 having written no stack).
@@ -112,7 +146,7 @@ export function synthesize(options: SynthesizeOptions): { app: App; warnings: Sy
 export function main(env: NodeJS.ProcessEnv, defaultConfigFile: string, report: (line: string) => void): number {
   const configFile = configFileFromEnv(env, defaultConfigFile);
   try {
-    const { app, warnings } = synthesize({ configFile, outdir: env.CDKTF_OUTDIR });
+    const { app, warnings } = synthesize({ configFile, outdir: env.CDKTF_OUTDIR || undefined });
     // Under the cdktf CLI (which sets CDKTF_OUTDIR) the CLI prints the warnings itself.
     if (!env.CDKTF_OUTDIR) {
       for (const w of warnings) report(`Warning: [${w.path}] ${w.message}`);

@@ -89,6 +89,13 @@ export const AdminUserSchema = z.strictObject({
     })
     .default([{ status: "Active" }])
     .meta({ maxItems: 2, description: "0, 1 or 2 access keys (two only while rotating); default: one Active key" }),
+  requireMfa: z
+    .boolean({ error: "must be true or false" })
+    .default(true)
+    .describe(
+      "Whether the group's MFA policy applies to this user. false only for users without console access (console: false) " +
+        "whose access keys must work without `aws sts get-session-token` and an MFA code",
+    ),
   keyRotationInProgress: z
     .boolean({ error: "must be true or false" })
     .default(false)
@@ -335,6 +342,14 @@ function crossChecks(config: Record<string, unknown>, ctx: z.core.$RefinementCtx
       }
       users.set(name.toLowerCase(), u);
       outputs.set(outputPrefix(name), u);
+
+      if (user.requireMfa === false && user.console !== false) {
+        issue(
+          ["accounts", a, "adminUsers", u, "requireMfa"],
+          false,
+          "is only allowed for a user without console access (console: false): an administrator who signs in to the console must use MFA",
+        );
+      }
 
       const keys = records(user.accessKeys);
       const active = keys.filter(([key]) => key.status === undefined || key.status === "Active");

@@ -85,6 +85,7 @@ export class IncidentManagerSetupStack extends TerraformStack {
       groupName: account.adminGroup.name,
       path: account.adminGroup.path,
       enforceMfa: account.adminGroup.enforceMfa,
+      mfaNotRequiredFor: account.adminUsers.filter((user) => !user.requireMfa).map((user) => user.name),
     });
     output(this, "admin_group_name", this.adminGroup.groupName, "Name of the administrators group");
     output(this, "admin_group_arn", this.adminGroup.groupArn, "ARN of the administrators group");
@@ -195,6 +196,7 @@ export class IncidentManagerSetupStack extends TerraformStack {
       group: this.adminGroup,
       console: userConfig.console,
       passwordPolicy: this.passwordPolicy,
+      requireMfa: userConfig.requireMfa,
     });
     this.adminUsers.push(user);
     skipCheckov(user.user, {
@@ -288,7 +290,21 @@ export class IncidentManagerSetupStack extends TerraformStack {
         `Checkov CKV2_AWS_22: ${names(consoleUsers)} can sign in to the console, as the guide asks; skips with reasons are recorded on each user.`,
       );
     }
-    const withActiveKeys = account.adminUsers.filter((user) => user.accessKeys.some((key) => key.status === "Active"));
+    if (!account.adminGroup.enforceMfa) {
+      Annotations.of(this.adminGroup).addWarning(
+        `adminGroup.enforceMfa: false: no member of ${account.adminGroup.name} needs MFA. Every administrator's password or access key ` +
+          "alone is full access to the account (CIS 1.10). Keep it on and exempt only programmatic users (requireMfa: false).",
+      );
+    } else {
+      for (const user of account.adminUsers.filter((u) => !u.requireMfa)) {
+        const u = account.adminUsers.indexOf(user);
+        Annotations.of(this.adminGroup).addWarning(
+          `adminUsers[${u}] (${user.name}): requireMfa: false: the group's MFA policy does not apply to this user, so its access keys ` +
+            "alone are full administrator access. Keep them encrypted (pgpKey), rotate them, and prefer a role for machines.",
+        );
+      }
+    }
+    const withActiveKeys = account.adminUsers.filter((user) => user.requireMfa && user.accessKeys.some((key) => key.status === "Active"));
     if (account.adminGroup.enforceMfa && withActiveKeys.length > 0) {
       Annotations.of(this.adminGroup).addWarning(
         `adminGroup.enforceMfa: the access keys of ${names(withActiveKeys)} work only through temporary credentials from ` +

@@ -11,3 +11,4 @@ export * from "./config";
 export * from "./incident-manager-service-linked-role";
 export * from "./incident-manager-setup-policy";
 export * from "./incident-manager-setup-stack";
+export * from "./replacements";

@@ -6,6 +6,7 @@
 // Secrets: the synthesized JSON holds no secret values, yet nothing here prints the value of a
 // sensitive output, nor in full any attribute named like a secret, a password or a PGP key
 // (a PGP key is shown as `keybase:<user>` or `(base64 PGP key, N chars, sha256 <8 hex>)`).
+import { REPLACEMENT_CONSEQUENCE, replacementCauses } from "../modules/replacements";
 import { createHash } from "crypto";
 import { existsSync, readFileSync, readdirSync } from "fs";
 import { join, posix } from "path";
@@ -24,7 +25,12 @@ export interface PlanJson {
   readonly resource_changes?: readonly {
     readonly address: string;
     readonly mode?: string;
-    readonly change?: { readonly actions?: readonly string[]; readonly importing?: unknown };
+    readonly change?: {
+      readonly actions?: readonly string[];
+      readonly importing?: unknown;
+      /** The attribute paths that force a replacement (Terraform 1.2+). */
+      readonly replace_paths?: readonly (readonly (string | number)[])[];
+    };
   }[];
 }
 
@@ -568,11 +574,17 @@ function warningsOf(stack: string, warnings: readonly ReviewWarning[]): ReviewWa
 // Plans
 
 /** Terraform's words for a resource change. */
-function plannedAction(change: { actions?: readonly string[]; importing?: unknown } | undefined): string {
+function plannedAction(
+  change: { actions?: readonly string[]; importing?: unknown; replace_paths?: readonly (readonly (string | number)[])[] } | undefined,
+): string {
+  const replacePaths = change?.replace_paths ?? [];
   const actions = change?.actions ?? [];
   const importing = change?.importing !== undefined && change?.importing !== null;
   let action: string;
-  if (actions.includes("create") && actions.includes("delete")) action = "replace";
+  if (actions.includes("create") && actions.includes("delete")) {
+    const forcedBy = replacePaths.map((path) => path.join("."));
+    action = forcedBy.length > 0 ? `replace (forced by ${forcedBy.join(", ")})` : "replace";
+  }
   else if (actions.includes("create")) action = "create";
   else if (actions.includes("delete")) action = "destroy";
   else if (actions.includes("update")) action = "update";
@@ -708,7 +720,11 @@ export function diffStacks(baseJson: Json, headJson: Json): string[] {
       const importId = address.startsWith("import ") ? after.id : undefined;
       lines.push(`+ ${address}${importId !== undefined ? ` (id ${showValue("id", importId)})` : ""}`);
     } else if (before && !after) lines.push(`- ${address}`);
-    else if (before && after) for (const change of bodyChanges(before, after)) lines.push(`~ ${address}: ${change}`);
+    else if (before && after) {
+      const causes = replacementOf(address, before, after);
+      if (causes) lines.push(`! ${address}: replaced, not changed in place: ${causes}`);
+      for (const change of bodyChanges(before, after)) lines.push(`~ ${address}: ${change}`);
+    }
   }
   const baseOut = obj(baseJson.output);
   const headOut = obj(headJson.output);
@@ -726,6 +742,19 @@ export function diffStacks(baseJson: Json, headJson: Json): string[] {
     }
   }
   return lines;
+}
+
+/**
+ * Why a resource is replaced rather than changed (the arguments that force it, as the provider
+ * documents them, and what that costs), or undefined when the change is made in place.
+ */
+function replacementOf(address: string, before: Json, after: Json): string | undefined {
+  const match = /^([a-z0-9_]+)\.[^\s.]+$/.exec(address);
+  if (!match) return undefined;
+  const causes = replacementCauses(match[1], before, after);
+  if (causes.length === 0) return undefined;
+  const consequence = REPLACEMENT_CONSEQUENCE[match[1]];
+  return `${causes.join(", ")} ${causes.length === 1 ? "forces" : "force"} replacement${consequence ? ` (${consequence})` : ""}`;
 }
 
 function managedCount(stack: Json): number {
@@ -769,8 +798,9 @@ function cell(text: string): string {
 }
 
 /** Counts of diff lines: addresses added, removed, changed (outputs apart). */
-function diffCounts(lines: readonly string[]): { added: number; removed: number; changed: number; outputs: number } {
+function diffCounts(lines: readonly string[]): { added: number; removed: number; changed: number; replaced: number; outputs: number } {
   const changed = new Set<string>();
+  const replaced = new Set<string>();
   let added = 0;
   let removed = 0;
   let outputs = 0;
@@ -778,9 +808,11 @@ function diffCounts(lines: readonly string[]): { added: number; removed: number;
     if (line.slice(2).startsWith("output ")) outputs++;
     else if (line.startsWith("+ ")) added++;
     else if (line.startsWith("- ")) removed++;
+    else if (line.startsWith("! ")) replaced.add(line.slice(2, line.indexOf(": ")));
     else if (line.startsWith("~ ")) changed.add(line.slice(2, line.indexOf(": ")));
   }
-  return { added, removed, changed: changed.size, outputs };
+  const inPlace = [...changed].filter((address) => !replaced.has(address));
+  return { added, removed, changed: inPlace.length, replaced: replaced.size, outputs };
 }
 
 function renderDiff(diff: ReviewDiff, baseLabel: string): string[] {
@@ -802,7 +834,7 @@ function renderDiff(diff: ReviewDiff, baseLabel: string): string[] {
   if (diff.stacks.some((s) => s.change !== "changed")) out.push("");
   for (const s of diff.stacks.filter((c) => c.change === "changed")) {
     const n = diffCounts(s.lines);
-    const counts = [`${n.added} added`, `${n.removed} removed`, `${n.changed} changed`];
+    const counts = [`${n.added} added`, `${n.removed} removed`, `${n.changed} changed`, ...(n.replaced > 0 ? [`**${n.replaced} replaced**`] : [])];
     out.push(`### ${code(s.stack)}: ${counts.join(", ")}${n.outputs > 0 ? `, ${plural(n.outputs, "output change")}` : ""}`, "");
     if (s.lines.length > 0) out.push("```diff", ...s.lines, "```", "");
     if (s.warningsAdded.length > 0) out.push("New warnings:", "", ...s.warningsAdded.map((w) => `- ${w}`), "");
@@ -877,6 +909,7 @@ export function renderMarkdown(input: ReviewInput): string {
       stacksAdded > 0 ? `${plural(stacksAdded, "stack")} added` : undefined,
       stacksRemoved > 0 ? `${plural(stacksRemoved, "stack")} removed` : undefined,
       `${n.added} added, ${n.removed} removed, ${n.changed} changed`,
+      n.replaced > 0 ? `**${n.replaced} replaced**` : undefined,
     ].filter((x): x is string => x !== undefined);
     line += ` · vs base: ${input.diff.stacks.length === 0 ? "no changes" : parts.join(", ")}`;
   }
