@@ -147,6 +147,7 @@ describe("npm run synth on bad input: a clear error, a non-zero exit, no stack w
 describe("adopt mode needs terraform at synth time (CDKTF checks it for import blocks)", () => {
   const config = shippedConfig();
   config.accounts[0].incidentManager = { serviceLinkedRole: "adopt" };
+  config.accounts[0].accountId = "111122223333";
 
   test("fails with a clear message and writes no stack when terraform is not on PATH", () => {
     const dir = copyProject();

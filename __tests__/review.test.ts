@@ -97,7 +97,7 @@ describe("summary of the shipped configuration", () => {
 
   test("says who gets AdministratorAccess, MFA, console, the key and the role mode", () => {
     expect(row(markdown, "aws_iam_group_policy_attachment.AdminGroup_AdministratorAccess_3E3326B0")).toBe(
-      "| `aws_iam_group_policy_attachment.AdminGroup_AdministratorAccess_3E3326B0` | **AdministratorAccess** → group `Administrators` (members: `incident-admin`) · Checkov skip CKV_AWS_274 |",
+      "| `aws_iam_group_policy_attachment.AdminGroup_AdministratorAccess_3E3326B0` | **AdministratorAccess** → group `Administrators` (members: `incident-admin`) |",
     );
     expect(row(markdown, "aws_iam_group.AdminGroup_CD52047A")).toContain("members: `incident-admin` · MFA enforced: yes");
     expect(row(markdown, "aws_iam_group_policy.AdminGroup_EnforceMfa_B77715BF")).toContain(

@@ -1,10 +1,11 @@
 // Security rules over the synthesized cdk.tf.json (with CDKTF's "//" metadata, as scanners read
 // it) of several configurations. Each rule is a function that lists violations; each is shown
 // to pass on our stacks and to fail on a stack that breaks it.
-import { mkdtempSync, readFileSync } from "fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { AccountConfig, SetupConfigInput, createApp, parseConfig } from "../modules";
+import { parse as parseYaml } from "yaml";
+import { AccountConfig, CHECKOV_CONFIG_FILE, SetupConfigInput, parseConfig, synthesize } from "../modules";
 import { accountsConfig, fullConfig, minimalConfig, shippedConfig } from "./support/configs";
 
 type Stack = Record<string, any>;
@@ -14,15 +15,36 @@ interface Synthesized {
   readonly stack: Stack;
 }
 
-function synthesizeAll(configs: [string, SetupConfigInput][]): Synthesized[] {
+interface SynthesizedForms extends Synthesized {
+  /** The stack folder's .checkov.yaml (JSON form), if any. */
+  readonly checkovYaml?: string;
+  /** The stack as `cdktf synth --hcl` writes it. */
+  readonly hcl: string;
+}
+
+/** Synthesizes through synthesize() as npm run synth does, in the JSON and the HCL form. */
+function synthesizeAll(configs: [string, SetupConfigInput][]): SynthesizedForms[] {
   return configs.flatMap(([label, input]) => {
     const config = parseConfig(input);
-    const outdir = mkdtempSync(join(tmpdir(), "security-"));
-    createApp(config, { outdir }).synth();
+    const dir = mkdtempSync(join(tmpdir(), "security-"));
+    const configFile = join(dir, "setup.config.json");
+    writeFileSync(configFile, JSON.stringify(input));
+    synthesize({ configFile, outdir: join(dir, "json") });
+    const before = process.env.SYNTH_HCL_OUTPUT;
+    process.env.SYNTH_HCL_OUTPUT = "true";
+    try {
+      synthesize({ configFile, outdir: join(dir, "hcl") });
+    } finally {
+      if (before === undefined) delete process.env.SYNTH_HCL_OUTPUT;
+      else process.env.SYNTH_HCL_OUTPUT = before;
+    }
+    const read = (...path: string[]) => (existsSync(join(dir, ...path)) ? readFileSync(join(dir, ...path), "utf8") : undefined);
     return config.accounts.map((account) => ({
       label: `${label}/${account.name}`,
       account,
-      stack: JSON.parse(readFileSync(join(outdir, "stacks", account.name, "cdk.tf.json"), "utf8")),
+      stack: JSON.parse(read("json", "stacks", account.name, "cdk.tf.json") ?? "{}"),
+      checkovYaml: read("json", "stacks", account.name, CHECKOV_CONFIG_FILE),
+      hcl: read("hcl", "stacks", account.name, "cdk.tf") ?? "",
     }));
   });
 }
@@ -104,22 +126,66 @@ function usersNamedRoot(stack: Stack): string[] {
   return resources(stack, "aws_iam_user").filter(([, u]) => String(u.name).toLowerCase() === "root").map(([name]) => name);
 }
 
-/** The deviations the guide asks for carry a Checkov skip with a reason, in the form Checkov reads. */
-function deviationsWithoutCheckovSkip(stack: Stack): string[] {
-  const skipped = (resource: any, id: string) =>
-    (resource["//"]?.checkov?.skip ?? []).some((s: any) => s.id === id && typeof s.comment === "string" && s.comment.length > 20);
+// Checkov's own rules for the deviations the guide asks for (bridgecrewio/checkov 3.3.13), applied
+// to our JSON as Checkov applies them, so that "skipped" means what Checkov would do:
+// - CKV_AWS_273 (resource/aws/IAMUserNotUsedForAccess.py): `return CheckResult.FAILED` for every aws_iam_user;
+// - CKV2_AWS_22 (graph_checks/aws/IAMUserHasNoConsoleAccess.yaml): an aws_iam_user that an
+//   aws_iam_user_login_profile refers to;
+// - CKV_AWS_274 (resource/aws/IAMManagedAdminPolicy.py): policy_arn == "arn:aws:iam::aws:policy/AdministratorAccess", exactly;
+// - CKV2_AWS_57 (graph_checks/aws/SecretsAreRotated.yaml): an aws_secretsmanager_secret without an
+//   aws_secretsmanager_secret_rotation;
+// - CKV_AWS_149 (resource/aws/SecretManagerSecretEncrypted.py): kms_key_id missing, empty or containing "aws/".
+const CKV_AWS_274_ARN = "arn:aws:iam::aws:policy/AdministratorAccess";
+function checkovFindings(stack: Stack): { address: string; id: string }[] {
   const loginUsers = new Set(resources(stack, "aws_iam_user_login_profile").map(([, p]) => p.user));
+  const rotated = new Set(resources(stack, "aws_secretsmanager_secret_rotation").map(([, r]) => r.secret_id));
+  const found = (type: string, id: string, fails: (name: string, body: any) => boolean) =>
+    resources(stack, type).filter(([name, body]) => fails(name, body)).map(([name]) => ({ address: `${type}.${name}`, id }));
   return [
-    ...resources(stack, "aws_iam_group_policy_attachment")
-      .filter(([, a]) => /policy\/AdministratorAccess$/.test(a.policy_arn) && !skipped(a, "CKV_AWS_274"))
-      .map(([name]) => `${name}: CKV_AWS_274`),
-    ...resources(stack, "aws_iam_user")
-      .filter(([, u]) => !skipped(u, "CKV_AWS_273"))
-      .map(([name]) => `${name}: CKV_AWS_273`),
-    ...resources(stack, "aws_iam_user")
-      .filter(([name, u]) => loginUsers.has(`\${aws_iam_user.${name}.name}`) && !skipped(u, "CKV2_AWS_22"))
-      .map(([name]) => `${name}: CKV2_AWS_22`),
+    ...found("aws_iam_user", "CKV_AWS_273", () => true),
+    ...found("aws_iam_user", "CKV2_AWS_22", (name) => loginUsers.has(`\${aws_iam_user.${name}.name}`)),
+    ...found("aws_iam_group_policy_attachment", "CKV_AWS_274", (_, a) => a.policy_arn === CKV_AWS_274_ARN),
+    ...found("aws_secretsmanager_secret", "CKV2_AWS_57", (name) => !rotated.has(`\${aws_secretsmanager_secret.${name}.id}`)),
+    ...found("aws_secretsmanager_secret", "CKV_AWS_149", (_, s) => !s.kms_key_id || String(s.kms_key_id).includes("aws/")),
   ];
+}
+
+/** Findings of a JSON stack that the folder's .checkov.yaml (`skip-check`, applied to the whole scan) does not skip. */
+function unskippedInJson(stack: Stack, checkovYaml: string | undefined): string[] {
+  const skipped = new Set<string>(checkovYaml ? (parseYaml(checkovYaml)["skip-check"] ?? []) : []);
+  return checkovFindings(stack)
+    .filter((f) => !skipped.has(f.id))
+    .map((f) => `${f.address}: ${f.id}`);
+}
+
+// checkov/common/comment/enum.py, COMMENT_REGEX; base_parser.py applies a match only when its line
+// lies strictly between the first and the last line of the resource block.
+const CHECKOV_COMMENT_REGEX = /(checkov:skip=|bridgecrew:skip=|cortex:skip=) *([A-Za-z_\d-]+(?:,[A-Za-z_\d-]+)*)?(:[^\n]*)?/;
+
+/** The `checkov:skip` ids and reasons inside each resource block of HCL, as Checkov collects them. */
+function hclSkips(hcl: string): Map<string, { id: string; reason: string }[]> {
+  const lines = hcl.split("\n");
+  const out = new Map<string, { id: string; reason: string }[]>();
+  lines.forEach((line, start) => {
+    const header = /^resource "([^"]+)" "([^"]+)" \{$/.exec(line);
+    if (!header) return;
+    const end = lines.findIndex((l, i) => i > start && l === "}");
+    const skips = lines
+      .slice(start + 1, end)
+      .map((l) => CHECKOV_COMMENT_REGEX.exec(l))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .flatMap((m) => (m[2] ?? "").split(",").map((id) => ({ id: id.trim(), reason: m[3] ? m[3].slice(1) : "" })));
+    out.set(`${header[1]}.${header[2]}`, skips);
+  });
+  return out;
+}
+
+/** Findings of the stack that its HCL does not skip inside the very block, with a reason. */
+function unskippedInHcl(stack: Stack, hcl: string): string[] {
+  const skips = hclSkips(hcl);
+  return checkovFindings(stack)
+    .filter((f) => !(skips.get(f.address) ?? []).some((s) => s.id === f.id && s.reason.length > 20))
+    .map((f) => `${f.address}: ${f.id}`);
 }
 
 // --- the tests -----------------------------------------------------------------------------
@@ -155,8 +221,19 @@ describe.each(stacks.map((s) => [s.label, s] as const))("security rules: %s", (_
   test("CIS 1.4 / CKV_AWS_348: no access keys for root", () => {
     expect(usersNamedRoot(stack)).toEqual([]);
   });
-  test("CIS 1.16 / CKV_AWS_274, CKV_AWS_273, CKV2_AWS_22: deviations carry a Checkov skip with its reason", () => {
-    expect(deviationsWithoutCheckovSkip(stack)).toEqual([]);
+});
+
+describe.each(stacks.map((s) => [s.label, s] as const))("Checkov skips, where Checkov applies them: %s", (_label, s) => {
+  test("cdk.tf.json: every deviation Checkov finds is skipped by the stack folder's .checkov.yaml", () => {
+    expect(checkovFindings(s.stack).length).toBeGreaterThan(0);
+    expect(unskippedInJson(s.stack, s.checkovYaml)).toEqual([]);
+  });
+  test("cdk.tf (--hcl): every deviation is skipped inside its own resource block, with the reason", () => {
+    expect(unskippedInHcl(s.stack, s.hcl)).toEqual([]);
+  });
+  test(".checkov.yaml skips only the checks this stack deviates from", () => {
+    const ids = [...new Set(checkovFindings(s.stack).map((f) => f.id))].sort();
+    expect(parseYaml(s.checkovYaml ?? "")["skip-check"]).toEqual(ids);
   });
 });
 
@@ -216,22 +293,36 @@ describe("each rule fails when it is broken", () => {
     expect(() => parseConfig({ accounts: [{ name: "a", region: "us-east-1", adminUsers: [{ name: "Root" }] }] })).toThrow("is reserved");
   });
 
-  test("a deviation without its Checkov skip is found", () => {
-    const broken = clone(shipped.stack);
-    for (const user of Object.values<any>(broken.resource.aws_iam_user)) delete user["//"].checkov;
-    for (const a of Object.values<any>(broken.resource.aws_iam_group_policy_attachment)) delete a["//"].checkov;
-    expect(deviationsWithoutCheckovSkip(broken)).toEqual([
-      "AdminGroup_AdministratorAccess_3E3326B0: CKV_AWS_274",
-      "AdminUser-incident-admin_D23EE31F: CKV_AWS_273",
-      "AdminUser-incident-admin_D23EE31F: CKV2_AWS_22",
+  test("a deviation Checkov would report is found when the skip is missing, in either form", () => {
+    expect(unskippedInJson(shipped.stack, undefined)).toEqual([
+      "aws_iam_user.AdminUser-incident-admin_D23EE31F: CKV_AWS_273",
+      "aws_iam_user.AdminUser-incident-admin_D23EE31F: CKV2_AWS_22",
     ]);
+    const withoutComments = shipped.hcl.split("\n").filter((l) => !l.includes("checkov:skip=")).join("\n");
+    expect(unskippedInHcl(shipped.stack, withoutComments)).toEqual([
+      "aws_iam_user.AdminUser-incident-admin_D23EE31F: CKV_AWS_273",
+      "aws_iam_user.AdminUser-incident-admin_D23EE31F: CKV2_AWS_22",
+    ]);
+    // A skip outside the block (e.g. above it) does not count, as in Checkov.
+    const above = shipped.hcl.replace(/(resource "aws_iam_user" [^\n]*\n)((?:  # checkov:skip=[^\n]*\n)+)/, "$2$1");
+    expect(unskippedInHcl(shipped.stack, above)).toHaveLength(2);
   });
 
-  test("the Checkov skips sit beside CDKTF's metadata, in the form Checkov reads", () => {
-    const [[, attachment]] = resources(shipped.stack, "aws_iam_group_policy_attachment");
-    expect(attachment["//"]).toEqual({
-      checkov: { skip: [{ id: "CKV_AWS_274", comment: expect.stringContaining("AdministratorAccess") }] },
-      metadata: { path: "incident-manager/AdminGroup/AdministratorAccess", uniqueId: "AdminGroup_AdministratorAccess_3E3326B0" },
-    });
+  test("CKV_AWS_274 cannot fire on the partition-built AdministratorAccess ARN, only on the literal one: no skip is claimed", () => {
+    const [[name, attachment]] = resources(shipped.stack, "aws_iam_group_policy_attachment");
+    expect(attachment.policy_arn).toBe("arn:${data.aws_partition.Partition.partition}:iam::aws:policy/AdministratorAccess");
+    expect(checkovFindings(shipped.stack).filter((f) => f.id === "CKV_AWS_274")).toEqual([]);
+    const literal = clone(shipped.stack);
+    literal.resource.aws_iam_group_policy_attachment[name].policy_arn = CKV_AWS_274_ARN;
+    expect(checkovFindings(literal).filter((f) => f.id === "CKV_AWS_274")).toHaveLength(1);
+  });
+
+  test("the JSON keeps no skip in the unread `//.checkov` shape, only the reviewers' record", () => {
+    const [[, user]] = resources(shipped.stack, "aws_iam_user");
+    expect(user["//"].checkov).toBeUndefined();
+    expect(user["//"].deviations).toEqual([
+      { checkov: "CKV_AWS_273", reason: expect.stringContaining("IAM Identity Center") },
+      { checkov: "CKV2_AWS_22", reason: expect.stringContaining("console") },
+    ]);
   });
 });

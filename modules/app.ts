@@ -1,8 +1,9 @@
 // Composition of the app: one stack per account, synthesis, and what the user is told.
-import { appendFileSync, existsSync, readFileSync, readdirSync, rmSync } from "fs";
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "fs";
 import { join } from "path";
 import { Annotations, App, AppConfig } from "cdktf";
 import { IConstruct } from "constructs";
+import { CHECKOV_CONFIG_FILE, checkovConfig, checkovSkipsOf, withCheckovSkipComments } from "./checkov";
 import { SetupConfig, configFileFromEnv, loadConfig } from "./config";
 import { IncidentManagerSetupStack } from "./incident-manager-setup-stack";
 import { REPLACEMENT_CONSEQUENCE, replacementCauses } from "./replacements";
@@ -90,7 +91,17 @@ export function synthesize(options: SynthesizeOptions): { app: App; warnings: Sy
   for (const stack of app.node.children) {
     if (!(stack instanceof IncidentManagerSetupStack)) continue;
     const dir = join(app.outdir, "stacks", stack.node.id);
-    if (app.hclOutput) appendFileSync(join(dir, STACK_FILES.hcl), stack.checksHcl());
+    const skips = checkovSkipsOf(stack);
+    const checkovConfigFile = join(dir, CHECKOV_CONFIG_FILE);
+    if (app.hclOutput) {
+      const hclFile = join(dir, STACK_FILES.hcl);
+      writeFileSync(hclFile, withCheckovSkipComments(readFileSync(hclFile, "utf8"), skips) + stack.checksHcl());
+      rmSync(checkovConfigFile, { force: true }); // the skips are in the blocks, per resource
+    } else {
+      const config = checkovConfig(skips);
+      if (config) writeFileSync(checkovConfigFile, config);
+      else rmSync(checkovConfigFile, { force: true });
+    }
     // Exactly one form per stack folder: Terraform reads both cdk.tf and cdk.tf.json, and a
     // form left from an earlier synth (`npm run synth`, then `cdktf synth --hcl`) declares every
     // resource twice ("Duplicate resource" at terraform init).

@@ -90,8 +90,8 @@ export class IncidentManagerSetupStack extends TerraformStack {
     output(this, "admin_group_name", this.adminGroup.groupName, "Name of the administrators group");
     output(this, "admin_group_arn", this.adminGroup.groupArn, "ARN of the administrators group");
     Annotations.of(this.adminGroup).addWarning(
-      `CIS 1.16 / Checkov CKV_AWS_274: group ${account.adminGroup.name} has AdministratorAccess, as the guide asks; ` +
-        "the Checkov skip and its reason are recorded on the policy attachment.",
+      `CIS 1.16: group ${account.adminGroup.name} has AdministratorAccess, as the guide asks. (Checkov's CKV_AWS_274 compares ` +
+        "the literal arn:aws: ARN and does not fire on the partition-built ARN used here, so no skip is recorded.)",
     );
 
     this.addSignIn(caller);
@@ -282,12 +282,12 @@ export class IncidentManagerSetupStack extends TerraformStack {
     const names = (users: AdminUserConfig[]) => users.map((user) => user.name).join(", ");
     Annotations.of(this).addWarning(
       `Checkov CKV_AWS_273: ${names(account.adminUsers)} ${account.adminUsers.length === 1 ? "is an IAM user" : "are IAM users"} with long-term credentials, not IAM Identity Center (SSO) identities; ` +
-        "the guide offers IAM users (its not-recommended path) and this app follows it. Skips with reasons are recorded on each user.",
+        "the guide offers IAM users (its not-recommended path) and this app follows it. The skips, with reasons, are in each stack folder's .checkov.yaml (or inside the resource blocks of cdk.tf with --hcl).",
     );
     const consoleUsers = account.adminUsers.filter((user) => user.console !== false);
     if (consoleUsers.length > 0) {
       Annotations.of(this).addWarning(
-        `Checkov CKV2_AWS_22: ${names(consoleUsers)} can sign in to the console, as the guide asks; skips with reasons are recorded on each user.`,
+        `Checkov CKV2_AWS_22: ${names(consoleUsers)} can sign in to the console, as the guide asks; the skip and its reason are in .checkov.yaml (or cdk.tf with --hcl).`,
       );
     }
     if (!account.adminGroup.enforceMfa) {

@@ -179,8 +179,9 @@ function withoutMeta(body: unknown): Json {
 }
 
 function checkovSkips(body: unknown): string[] {
-  return arr(obj(obj(obj(body)["//"]).checkov).skip)
-    .map((s) => str(obj(s).id))
+  // The record the app keeps beside CDKTF's metadata (Checkov itself reads .checkov.yaml).
+  return arr(obj(obj(body)["//"]).deviations)
+    .map((s) => str(obj(s).checkov))
     .filter((id): id is string => id !== undefined);
 }
 
