@@ -35,3 +35,16 @@ describe("provider imports", () => {
     expect(barrelImports('import { IamUser } from "@cdktf/provider-aws/lib/iam-user";')).toEqual([]);
   });
 });
+
+describe("the AGPL-3.0 policy simulator stays a test tool", () => {
+  test("@cloud-copilot/iam-simulate is a devDependency, and only tests import it", () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+    expect(pkg.dependencies["@cloud-copilot/iam-simulate"]).toBeUndefined();
+    expect(pkg.devDependencies["@cloud-copilot/iam-simulate"]).toMatch(/^\d+\.\d+\.\d+$/);
+    const importers = typeScriptFiles(ROOT)
+      .filter((file) => /@cloud-copilot\//.test(readFileSync(file, "utf8")))
+      .map((file) => relative(ROOT, file))
+      .filter((file) => !file.startsWith("__tests__/"));
+    expect(importers).toEqual([]);
+  });
+});
