@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { ConfigError, SetupConfigInput, loadConfig, parseConfig } from "../modules";
+import { ConfigError, SetupConfigInput, configFileFromEnv, loadConfig, parseConfig, userCwd } from "../modules";
 import { renderSchema, SCHEMA_FILE } from "../scripts/generate-schema";
 import { minimalConfig, shippedConfig } from "./support/configs";
 
@@ -434,6 +434,15 @@ describe("loading the configuration file", () => {
     const file = join(dir, "bad.json");
     writeFileSync(file, JSON.stringify(withAccount({ region: "mars-1" })));
     expect(() => loadConfig(file)).toThrow(`${file}: 1 problem\n  - accounts[0].region: "mars-1" is not an AWS region`);
+  });
+});
+
+describe("paths a user gives are relative to the folder npm was run from", () => {
+  test("SETUP_CONFIG resolves against INIT_CWD (set by npm), else the working directory", () => {
+    expect(configFileFromEnv({ SETUP_CONFIG: "mine.json", INIT_CWD: "/home/me/infra" }, "/project/setup.config.json")).toBe("/home/me/infra/mine.json");
+    expect(configFileFromEnv({ SETUP_CONFIG: "/abs/mine.json", INIT_CWD: "/home/me" }, "/project/setup.config.json")).toBe("/abs/mine.json");
+    expect(configFileFromEnv({}, "/project/setup.config.json")).toBe("/project/setup.config.json");
+    expect(userCwd({})).toBe(process.cwd());
   });
 });
 

@@ -2,6 +2,7 @@
 import { readFileSync } from "fs";
 import { join } from "path";
 import { parse } from "yaml";
+import { parseConfig } from "../modules";
 import { ROOT } from "./support/configs";
 
 describe("examples/ci/github-pull-request.yml", () => {
@@ -32,5 +33,24 @@ describe("examples/ci/github-pull-request.yml", () => {
     for (const step of steps.filter((s) => s.run?.startsWith("npm run "))) {
       expect(scripts).toContain(step.run!.split(" ")[2]);
     }
+  });
+});
+
+describe("README's sample configuration error", () => {
+  test("is what the app prints for that configuration (but for the file's path)", () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const block = /```text\n\$ SETUP_CONFIG=setup\.config\.json npm run synth\n([\s\S]*?)```/.exec(readme);
+    expect(block).not.toBeNull();
+    const [first, ...problems] = block![1].trimEnd().split("\n");
+    const config = JSON.parse(readFileSync(join(ROOT, "setup.config.json"), "utf8"));
+    config.accounts[0].region = "us-east";
+    config.accounts[0].adminUser = [];
+    let message = "";
+    try {
+      parseConfig(config, "/home/me/setup.config.json");
+    } catch (e) {
+      message = `Error: ${(e as Error).message}`;
+    }
+    expect(message.split("\n")).toEqual([first, ...problems]);
   });
 });
