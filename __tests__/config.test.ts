@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { ConfigError, SetupConfigInput, configFileFromEnv, loadConfig, parseConfig, userCwd } from "../modules";
+import { ConfigError, SetupConfigInput, configFileFromEnv, loadConfig, parseConfig, partitionOf, userCwd } from "../modules";
 import { renderSchema, SCHEMA_FILE } from "../scripts/generate-schema";
 import { minimalConfig, shippedConfig } from "./support/configs";
 
@@ -166,12 +166,47 @@ describe("bad input is rejected with the field, the value and the rule", () => {
   });
 
   test("accepts role ARNs with a path and in other partitions", () => {
-    expect(() => parseConfig(withAccount({ assumeRoleArn: "arn:aws-us-gov:iam::111122223333:role/ops/Admin" }))).not.toThrow();
+    expect(() => parseConfig(withAccount({ region: "us-gov-west-1", assumeRoleArn: "arn:aws-us-gov:iam::111122223333:role/ops/Admin" }))).not.toThrow();
+  });
+
+  test.each([["useast1"], ["us-east"], ["US-EAST-1"], ["us_east_1"], ["us-east-9"], ["eu-mars-1"], ["aws-global"]])(
+    "fails if the region is not one the AWS SDK lists: %j",
+    (region) => {
+      expect(problems(withAccount({ region }))).toEqual([
+        `accounts[0].region: ${JSON.stringify(region)} is not an AWS region (a name such as "us-east-1", as listed in the AWS SDK's partition data)`,
+      ]);
+    },
+  );
+
+  test.each([
+    ["us-east-1", "aws"],
+    ["ap-southeast-7", "aws"],
+    ["mx-central-1", "aws"],
+    ["cn-north-1", "aws-cn"],
+    ["us-gov-west-1", "aws-us-gov"],
+    ["us-iso-east-1", "aws-iso"],
+    ["us-isob-east-1", "aws-iso-b"],
+    ["eu-isoe-west-1", "aws-iso-e"],
+    ["us-isof-south-1", "aws-iso-f"],
+    ["eusc-de-east-1", "aws-eusc"],
+  ])("accepts %s, in partition %s", (region, partition) => {
+    expect(parseConfig(withAccount({ region })).accounts[0].region).toBe(region);
+    expect(partitionOf(region)).toBe(partition);
+  });
+
+  test("fails if an ARN is in another partition than the account's region", () => {
+    expect(problems(withAccount({ region: "cn-north-1", assumeRoleArn: "arn:aws:iam::111122223333:role/Admin" }))).toEqual([
+      'accounts[0].assumeRoleArn: "arn:aws:iam::111122223333:role/Admin" is in partition aws, but region cn-north-1 is in partition aws-cn',
+    ]);
+    const kmsKeyId = "arn:aws:kms:us-gov-west-1:111122223333:alias/ops";
+    expect(problems(withAccount({ region: "us-gov-west-1", adminUsers: [{ name: "a", accessKeys: [{ secretStore: "secretsmanager", kmsKeyId }] }] }))).toEqual([
+      `accounts[0].adminUsers[0].accessKeys[0].kmsKeyId: "${kmsKeyId}" is in partition aws, but region us-gov-west-1 is in partition aws-us-gov`,
+    ]);
   });
 
   test.each([["useast1"], ["us-east"], ["US-EAST-1"], ["us_east_1"]])("fails if the region is not of the form us-east-1: %j", (region) => {
     expect(problems(withAccount({ region }))).toEqual([
-      `accounts[0].region: ${JSON.stringify(region)} is not an AWS region (a name such as "us-east-1")`,
+      `accounts[0].region: ${JSON.stringify(region)} is not an AWS region (a name such as "us-east-1", as listed in the AWS SDK's partition data)`,
     ]);
   });
 
@@ -346,7 +381,7 @@ describe("bad input is rejected with the field, the value and the rule", () => {
 
   test.each([
     [{ bucket: "Example_State" }, 'backend.bucket: "Example_State" is not a valid S3 bucket name (3-63 of lowercase letters, digits, dots and hyphens)'],
-    [{ region: "east" }, 'backend.region: "east" is not an AWS region (a name such as "us-east-1")'],
+    [{ region: "east" }, 'backend.region: "east" is not an AWS region (a name such as "us-east-1", as listed in the AWS SDK\'s partition data)'],
     [{ dynamodbTable: "x" }, 'backend.dynamodbTable: "x" is not a valid DynamoDB table name (3-255 of letters, digits and _.-)'],
     [{ encrypt: "yes" }, 'backend.encrypt: "yes" must be true or false'],
     [{ bucket: undefined }, "backend.bucket: missing (required: string)"],
@@ -377,7 +412,7 @@ describe("bad input is rejected with the field, the value and the rule", () => {
       ],
     };
     expect(problems(config)).toEqual([
-      'accounts[1].region: "nowhere" is not an AWS region (a name such as "us-east-1")',
+      'accounts[1].region: "nowhere" is not an AWS region (a name such as "us-east-1", as listed in the AWS SDK\'s partition data)',
       'accounts[1].adminUsers[0].name: "bad name!" is not a valid IAM user name (1-64 of letters, digits and +=,.@_-)',
       'accounts[1].adminUsers[0].accessKeys: [{"status":"Inactive"},{"status":"Inactive"},{}] has more than two access keys (IAM allows at most 2 per user)',
       'accounts[0].adminUsers[1].name: "ALICE" is the same IAM user as adminUsers[0].name "alice" (IAM user names are case-insensitive)',

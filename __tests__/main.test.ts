@@ -138,7 +138,7 @@ describe("npm run synth on bad input: a clear error, a non-zero exit, no stack w
     const run = runMain(dir, { SETUP_CONFIG: writeConfig(config) });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain("2 problems");
-    expect(run.stderr).toContain('accounts[0].region: "us-east" is not an AWS region (a name such as "us-east-1")');
+    expect(run.stderr).toContain('accounts[0].region: "us-east" is not an AWS region (a name such as "us-east-1", as listed in the AWS SDK\'s partition data)');
     expect(run.stderr).toContain('accounts[0].adminUser: unknown key "adminUser"');
     expect(existsSync(join(dir, "cdktf.out", "stacks"))).toBe(false);
   });
@@ -192,6 +192,8 @@ describe("every rejected input class writes no stack", () => {
     ["adopt without accountId", { accounts: [{ ...account, incidentManager: { serviceLinkedRole: "adopt" } }] }],
     ["wrong type inside passwordPolicy", { accounts: [{ ...account, passwordPolicy: { requireSymbols: "yes" } }] }],
     ["emoji tag value", { accounts: [{ ...account, tags: { team: "\u{1F680}" } }] }],
+    ["region no AWS SDK lists", { accounts: [{ ...account, region: "us-east-9" }] }],
+    ["ARN of another partition", { accounts: [{ ...account, region: "cn-north-1", assumeRoleArn: "arn:aws:iam::111122223333:role/Admin" }] }],
   ];
 
   test.each(cases)("fails on %s: exit code 1, the problem on stderr, no stack", (_name, content) => {

@@ -1,12 +1,28 @@
-// ARNs and partitions the constructs need as literals (where the account is known at synth).
+// Regions, partitions and the ARNs the constructs need as literals. The region list is the AWS
+// SDK for JavaScript's partition data (@aws-sdk/util-endpoints, pinned): AWS maintains it with
+// every new region, so no hand-written list or regex decides what a region is.
+import { partition } from "@aws-sdk/util-endpoints";
 
-/** The AWS partition of a region: aws-cn for cn-*, aws-us-gov for us-gov-*, ..., else aws. */
+/** Real region names only: the SDK's data also lists pseudo-regions such as "aws-global". */
+const REGION_SHAPE = /^[a-z]{2,4}(-[a-z]+)+-\d+$/;
+
+/**
+ * The partition ("aws", "aws-cn", "aws-us-gov", "aws-iso", ...) of a region the AWS SDK lists,
+ * else undefined. The SDK's `partition()` falls back to a pattern (and finally to "aws") for any
+ * name; only a region of its explicit list carries a `description`, which is what tells them apart.
+ */
+export function partitionOf(region: string): string | undefined {
+  if (!REGION_SHAPE.test(region)) return undefined;
+  const found = partition(region) as ReturnType<typeof partition> & { description?: string };
+  return found.description !== undefined ? found.name : undefined;
+}
+
+/** The AWS partition of a region (see {@link partitionOf}); "aws" for a region the SDK does not list. */
 export function partitionOfRegion(region: string): string {
-  if (region.startsWith("cn-")) return "aws-cn";
-  if (region.startsWith("us-gov-")) return "aws-us-gov";
-  if (region.startsWith("us-isob-")) return "aws-iso-b";
-  if (region.startsWith("us-iso-")) return "aws-iso";
-  if (region.startsWith("eu-isoe-")) return "aws-iso-e";
-  if (region.startsWith("us-isof-")) return "aws-iso-f";
-  return "aws";
+  return partitionOf(region) ?? "aws";
+}
+
+/** The partition of an ARN (`arn:<partition>:...`), or undefined if it is not an ARN. */
+export function partitionOfArn(arn: string): string | undefined {
+  return /^arn:([a-z0-9-]+):/.exec(arn)?.[1];
 }

@@ -5,9 +5,16 @@ import { resolve } from "path";
 import { ParseError, ParseErrorCode, parse as parseJsonc, printParseErrorCode, visit } from "jsonc-parser";
 import { z } from "zod";
 import { CIS_PASSWORD_POLICY } from "./account-password-policy";
+import { partitionOf, partitionOfArn } from "./arns";
 import { IAM_PATH_PATTERN, IAM_PATH_RULE, iamNamePattern, iamNameRule } from "./iam-names";
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+/** A region of the AWS SDK's partition data (see arns.ts), with the rule as its message. */
+const region = () =>
+  z
+    .string({ error: 'must be a string naming an AWS region, such as "us-east-1"' })
+    .refine((r) => partitionOf(r) !== undefined, {
+      error: 'is not an AWS region (a name such as "us-east-1", as listed in the AWS SDK\'s partition data)',
+    });
 
 const iamName = (kind: string, max: number) =>
   z
@@ -172,10 +179,7 @@ export const AccountSchema = z.strictObject({
       error: "is not a valid stack name (1-64 of lowercase letters, digits and hyphens, not starting or ending with a hyphen)",
     })
     .describe("Stack name, unique: lowercase letters, digits and hyphens"),
-  region: z
-    .string()
-    .regex(REGION, { error: 'is not an AWS region (a name such as "us-east-1")' })
-    .describe("AWS region of the provider, e.g. us-east-1"),
+  region: region().describe("AWS region of the provider, e.g. us-east-1"),
   accountId: z
     .string({ error: 'must be a string of 12 digits (quote it: "111122223333")' })
     .regex(ACCOUNT_ID, { error: "is not an AWS account id (12 digits)" })
@@ -238,10 +242,7 @@ export const S3BackendSchema = z
       .string()
       .regex(/^[^\s].{0,1023}$/, { error: "is not a valid S3 object key (1-1024 characters)" })
       .describe('Object key of the state; "{stack}" is replaced by the stack name, e.g. incident-manager/{stack}.tfstate'),
-    region: z
-      .string()
-      .regex(REGION, { error: 'is not an AWS region (a name such as "us-east-1")' })
-      .describe("Region of the bucket"),
+    region: region().describe("Region of the bucket"),
     encrypt: z.boolean({ error: "must be true or false" }).default(true).describe("Server-side encryption of the state"),
     useLockfile: z
       .boolean({ error: "must be true or false" })
@@ -302,6 +303,17 @@ function crossChecks(config: Record<string, unknown>, ctx: z.core.$RefinementCtx
     }
 
     const { accountId, assumeRoleArn } = account;
+    // Every ARN of the account must be in the partition of its region: a role or key of another
+    // partition cannot be used there (cn-north-1 is aws-cn, an arn:aws: role is not).
+    const accountPartition = typeof account.region === "string" ? partitionOf(account.region) : undefined;
+    const inPartition = (path: PropertyKey[], arn: unknown) => {
+      if (accountPartition === undefined || typeof arn !== "string" || !arn.startsWith("arn:")) return;
+      const arnPartition = partitionOfArn(arn);
+      if (arnPartition !== accountPartition) {
+        issue(path, arn, `is in partition ${arnPartition}, but region ${account.region as string} is in partition ${accountPartition}`);
+      }
+    };
+    inPartition(["accounts", a, "assumeRoleArn"], assumeRoleArn);
     if (typeof accountId === "string" && ACCOUNT_ID.test(accountId) && typeof assumeRoleArn === "string" && ROLE_ARN.test(assumeRoleArn)) {
       const roleAccount = assumeRoleArn.split(":")[4];
       if (roleAccount !== accountId) {
@@ -362,6 +374,7 @@ function crossChecks(config: Record<string, unknown>, ctx: z.core.$RefinementCtx
       }
       const keyIds = new Map<string, number>();
       for (const [key, k] of keys) {
+        inPartition(["accounts", a, "adminUsers", u, "accessKeys", k, "kmsKeyId"], key.kmsKeyId);
         if (key.secretStore !== undefined && key.pgpKey !== undefined) {
           issue(
             ["accounts", a, "adminUsers", u, "accessKeys", k, "secretStore"],
