@@ -278,6 +278,23 @@ describe("real accounts: the accounts configuration", () => {
     ]);
   });
 
+  test("warns naming each user that opted out of MFA, and not of session tokens for that user", () => {
+    const warnings = warningsOf({
+      accounts: [
+        {
+          name: "machines",
+          region: "us-east-1",
+          adminUsers: [{ name: "alice" }, { name: "deploy-bot", console: false, requireMfa: false }],
+        },
+      ],
+    });
+    expect(warnings).toContainEqual(
+      "[machines/AdminGroup] adminUsers[1] (deploy-bot): requireMfa: false: the group's MFA policy does not apply to this user, so its access keys alone are full administrator access. Keep them encrypted (pgpKey), rotate them, and prefer a role for machines.",
+    );
+    expect(warnings).toContainEqual(expect.stringContaining("adminGroup.enforceMfa: the access keys of alice work only through temporary credentials"));
+    expect(warnings.filter((w) => w.includes("temporary credentials") && w.includes("deploy-bot"))).toEqual([]);
+  });
+
   test("warns that a key in Secrets Manager is still in the state", () => {
     expect(warningsOf(accountsConfig())).toContainEqual(
       expect.stringContaining("the key pair goes to Secrets Manager (output user_bob_access_key_1_secret_arn), and the secret access key is still stored in plain text in the Terraform state"),

@@ -27,6 +27,9 @@ const CONFIGS: ReadonlyArray<readonly [string, () => SetupConfigInput]> = [
   ["full", fullConfig],
   ["accounts", accountsConfig],
   ["organization", organizationConfig],
+  // The longest password policy IAM allows: the login profile then generates 128 characters, which
+  // the provider must accept (its password_length is validated at `terraform validate`).
+  ["long-passwords", () => ({ accounts: [{ name: "long-passwords", region: "eu-west-1", passwordPolicy: { minimumLength: 128 }, adminUsers: [{ name: "alice" }] }] })],
 ];
 
 /** Fails with every diagnostic unless `result` is valid without errors. */
