@@ -57,7 +57,7 @@ describe("AdminGroup MFA enforcement", () => {
     ]);
   });
 
-  test("denies everything but managing one's own credentials unless aws:MultiFactorAuthPresent (BoolIfExists)", () => {
+  test("denies everything but setting up one's own password and MFA device unless aws:MultiFactorAuthPresent (BoolIfExists)", () => {
     const statements = (Object.values(synth().data.aws_iam_policy_document)[0] as any).statement;
     const deny = statements.find((s: any) => s.effect === "Deny");
     expect(deny).toEqual({

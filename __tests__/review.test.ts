@@ -101,7 +101,7 @@ describe("summary of the shipped configuration", () => {
     );
     expect(row(markdown, "aws_iam_group.AdminGroup_CD52047A")).toContain("members: `incident-admin` · MFA enforced: yes");
     expect(row(markdown, "aws_iam_group_policy.AdminGroup_EnforceMfa_B77715BF")).toContain(
-      "inline policy `ManageOwnCredentialsRequireMFA` of group `Administrators`: denies everything but managing one's own credentials without MFA (MFA enforced)",
+      "inline policy `ManageOwnCredentialsRequireMFA` of group `Administrators`: without MFA, denies everything but setting up one's own password and MFA device (MFA enforced)",
     );
     expect(row(markdown, "aws_iam_user.AdminUser-incident-admin_D23EE31F")).toBe(
       "| `aws_iam_user.AdminUser-incident-admin_D23EE31F` | IAM user `incident-admin` (path `/`) · console: yes (password PGP-protected: no) · keys: `1` Active · Checkov skip CKV2_AWS_22, CKV_AWS_273 |",
@@ -494,5 +494,20 @@ describe("npm run review --base <ref> without --", () => {
     expect(npmConfigArgs(["old/cdktf.out"], { npm_config_base_dir: "true" })).toEqual(["--base-dir", "old/cdktf.out"]);
     expect(npmConfigArgs(["--base", "main"], { npm_config_base: "true" })).toEqual(["--base", "main"]);
     expect(npmConfigArgs(["HEAD~1"], {})).toEqual(["HEAD~1"]);
+  });
+});
+
+describe("MFA opt-outs are visible in the review", () => {
+  test("the group policy row names the users MFA is not required of", () => {
+    const markdown = review(
+      synth({
+        accounts: [
+          { name: "machines", region: "us-east-1", adminUsers: [{ name: "alice" }, { name: "deploy-bot", console: false, requireMfa: false }] },
+        ],
+      }),
+    );
+    expect(row(markdown, "aws_iam_group_policy.AdminGroup_EnforceMfa_B77715BF")).toContain(
+      "without MFA, denies everything but setting up one's own password and MFA device (MFA enforced) · **MFA not required of** `deploy-bot`",
+    );
   });
 });

@@ -115,7 +115,7 @@ export const AdminGroupSchema = z.strictObject({
   enforceMfa: z
     .boolean({ error: "must be true or false" })
     .default(true)
-    .describe("Deny everything but managing one's own credentials until the user signs in with MFA"),
+    .describe("Deny everything but setting up one's own password and MFA device until the user signs in with MFA"),
 });
 
 const int = (min: number, max: number, what: string) =>

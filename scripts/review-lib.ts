@@ -402,6 +402,16 @@ function denyWithoutMfa(doc: Json | undefined): boolean {
   );
 }
 
+/** Users the MFA denies leave out (a StringNotEquals condition on aws:username), sorted. */
+function mfaExemptUsers(doc: Json | undefined): string[] {
+  const names = arr(doc?.statement)
+    .filter((s) => obj(s).effect === "Deny")
+    .flatMap((s) => arr(obj(s).condition).map(obj))
+    .filter((c) => c.variable === "aws:username" && c.test === "StringNotEquals")
+    .flatMap((c) => arr(c.values).map(String));
+  return sorted([...new Set(names)]);
+}
+
 /** The id of an access key: `.../AccessKey-<id>/Resource` in the metadata, else in the logical id. */
 function keyId(key: Block): string {
   const path = str(obj(obj(key.raw["//"]).metadata).path);
@@ -468,9 +478,10 @@ function describe(view: StackView, block: Block): string {
     case "aws_iam_group_policy": {
       const doc = view.policyDocument(body.policy);
       const mfa = denyWithoutMfa(doc);
+      const exempt = mfaExemptUsers(doc);
       return `inline policy ${code(String(body.name))} of group ${code(view.resolve(body.group))}${
-        mfa ? ": denies everything but managing one's own credentials without MFA (MFA enforced)" : ""
-      }`;
+        mfa ? ": without MFA, denies everything but setting up one's own password and MFA device (MFA enforced)" : ""
+      }${mfa && exempt.length > 0 ? ` · **MFA not required of** ${exempt.map(code).join(", ")}` : ""}`;
     }
     case "aws_iam_user": {
       const profile = view.loginProfileOf(block.address);
