@@ -9,8 +9,9 @@ import { join } from "path";
 import { Testing } from "cdktf";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { IncidentManagerSetupStack, parseConfig } from "../modules";
-import { AWS_PROVIDER, PLAN_TIMEOUT_MS, terraformTestGate } from "./support/terraform";
-import { OfflinePlanner, assertPlanned } from "../scripts/offline-plan-lib";
+import { AWS_PROVIDER, PLAN_TIMEOUT_MS } from "../scripts/lib/terraform";
+import { terraformTestGate } from "./support/terraform-gate";
+import { OfflinePlanner, assertPlanned } from "../scripts/lib/offline-plan";
 
 jest.setTimeout(PLAN_TIMEOUT_MS);
 

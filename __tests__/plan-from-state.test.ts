@@ -8,8 +8,9 @@ import { tmpdir } from "os";
 import { join } from "path";
 import { SetupConfigInput, FORCES_REPLACEMENT } from "../modules";
 import { PGP_KEY, synthAccount } from "./support/configs";
-import { AWS_PROVIDER, PLAN_TIMEOUT_MS, terraformTestGate } from "./support/terraform";
-import { OfflinePlanner, StackPlan, assertPlanned } from "../scripts/offline-plan-lib";
+import { AWS_PROVIDER, PLAN_TIMEOUT_MS } from "../scripts/lib/terraform";
+import { terraformTestGate } from "./support/terraform-gate";
+import { OfflinePlanner, StackPlan, assertPlanned } from "../scripts/lib/offline-plan";
 import { diffStacks, summarizeStack } from "../scripts/review-lib";
 
 jest.setTimeout(PLAN_TIMEOUT_MS);

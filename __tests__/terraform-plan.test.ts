@@ -1,12 +1,12 @@
 // `terraform plan` of every stack of the shipped, minimal, full and accounts configurations with
 // the real hashicorp/aws provider (5.100.0 from the local mirror), offline: the AWS reads of a
-// plan go to a local stub (./support/aws-stub.ts) through the plan runner that
-// `npm run plan:offline` uses (scripts/offline-plan-lib.ts). Asserts that each plan does exactly
+// plan go to a local stub (scripts/lib/aws-stub.ts) through the plan runner that
+// `npm run plan:offline` uses (scripts/lib/offline-plan.ts). Asserts that each plan does exactly
 // what the configuration asks (create / import / nothing else), which AWS calls it makes, that
 // sensitive outputs stay redacted, and that the root-user check warns only for the root user.
 //
 // The stub's own tests always run; the plans are reported as skipped without terraform or the
-// mirror, or fail when REQUIRE_TERRAFORM=1 (see ./support/terraform.ts).
+// mirror, or fail when REQUIRE_TERRAFORM=1 (see ./support/terraform-gate.ts).
 import { mkdtempSync, readFileSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
@@ -23,9 +23,10 @@ import {
   startAwsStub,
   stubCallerArn,
   stubRoleArn,
-} from "./support/aws-stub";
+} from "../scripts/lib/aws-stub";
 import { accountsConfig, fullConfig, shippedConfig } from "./support/configs";
-import { AWS_PROVIDER, PLAN_TIMEOUT_MS, STACK_FILE, terraformTestGate } from "./support/terraform";
+import { AWS_PROVIDER, PLAN_TIMEOUT_MS, STACK_FILE } from "../scripts/lib/terraform";
+import { terraformTestGate } from "./support/terraform-gate";
 import {
   OfflinePlanner,
   PlanJson,
@@ -43,7 +44,7 @@ import {
   planChanges,
   priorStateResources,
   redactSensitive,
-} from "../scripts/offline-plan-lib";
+} from "../scripts/lib/offline-plan";
 
 jest.setTimeout(PLAN_TIMEOUT_MS);
 

@@ -1,6 +1,6 @@
 // Every stack of the shipped, minimal and full configurations, synthesized as `cdktf synth`
 // does (createApp + synth), passes the real `terraform validate` with the real hashicorp/aws
-// provider schema (5.100.0 from a local mirror, offline: see ./support/terraform.ts).
+// provider schema (5.100.0 from a local mirror, offline: see scripts/lib/terraform.ts).
 //
 // Without terraform or the mirror the tests are reported as skipped (with the reason), or
 // fail when REQUIRE_TERRAFORM=1.
@@ -9,16 +9,8 @@ import { tmpdir } from "os";
 import { join } from "path";
 import { SetupConfigInput, createApp, parseConfig } from "../modules";
 import { accountsConfig, fullConfig, organizationConfig, shippedConfig } from "./support/configs";
-import {
-  AWS_PROVIDER,
-  INIT_TIMEOUT_MS,
-  STACK_FILE,
-  TerraformWorkspace,
-  ValidateResult,
-  errorDiagnostics,
-  formatDiagnostics,
-  terraformTestGate,
-} from "./support/terraform";
+import { AWS_PROVIDER, INIT_TIMEOUT_MS, STACK_FILE, TerraformWorkspace, ValidateResult, errorDiagnostics, formatDiagnostics } from "../scripts/lib/terraform";
+import { terraformTestGate } from "./support/terraform-gate";
 
 jest.setTimeout(300_000);
 

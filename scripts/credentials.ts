@@ -12,7 +12,7 @@ import { spawnSync } from "child_process";
 import { closeSync, existsSync, fchmodSync, openSync, readFileSync, readdirSync, unlinkSync, writeSync } from "fs";
 import { basename, dirname, resolve } from "path";
 import { accessKeyId, outputPrefix, userCwd } from "../modules/config";
-import { UsageError } from "./cli";
+import { UsageError } from "./lib/cli";
 
 /** The project root (the folder that holds cdktf.out/). */
 export const PROJECT_ROOT = resolve(__dirname, "..");

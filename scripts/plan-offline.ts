@@ -2,7 +2,7 @@
 // setup.config.json) into cdktf.out, then runs `terraform plan` of each stack (or of the named
 // ones) with the real hashicorp/aws provider from the local mirror, OFFLINE: the AWS reads of a
 // plan (STS GetCallerIdentity, IAM GetRole) are answered by a local stub with example values
-// (see scripts/offline-plan-lib.ts). Prints per stack Terraform's summary line, the AWS calls
+// (see scripts/lib/offline-plan.ts). Prints per stack Terraform's summary line, the AWS calls
 // and any check warning, and writes each plan's JSON (`terraform show -json`, sensitive values
 // redacted) to cdktf.out/plans/<stack>.plan.json.
 //
@@ -13,7 +13,7 @@ import { tmpdir } from "os";
 import { join, relative, resolve } from "path";
 import { synthesize } from "../modules/app";
 import { configFileFromEnv } from "../modules/config";
-import { STACK_FILE, detectTerraform } from "../__tests__/support/terraform";
+import { STACK_FILE, detectTerraform } from "./lib/terraform";
 import {
   OfflinePlanner,
   StackPlan,
@@ -22,7 +22,7 @@ import {
   isOfflineOverrideWarning,
   normalizeWhitespace,
   redactSensitive,
-} from "./offline-plan-lib";
+} from "./lib/offline-plan";
 
 const ROOT = resolve(__dirname, "..");
 const OUTDIR = resolve(ROOT, "cdktf.out");

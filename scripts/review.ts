@@ -13,7 +13,7 @@ import { isAbsolute, join, relative, resolve } from "path";
 import { synthesize } from "../modules/app";
 import { userCwd } from "../modules/config";
 import { PlanJson, ReviewDiff, SynthOutput, diffOutputs, loadOutdir, loadPlan, renderMarkdown, summarizeStack } from "./review-lib";
-import { UsageError } from "./cli";
+import { UsageError } from "./lib/cli";
 
 /** The project root (the folder of main.ts, setup.config.json and cdktf.out/). */
 export const PROJECT_ROOT = resolve(__dirname, "..");

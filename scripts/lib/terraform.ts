@@ -11,8 +11,8 @@
 // - Every `TF_*` variable of the caller's environment is dropped (a stray TF_CLI_CONFIG_FILE,
 //   TF_DATA_DIR, TF_WORKSPACE or TF_PLUGIN_CACHE_DIR would change what is tested).
 //
-// When terraform or the mirror is missing, {@link terraformTestGate} registers a skipped test
-// that says why (and warns), or a failing one when REQUIRE_TERRAFORM=1 (CI).
+// When terraform or the mirror is missing, __tests__/support/terraform-gate.ts registers a
+// skipped test that says why (and warns), or a failing one when REQUIRE_TERRAFORM=1 (CI).
 import { spawn, spawnSync } from "child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { join, resolve } from "path";
@@ -128,28 +128,6 @@ export function detectTerraform(env: NodeJS.ProcessEnv = process.env): Terraform
   return missing;
 }
 
-/**
- * For a test file that needs Terraform: returns the setup when terraform and the mirror are
- * there. Otherwise registers, per missing piece, a test named `<title> — skipped: <reason>`
- * with `test.skip` (and warns the same), or, when REQUIRE_TERRAFORM=1, a test that FAILS with
- * the reason; and returns undefined (the caller then registers nothing else).
- */
-export function terraformTestGate(title: string, env: NodeJS.ProcessEnv = process.env): TerraformSetup | undefined {
-  const detected = detectTerraform(env);
-  if (!Array.isArray(detected)) return detected;
-  for (const { reason, detail } of detected) {
-    if (terraformRequired(env)) {
-      test(`${title} — ${reason} (REQUIRE_TERRAFORM=1)`, () => {
-        throw new Error(`${reason}: ${detail}. REQUIRE_TERRAFORM=1 is set, so this is a failure, not a skip.`);
-      });
-    } else {
-      const name = `${title} — skipped: ${reason}`;
-      console.warn(`${name}\n  ${detail}\n  (set REQUIRE_TERRAFORM=1 to make this a failure)`);
-      test.skip(name, () => undefined);
-    }
-  }
-  return undefined;
-}
 
 /** A CLI configuration that installs hashicorp/aws from `mirror` only, never from the network. */
 export function cliConfig(mirror: string): string {

@@ -1,5 +1,5 @@
 // A stand-in for the few AWS read APIs that `terraform plan` of a stack calls, so the real
-// hashicorp/aws provider can plan offline (see scripts/offline-plan-lib.ts).
+// hashicorp/aws provider can plan offline (see scripts/lib/offline-plan.ts).
 //
 // It serves the AWS Query protocol (POST, form-encoded `Action=...&Version=...`) on 127.0.0.1
 // at a random port, for STS and IAM pointed at it through the provider's `endpoints`:
@@ -12,6 +12,7 @@
 // 404 NoSuchEntity as IAM answers) and recorded in `unexpected`, so a test can assert that a
 // plan made no call it did not expect. Only AWS's documented example values are used. ARNs are
 // in the partition of the request's signing region (us-gov-* -> aws-us-gov, cn-* -> aws-cn).
+import { partitionOfRegion } from "../../modules/arns";
 import { randomUUID } from "crypto";
 import { IncomingMessage, Server, ServerResponse, createServer } from "http";
 import { AddressInfo } from "net";
@@ -61,15 +62,6 @@ export function stubCallerArn(identity: StubIdentity, partition = "aws", account
 /** The ARN of {@link STUB_ROLE}. */
 export function stubRoleArn(partition = "aws", account: string = STUB_ACCOUNT_ID): string {
   return `arn:${partition}:iam::${account}:role${STUB_ROLE.path}${STUB_ROLE.name}`;
-}
-
-/** The partition of a region (`us-gov-west-1` -> `aws-us-gov`). */
-export function partitionOfRegion(region: string | undefined): string {
-  if (region?.startsWith("us-gov-")) return "aws-us-gov";
-  if (region?.startsWith("cn-")) return "aws-cn";
-  if (region?.startsWith("us-iso-")) return "aws-iso";
-  if (region?.startsWith("us-isob-")) return "aws-iso-b";
-  return "aws";
 }
 
 /** One request the stub received. */
@@ -225,7 +217,7 @@ export async function startAwsStub(options: AwsStubOptions = {}): Promise<AwsStu
     const service =
       params.Version === STS_VERSION ? "sts" : params.Version === IAM_VERSION ? "iam" : scope.service;
     const namespace = service === "iam" ? IAM_NAMESPACE : STS_NAMESPACE;
-    const partition = partitionOfRegion(scope.region);
+    const partition = partitionOfRegion(scope.region ?? "");
     const describe = `${service ?? "?"}:${action ?? "?"} (${method})`;
     if (method !== "POST" || !action) {
       return { service, ...failure(namespace, 400, "UnexpectedCall", `The AWS stub does not serve ${describe}.`) };

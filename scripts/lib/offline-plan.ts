@@ -1,5 +1,5 @@
 // `terraform plan` of synthesized stacks with the real hashicorp/aws provider, offline: the few
-// AWS calls a plan makes go to the stub of __tests__/support/aws-stub.ts. Used by
+// AWS calls a plan makes go to the stub of scripts/lib/aws-stub.ts. Used by
 // scripts/plan-offline.ts (`npm run plan:offline`) and __tests__/terraform-plan.test.ts.
 //
 // Per plan, a folder of its own with:
@@ -24,7 +24,7 @@ import {
   StubIdentity,
   StubRequest,
   startAwsStub,
-} from "../__tests__/support/aws-stub";
+} from "./aws-stub";
 import {
   AWS_PROVIDER,
   PLAN_TIMEOUT_MS,
@@ -35,7 +35,7 @@ import {
   assertSucceeded,
   requiredProviders,
   runTerraformAsync,
-} from "../__tests__/support/terraform";
+} from "./terraform";
 
 /** The override file that makes a stack plannable offline. */
 export const OFFLINE_OVERRIDE_FILE = "zz_offline_override.tf.json";
