@@ -465,6 +465,16 @@ describe("loading the configuration file", () => {
     );
   });
 
+  test("reports a key written twice together with the file's other problems", () => {
+    const file = join(dir, "duplicate-and-more.json");
+    writeFileSync(file, '{"accounts": [{"name": "prod", "region": "us-east-9", "adminUsers": [{"name": "a", "name": "b"}]}]}');
+    expect(() => loadConfig(file)).toThrow(
+      `${file}: 2 problems\n` +
+        '  - accounts[0].adminUsers[0].name: duplicate key "name" at line 1, column 84 (first at line 1, column 71); JSON keeps only the last one, so remove one of them\n' +
+        '  - accounts[0].region: "us-east-9" is not an AWS region',
+    );
+  });
+
   test("names the file in every problem report", () => {
     const file = join(dir, "bad.json");
     writeFileSync(file, JSON.stringify(withAccount({ region: "mars-1" })));

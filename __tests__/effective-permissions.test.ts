@@ -47,7 +47,6 @@ const P = {
   consoleNoMfaWithPath: { ...carol, mfa: "false", policies: "admin" },
   consoleMfa: { ...alice, mfa: "true", policies: "admin" },
   longTermKey: { ...alice, policies: "admin" },
-  sessionNoMfa: { ...alice, mfa: "false", policies: "admin" },
   machineOptedOut: { ...bot, policies: "admin" },
   setupPolicyOnly: { ...operator, policies: "setup" },
 } as const satisfies Record<string, Principal>;
@@ -62,6 +61,10 @@ const TABLE: Row[] = [
   ["consoleNoMfa", "iam:CreateVirtualMFADevice", `${IAM}:mfa/alice`, "Allowed"],
   ["consoleNoMfa", "iam:EnableMFADevice", `${IAM}:user/alice`, "Allowed"],
   ["consoleNoMfa", "iam:ListMFADevices", `${IAM}:user/alice`, "Allowed"],
+  ["consoleNoMfa", "iam:DeactivateMFADevice", `${IAM}:user/alice`, "ExplicitlyDenied"],
+  // Account-wide, as in AWS's example policy (README says so): any device name, and the list.
+  ["consoleNoMfa", "iam:CreateVirtualMFADevice", `${IAM}:mfa/bob`, "Allowed"],
+  ["consoleNoMfa", "iam:ListVirtualMFADevices", "*", "Allowed"],
   ["consoleNoMfa", "iam:GetUser", `${IAM}:user/alice`, "Allowed"],
   // ... and nothing else, nothing on other users.
   ["consoleNoMfa", "iam:EnableMFADevice", `${IAM}:user/bob`, "ExplicitlyDenied"],
@@ -87,11 +90,10 @@ const TABLE: Row[] = [
   ["longTermKey", "iam:ChangePassword", `${IAM}:user/alice`, "ExplicitlyDenied"],
   ["longTermKey", "s3:ListAllMyBuckets", "*", "ExplicitlyDenied"],
   ["longTermKey", "iam:CreateAccessKey", `${IAM}:user/alice`, "ExplicitlyDenied"],
-  // Known limit (README "MFA"): a session from GetSessionToken WITHOUT a code has
-  // aws:MultiFactorAuthPresent=false like a first console session; no condition key tells them
-  // apart, so it may enrol a device on its own user (and nothing else).
-  ["sessionNoMfa", "iam:EnableMFADevice", `${IAM}:user/alice`, "Allowed"],
-  ["sessionNoMfa", "s3:ListAllMyBuckets", "*", "ExplicitlyDenied"],
+  // (A session from GetSessionToken WITHOUT a code is not a row: its policy context equals a first
+  // console session's, but STS itself refuses it every IAM call ("You cannot call any IAM API
+  // operations unless MFA authentication information is included in the request", STS API
+  // Reference, GetSessionToken), which a policy simulator does not model.)
   // A programmatic user that opted out (requireMfa: false, no console): its key works directly.
   ["machineOptedOut", "s3:ListAllMyBuckets", "*", "Allowed"],
   ["machineOptedOut", "iam:CreateUser", `${IAM}:user/new`, "Allowed"],

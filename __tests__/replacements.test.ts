@@ -57,3 +57,20 @@ describe("synth warns of a replacement it can see (against the previous synth in
     expect(synthInto(outdir, config(PGP_KEY, "Inactive")).filter((w) => w.includes("REPLACE"))).toEqual([]);
   });
 });
+
+describe("synth warns of a change that lifecycle.ignore_changes will not apply", () => {
+  test("adding console.pgpKey to an existing user: no effect on the password until the profile is replaced", () => {
+    const outdir = join(mkdtempSync(join(tmpdir(), "ignored-")), "cdktf.out");
+    const user = (console: { pgpKey?: string }) => ({ accounts: [{ name: "prod", region: "us-east-1", adminUsers: [{ name: "alice", console, accessKeys: [] }] }] });
+    synthInto(outdir, user({}));
+
+    const warnings = synthInto(outdir, user({ pgpKey: PGP_KEY })).filter((w) => w.includes("ignore_changes"));
+
+    expect(warnings).toEqual([
+      "aws_iam_user_login_profile.AdminUser-alice_LoginProfile_A867EC4C: pgp_key changed since the last synth, but lifecycle.ignore_changes " +
+        "keeps an existing resource as it is, so this has no effect on it. To apply it, replace the resource once: " +
+        "terraform apply -replace=aws_iam_user_login_profile.AdminUser-alice_LoginProfile_A867EC4C " +
+        "(a new initial password; the current one stops working).",
+    ]);
+  });
+});

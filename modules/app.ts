@@ -6,7 +6,7 @@ import { IConstruct } from "constructs";
 import { CHECKOV_CONFIG_FILE, checkovConfig, checkovSkipsOf, withCheckovSkipComments } from "./checkov";
 import { SetupConfig, configFileFromEnv, loadConfig } from "./config";
 import { IncidentManagerSetupStack } from "./incident-manager-setup-stack";
-import { REPLACEMENT_CONSEQUENCE, replacementCauses } from "./replacements";
+import { REPLACEMENT_CONSEQUENCE, ignoredChanges, replacementCauses } from "./replacements";
 
 /** Context that keeps stack traces (absolute paths) out of the synthesized metadata. */
 export const DETERMINISTIC_CONTEXT = { "@cdktf/disable_stack_trace_in_metadata": true };
@@ -138,12 +138,21 @@ function warnReplacements(app: App): void {
         const before = previous.resource?.[type]?.[name];
         if (!before) continue;
         const causes = replacementCauses(type, before, body);
-        if (causes.length === 0) continue;
         const consequence = REPLACEMENT_CONSEQUENCE[type];
-        Annotations.of(stack).addWarning(
-          `${type}.${name}: ${causes.join(", ")} changed since the last synth, which makes Terraform REPLACE it` +
-            `${consequence ? `: ${consequence}` : ""}. Check the plan before you apply.`,
-        );
+        if (causes.length > 0) {
+          Annotations.of(stack).addWarning(
+            `${type}.${name}: ${causes.join(", ")} changed since the last synth, which makes Terraform REPLACE it` +
+              `${consequence ? `: ${consequence}` : ""}. Check the plan before you apply.`,
+          );
+        }
+        const ignored = ignoredChanges(before, body);
+        if (ignored.length > 0) {
+          Annotations.of(stack).addWarning(
+            `${type}.${name}: ${ignored.join(", ")} changed since the last synth, but lifecycle.ignore_changes keeps an existing ` +
+              `resource as it is, so this has no effect on it. To apply it, replace the resource once: ` +
+              `terraform apply -replace=${type}.${name}${consequence ? ` (${consequence})` : ""}.`,
+          );
+        }
       }
     }
   }

@@ -577,9 +577,18 @@ export function loadConfig(file: string): SetupConfig {
   } catch (e) {
     throw new ConfigError(file, [`is not valid JSON: ${jsonErrorLocation(text, (e as Error).message)}`]);
   }
+  // Keys written twice are reported with every other problem of the file (all at once).
   const duplicates = duplicateKeys(text);
-  if (duplicates.length > 0) throw new ConfigError(file, duplicates);
-  return parseConfig(data, file);
+  try {
+    const config = parseConfig(data, file);
+    if (duplicates.length > 0) throw new ConfigError(file, duplicates);
+    return config;
+  } catch (e) {
+    if (e instanceof ConfigError && duplicates.length > 0 && e.problems !== duplicates) {
+      throw new ConfigError(file, [...duplicates, ...e.problems]);
+    }
+    throw e;
+  }
 }
 
 /**

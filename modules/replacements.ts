@@ -40,3 +40,13 @@ export function replacementCauses(type: string, before: Record<string, unknown>,
     (argument) => !ignored.has(argument) && JSON.stringify(before[argument]) !== JSON.stringify(after[argument]),
   );
 }
+
+/**
+ * The top-level arguments in the resource's `lifecycle.ignore_changes` whose value changed from
+ * `before` to `after`: Terraform keeps the existing resource as it is, so the change has no effect
+ * until the resource is replaced (e.g. a console.pgpKey added to a user whose password exists).
+ */
+export function ignoredChanges(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
+  const ignored = (((after.lifecycle as Record<string, unknown> | undefined)?.ignore_changes as unknown[] | undefined) ?? []).map(String);
+  return ignored.filter((argument) => JSON.stringify(before[argument]) !== JSON.stringify(after[argument]));
+}
