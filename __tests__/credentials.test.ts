@@ -11,7 +11,6 @@ import {
   csvField,
   decryptPgp,
   defaultFileName,
-  keyIdsInOutputs,
   parseArgs,
   renderCsv,
   run,
@@ -54,15 +53,15 @@ function expectNoSecret(result: { stdout: string; stderr: string }) {
 
 const fileMode = (file: string) => statSync(file).mode & 0o777;
 
-/** A `terraform output -json` document with one user and one key. */
-function keyDocument(user: string, key: Record<string, string>): TerraformOutputs {
-  const doc: Record<string, { sensitive: boolean; type: string; value: string }> = {
-    [`user_${user}_arn`]: { sensitive: false, type: "string", value: `arn:aws:iam::111122223333:user/${user}` },
+/** A `terraform output -json` document with one user and one key with a plain-text secret. */
+function keyDocument(user: string, keyId = "1"): TerraformOutputs {
+  return {
+    admin_users: {
+      sensitive: false,
+      value: { [user]: { arn: `arn:aws:iam::111122223333:user/${user}`, console: false, access_keys: { [keyId]: { id: ACCESS_KEY_ID, status: "Active" } } } },
+    },
+    admin_user_secrets: { sensitive: true, value: { [user]: { access_keys: { [keyId]: SECRET } } } },
   };
-  for (const [suffix, value] of Object.entries(key)) {
-    doc[`user_${user}_access_key_1_${suffix}`] = { sensitive: suffix === "secret", type: "string", value };
-  }
-  return doc;
 }
 
 function writeDocument(doc: unknown): string {
@@ -176,9 +175,8 @@ describe("a plain secret (recorded terraform output -json)", () => {
     expect(result.stdout).toContain("Wrote access key 2 of user alice (stack incident-manager)");
   });
 
-  test("user names outside [A-Za-z0-9_-] are found through outputPrefix", () => {
-    const doc = keyDocument("bob_smith_example_com", { id: ACCESS_KEY_ID, secret: SECRET });
-    doc.user_bob_smith_example_com_arn = { sensitive: false, type: "string", value: "arn:aws:iam::111122223333:user/bob.smith@example.com" };
+  test("user names are the keys of the map, whatever their characters", () => {
+    const doc = keyDocument("bob.smith@example.com");
     const cwd = scratch("bob");
     const result = cli(["prod", "bob.smith@example.com", "--outputs-json", writeDocument(doc)], { cwd });
     expect(result.code).toBe(0);
@@ -187,16 +185,16 @@ describe("a plain secret (recorded terraform output -json)", () => {
 });
 
 describe("which key", () => {
-  test("selectKey: the only key, by default; hyphenated ids in either spelling", () => {
+  test("selectKey: the only key, by default; a key id as configured, hyphens and all", () => {
     expect(selectKey(outputs(), "incident-admin")).toEqual({
       keyId: "1",
-      idOutput: "user_incident-admin_access_key_1_id",
       accessKeyId: ACCESS_KEY_ID,
-      secret: { kind: "plain", output: "user_incident-admin_access_key_1_secret", secret: SECRET },
+      secret: { kind: "plain", secret: SECRET },
     });
-    for (const key of [undefined, "break-glass", "break_glass"]) {
+    for (const key of [undefined, "break-glass"]) {
       expect(selectKey(outputs(), "carol", key)).toMatchObject({ keyId: "break-glass", secret: { kind: "secrets-manager" } });
     }
+    expect(selectKey(outputs(), "dave")).toMatchObject({ secret: { kind: "pgp", fingerprint: "0123456789ABCDEF0123456789ABCDEF01234567" } });
   });
 
   test("two keys without --key: asks for --key and lists the ids", () => {
@@ -210,21 +208,20 @@ describe("which key", () => {
   test("unknown user: says so and lists the users of the stack", () => {
     const result = cli([STACK, "mallory", "--outputs-json", FIXTURE]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain("user mallory in stack incident-manager: no such user, and no access key outputs for it");
+    expect(result.stderr).toContain("user mallory in stack incident-manager: no such user in output admin_users");
     expect(result.stderr).toContain("users found: alice, bob.smith@example.com, carol, dave, incident-admin");
   });
 
-  test("a user without keys: has no access key outputs in that stack", () => {
+  test("a user without keys: says so", () => {
     const result = cli([STACK, "bob.smith@example.com", "--outputs-json", FIXTURE]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain("user bob.smith@example.com in stack incident-manager has no access key outputs");
-    expect(result.stderr).toContain("users found: alice, bob.smith@example.com, carol, dave, incident-admin");
+    expect(result.stderr).toBe("credentials: user bob.smith@example.com in stack incident-manager has no access keys");
   });
 
   test("unknown key id: lists the ids found", () => {
     const result = cli([STACK, "alice", "--key", "3", "--outputs-json", FIXTURE]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain("user alice in stack incident-manager has no access key 3 (keys found: 1, 2;");
+    expect(result.stderr).toContain("user alice in stack incident-manager has no access key 3 (keys found: 1, 2)");
   });
 
   test("secret in AWS Secrets Manager: prints the command that reads it, writes nothing, exit 1", () => {
@@ -238,13 +235,9 @@ describe("which key", () => {
     expect(existsSync(join(cwd, "credentials-incident-manager-carol-break-glass.csv"))).toBe(false);
   });
 
-  test("a user whose prefix extends another's does not lend it keys", () => {
-    const doc = {
-      ...keyDocument("a", { id: ACCESS_KEY_ID, secret: SECRET }),
-      ...keyDocument("a_access_key_1", { id: ACCESS_KEY_ID, secret: SECRET }),
-    };
-    expect(keyIdsInOutputs(doc, "user_a")).toEqual(["1"]);
-    expect(keyIdsInOutputs(doc, "user_a_access_key_1")).toEqual(["1"]);
+  test("a document of the outputs before they were maps: says the stack is older", () => {
+    const old = { user_a_arn: { value: "arn:aws:iam::111122223333:user/a" }, admin_users: { value: "not a map" } };
+    expect(() => selectKey(old, "a")).toThrow("output admin_users is not a map (is this stack from an older version?");
   });
 
   test("an empty output document: the stack has not been deployed", () => {
@@ -261,9 +254,9 @@ describe("which key", () => {
     const bad = cli([STACK, "alice", "--outputs-json", writeDocument([1])]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("is not a `terraform output -json` document");
-    expect(() => selectKey({ user_a_arn: { value: "arn:aws:iam::111122223333:user/a" }, user_a_access_key_1_id: { value: 1 } }, "a")).toThrow(
-      CredentialsError,
-    );
+    const noId = keyDocument("a");
+    (noId.admin_users.value as any).a.access_keys["1"].id = 1;
+    expect(() => selectKey(noId, "a")).toThrow(CredentialsError);
   });
 });
 
@@ -318,7 +311,8 @@ describe("terraform output -json (default source)", () => {
 });
 
 const gpgFound = !spawnSync("gpg", ["--version"], { encoding: "utf8" }).error;
-const MANUAL = "terraform -chdir=cdktf.out/stacks/incident-manager output -raw user_dave_access_key_1_encrypted_secret | base64 --decode | gpg --decrypt";
+const MANUAL =
+  "terraform -chdir=cdktf.out/stacks/incident-manager output -json admin_users | jq -r '.[\"dave\"].access_keys[\"1\"].encrypted_secret' | base64 --decode | gpg --decrypt";
 
 /** Runs a gpg command in a GNUPGHOME; throws with gpg's stderr when it fails. */
 function gpg(home: string, args: string[], input?: string | Buffer): Buffer {
@@ -361,7 +355,17 @@ if (!gpgFound) {
     const encrypted = gpg(home, ["--trust-model", "always", "--encrypt", "--recipient", "test@example.com"], SECRET);
     expect(encrypted.includes(Buffer.from(SECRET))).toBe(false);
     document = writeDocument({
-      ...keyDocument("dave", { id: ACCESS_KEY_ID, encrypted_secret: encrypted.toString("base64"), key_fingerprint: fingerprint ?? "" }),
+      admin_users: {
+        sensitive: false,
+        value: {
+          dave: {
+            arn: "arn:aws:iam::111122223333:user/dave",
+            console: false,
+            access_keys: { "1": { id: ACCESS_KEY_ID, status: "Active", encrypted_secret: encrypted.toString("base64"), key_fingerprint: fingerprint ?? "" } },
+          },
+        },
+      },
+      admin_user_secrets: { sensitive: true, value: {} },
     });
   }, 120_000);
 

@@ -66,8 +66,10 @@ describe("HCL output", () => {
   });
 
   test("keeps the secrets' outputs sensitive and the role's prevent_destroy", () => {
-    const start = hcl.indexOf('output "user_incident-admin_access_key_1_secret" {');
-    const block = hcl.slice(start, hcl.indexOf("\n}", start));
+    const start = hcl.indexOf('output "admin_user_secrets" {');
+    // The renderer does not indent nested objects: the block ends where the next top-level block starts.
+    const end = hcl.slice(start + 1).search(/\n(resource|output|data|check|terraform|provider) /);
+    const block = hcl.slice(start, end < 0 ? undefined : start + 1 + end);
     expect(block).toMatch(/sensitive\s*=\s*true/);
     expect(hcl).toMatch(/prevent_destroy = true/);
   });

@@ -87,17 +87,28 @@ describe("the shipped configuration, end to end", () => {
     ]);
   });
 
-  test("outputs the group, the user, the sign-in URL, the key id, and the secrets as sensitive outputs", () => {
-    const outputs = JSON.parse(synth).output as Record<string, { sensitive?: boolean }>;
+  test("outputs the group, the sign-in URL, the role, a map of the users and a sensitive map of their secrets", () => {
+    const outputs = JSON.parse(synth).output as Record<string, { sensitive?: boolean; value: unknown }>;
     expect(Object.fromEntries(Object.entries(outputs).map(([name, o]) => [name, o.sensitive === true]))).toEqual({
       admin_group_arn: false,
       admin_group_name: false,
+      admin_user_secrets: true,
+      admin_users: false,
       incident_manager_role_arn: false,
       signin_url: false,
-      "user_incident-admin_access_key_1_id": false,
-      "user_incident-admin_access_key_1_secret": true,
-      "user_incident-admin_arn": false,
-      "user_incident-admin_password": true,
+    });
+    expect(outputs.admin_users.value).toEqual({
+      "incident-admin": {
+        arn: "${aws_iam_user.AdminUser-incident-admin_D23EE31F.arn}",
+        console: true,
+        access_keys: { "1": { id: "${aws_iam_access_key.AdminUser-incident-admin_AccessKey-1_34369652.id}", status: "Active" } },
+      },
+    });
+    expect(outputs.admin_user_secrets.value).toEqual({
+      "incident-admin": {
+        password: "${aws_iam_user_login_profile.AdminUser-incident-admin_LoginProfile_387F4A5B.password}",
+        access_keys: { "1": "${aws_iam_access_key.AdminUser-incident-admin_AccessKey-1_34369652.secret}" },
+      },
     });
   });
 
@@ -146,31 +157,45 @@ describe("a configuration using every field", () => {
       "${aws_iam_user.AdminUser-alice_2BAECF2A.name}",
       "${aws_iam_user.AdminUser-carol_B3E8CD52.name}",
     ]);
-    expect(Object.keys(json.output).filter((o) => o.startsWith("user_bob"))).toEqual(["user_bob_smith_example_com_arn"]);
+    expect(json.output.admin_users.value["bob.smith@example.com"]).toEqual({
+      arn: "${aws_iam_user.AdminUser-bobsmithexamplecom_800BAC3B.arn}",
+      console: false,
+      access_keys: {},
+    });
   });
 
-  test("outputs only the encrypted value and the key fingerprint for PGP-protected secrets", () => {
-    const names = Object.keys(json.output).filter((o) => o.startsWith("user_alice"));
-    expect(names.sort()).toEqual([
-      "user_alice_access_key_1_encrypted_secret",
-      "user_alice_access_key_1_id",
-      "user_alice_access_key_1_key_fingerprint",
-      "user_alice_access_key_2_encrypted_secret",
-      "user_alice_access_key_2_id",
-      "user_alice_access_key_2_key_fingerprint",
-      "user_alice_arn",
-      "user_alice_encrypted_password",
-      "user_alice_password_key_fingerprint",
-    ]);
-    expect(json.output.user_alice_access_key_2_encrypted_secret.value).toMatch(/\.encrypted_secret}$/);
+  test("the users map: only the encrypted value and the key fingerprint for PGP-protected secrets", () => {
+    expect(json.output.admin_users.value.alice).toEqual({
+      arn: "${aws_iam_user.AdminUser-alice_2BAECF2A.arn}",
+      console: true,
+      encrypted_password: "${aws_iam_user_login_profile.AdminUser-alice_LoginProfile_A867EC4C.encrypted_password}",
+      password_key_fingerprint: "${aws_iam_user_login_profile.AdminUser-alice_LoginProfile_A867EC4C.key_fingerprint}",
+      access_keys: {
+        "1": {
+          id: "${aws_iam_access_key.AdminUser-alice_AccessKey-1_12C5B579.id}",
+          status: "Inactive",
+          encrypted_secret: "${aws_iam_access_key.AdminUser-alice_AccessKey-1_12C5B579.encrypted_secret}",
+          key_fingerprint: "${aws_iam_access_key.AdminUser-alice_AccessKey-1_12C5B579.key_fingerprint}",
+        },
+        "2": {
+          id: "${aws_iam_access_key.AdminUser-alice_AccessKey-2_34004F82.id}",
+          status: "Active",
+          encrypted_secret: "${aws_iam_access_key.AdminUser-alice_AccessKey-2_34004F82.encrypted_secret}",
+          key_fingerprint: "${aws_iam_access_key.AdminUser-alice_AccessKey-2_34004F82.key_fingerprint}",
+        },
+      },
+    });
+    expect(Object.keys(json.output.admin_users.value)).toEqual(["alice", "bob.smith@example.com", "carol"]);
   });
 
-  test("marks every output that carries a plain-text secret as sensitive", () => {
-    const secretOutputs = Object.entries(json.output as Record<string, { value: string; sensitive?: boolean }>).filter(
-      ([, o]) => /\.(secret|password)}$/.test(o.value),
-    );
-    expect(secretOutputs.map(([name]) => name)).toEqual(["user_carol_access_key_1_secret", "user_carol_password"]);
-    for (const [, o] of secretOutputs) expect(o.sensitive).toBe(true);
+  test("the secrets map is sensitive and holds only the plain-text secrets (carol's)", () => {
+    expect(json.output.admin_user_secrets.sensitive).toBe(true);
+    expect(json.output.admin_user_secrets.value).toEqual({
+      carol: {
+        password: "${aws_iam_user_login_profile.AdminUser-carol_LoginProfile_B9A472FD.password}",
+        access_keys: { "1": "${aws_iam_access_key.AdminUser-carol_AccessKey-1_E9D4251E.secret}" },
+      },
+    });
   });
 
   test("warns only about the secrets that are not PGP-protected", () => {
@@ -253,10 +278,12 @@ describe("real accounts: the accounts configuration", () => {
   });
 
   test("keys in Secrets Manager output the secret's ARN, never the secret", () => {
-    expect(Object.keys(any.output).filter((o) => o.startsWith("user_bob_access_key_1"))).toEqual([
-      "user_bob_access_key_1_id",
-      "user_bob_access_key_1_secret_arn",
-    ]);
+    expect(any.output.admin_users.value.bob.access_keys["1"]).toEqual({
+      id: "${aws_iam_access_key.AdminUser-bob_AccessKey-1_3D83658A.id}",
+      status: "Active",
+      secret_arn: "${aws_secretsmanager_secret.AdminUser-bob_AccessKey-1_Secret_01B32895.arn}",
+    });
+    expect(any.output.admin_user_secrets.value).toEqual({});
   });
 
   test("every stack warns at plan time when Terraform runs as the root user", () => {
@@ -297,7 +324,7 @@ describe("real accounts: the accounts configuration", () => {
 
   test("warns that a key in Secrets Manager is still in the state", () => {
     expect(warningsOf(accountsConfig())).toContainEqual(
-      expect.stringContaining("the key pair goes to Secrets Manager (output user_bob_access_key_1_secret_arn), and the secret access key is still stored in plain text in the Terraform state"),
+      expect.stringContaining("the key pair goes to Secrets Manager (secret_arn in output admin_users), and the secret access key is still stored in plain text in the Terraform state"),
     );
   });
 });

@@ -56,14 +56,12 @@ describe("an Organization of three accounts with state in S3", () => {
       expect(Object.keys(stack.output).sort()).toEqual([
         "admin_group_arn",
         "admin_group_name",
+        "admin_user_secrets",
+        "admin_users",
         "incident_manager_role_arn",
         "signin_url",
-        "user_incident-admin_arn",
-        "user_incident-admin_password",
-        "user_oncall-lead_access_key_1_id",
-        "user_oncall-lead_access_key_1_secret",
-        "user_oncall-lead_arn",
       ]);
+      expect(Object.keys(stack.output.admin_users.value).sort()).toEqual(["incident-admin", "oncall-lead"]);
     }
   });
 

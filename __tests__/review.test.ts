@@ -118,8 +118,8 @@ describe("summary of the shipped configuration", () => {
   });
 
   test("lists the outputs by name, sensitive ones marked, without values", () => {
-    expect(markdown).toContain("`user_incident-admin_access_key_1_secret` (sensitive)");
-    expect(markdown).toContain("`user_incident-admin_password` (sensitive)");
+    expect(markdown).toContain("`admin_user_secrets` (sensitive)");
+    expect(markdown).toContain("`admin_users`,");
     expect(markdown).not.toContain("${aws_");
   });
 
@@ -206,9 +206,10 @@ describe("changes since a base", () => {
 
   test("a key made Inactive: one attribute line", () => {
     const head = synth(edit((c) => (c.accounts[0].adminUsers[0].accessKeys[0].status = "Inactive")));
-    expect(diffStacks(base.stacks[STACK], head.stacks[STACK])).toEqual([`~ ${KEY}: status "Active" -> "Inactive"`]);
+    const lines = [`~ ${KEY}: status "Active" -> "Inactive"`, '~ output admin_users: user "incident-admin": access key "1": status "Active" -> "Inactive"'];
+    expect(diffStacks(base.stacks[STACK], head.stacks[STACK])).toEqual(lines);
     const markdown = review(head, { base });
-    expect(markdown).toContain(["### `incident-manager`: 0 added, 0 removed, 1 changed", "", "```diff", `~ ${KEY}: status "Active" -> "Inactive"`, "```"].join("\n"));
+    expect(markdown).toContain(["### `incident-manager`: 0 added, 0 removed, 1 changed, 1 output change", "", "```diff", ...lines, "```"].join("\n"));
     expect(markdown).toContain("Warnings gone:\n\n- `AdminGroup`: adminGroup.enforceMfa: the access keys of incident-admin work only");
   });
 
@@ -221,14 +222,11 @@ describe("changes since a base", () => {
       "+ aws_iam_user.AdminUser-dave_3CDAD6F1",
       "+ aws_iam_user_group_membership.AdminUser-dave_GroupMembership_EBD2B501",
       "+ aws_iam_user_login_profile.AdminUser-dave_LoginProfile_93130B05",
-      "+ output user_dave_access_key_ci_id",
-      "+ output user_dave_access_key_ci_secret (sensitive)",
-      "+ output user_dave_arn",
-      "+ output user_dave_encrypted_password",
-      "+ output user_dave_password_key_fingerprint",
+      '~ output admin_user_secrets (sensitive): user "dave" added',
+      '~ output admin_users: user "dave" added',
     ]);
     const markdown = review(head, { base });
-    expect(markdown).toContain("### `incident-manager`: 4 added, 0 removed, 0 changed, 5 output changes");
+    expect(markdown).toContain("### `incident-manager`: 4 added, 0 removed, 0 changed, 2 output changes");
     expect(markdown).toContain("- AdministratorAccess: group `Administrators`, members `dave`, `incident-admin` · MFA enforced: yes");
   });
 
@@ -236,8 +234,8 @@ describe("changes since a base", () => {
     const head = synth(edit((c) => (c.accounts[0].adminUsers[0].accessKeys = [])));
     expect(diffStacks(base.stacks[STACK], head.stacks[STACK])).toEqual([
       `- ${KEY}`,
-      "- output user_incident-admin_access_key_1_id",
-      "- output user_incident-admin_access_key_1_secret (sensitive)",
+      '~ output admin_user_secrets (sensitive): user "incident-admin": access key "1" removed',
+      '~ output admin_users: user "incident-admin": access key "1" removed',
     ]);
   });
 
@@ -461,7 +459,9 @@ describe("command line", () => {
     expect(result.stdout).toBe(readFileSync(join(outdir, "review.md"), "utf8"));
     expect(result.stdout).toContain(`**1 stack, 8 resources, 7 warnings** · ${SOURCE_PLAN} · vs base: 0 added, 0 removed, 1 changed`);
     expect(result.stdout).toContain(`## Changes since \`${baseDir}\``);
-    expect(result.stdout).toContain(["```diff", `~ ${KEY}: status "Active" -> "Inactive"`, "```"].join("\n"));
+    expect(result.stdout).toContain(
+      ["```diff", `~ ${KEY}: status "Active" -> "Inactive"`, '~ output admin_users: user "incident-admin": access key "1": status "Active" -> "Inactive"', "```"].join("\n"),
+    );
     expect(result.stdout).toContain(`- Planned changes: 0 to import, 0 to add, 1 to change, 0 to destroy · ${SOURCE_PLAN}`);
     expect(row(result.stdout, KEY)).toContain("| update | key `1` of `incident-admin` · status Inactive ·");
   });

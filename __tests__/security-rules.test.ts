@@ -109,8 +109,11 @@ function weakPasswordPolicies(stack: Stack): string[] {
 
 /** Every output that carries a plain-text secret (a key's secret, a password) is sensitive. */
 function secretOutputsNotSensitive(stack: Stack): string[] {
+  // Outputs are maps: every string anywhere in the value counts.
+  const strings = (value: unknown): string[] =>
+    typeof value === "string" ? [value] : value && typeof value === "object" ? Object.values(value).flatMap(strings) : [];
   return Object.entries(stack.output ?? {})
-    .filter(([, o]: [string, any]) => /\.(secret|password|ses_smtp_password_v4)\}$/.test(o.value) && o.sensitive !== true)
+    .filter(([, o]: [string, any]) => strings(o.value).some((v) => /\.(secret|password|ses_smtp_password_v4)\}$/.test(v)) && o.sensitive !== true)
     .map(([name]) => name);
 }
 
@@ -276,8 +279,11 @@ describe("each rule fails when it is broken", () => {
 
   test("a secret output that is not sensitive is found", () => {
     const broken = clone(shipped.stack);
-    delete broken.output["user_incident-admin_access_key_1_secret"].sensitive;
-    expect(secretOutputsNotSensitive(broken)).toEqual(["user_incident-admin_access_key_1_secret"]);
+    delete broken.output.admin_user_secrets.sensitive;
+    expect(secretOutputsNotSensitive(broken)).toEqual(["admin_user_secrets"]);
+    const leaked = clone(shipped.stack);
+    leaked.output.admin_users.value["incident-admin"].password = "${aws_iam_user_login_profile.x.password}";
+    expect(secretOutputsNotSensitive(leaked)).toEqual(["admin_users"]);
   });
 
   test("a service-linked role without prevent_destroy is found", () => {

@@ -47,7 +47,7 @@ export const AccessKeySchema = z
       })
       .optional()
       .describe(
-        'Stable id of this key within the user (resource address and output names). Default: "1" for the first key, "2" for the second',
+        'Stable id of this key within the user (resource address, key in the admin_users output). Default: "1" for the first key, "2" for the second',
       ),
     status: AccessKeyStatus.default("Active"),
     pgpKey: pgpKey.optional(),
@@ -332,28 +332,19 @@ function crossChecks(config: Record<string, unknown>, ctx: z.core.$RefinementCtx
     }
 
     const users = new Map<string, number>();
-    const outputs = new Map<string, number>();
     const userList = records(account.adminUsers);
     for (const [user, u] of userList) {
       if (typeof user.name !== "string") continue;
       const name = user.name;
       const same = users.get(name.toLowerCase());
-      const clash = outputs.get(outputPrefix(name));
       if (same !== undefined) {
         issue(
           ["accounts", a, "adminUsers", u, "name"],
           name,
           `is the same IAM user as adminUsers[${same}].name ${JSON.stringify((account.adminUsers as { name: string }[])[same].name)} (IAM user names are case-insensitive)`,
         );
-      } else if (clash !== undefined) {
-        issue(
-          ["accounts", a, "adminUsers", u, "name"],
-          name,
-          `gives the same Terraform output names (${outputPrefix(name)}_*) as adminUsers[${clash}].name ${JSON.stringify((account.adminUsers as { name: string }[])[clash].name)}; rename one of them`,
-        );
       }
       users.set(name.toLowerCase(), u);
-      outputs.set(outputPrefix(name), u);
 
       if (user.requireMfa === false && user.console !== false) {
         issue(
@@ -416,11 +407,6 @@ export type BackendConfig = SetupConfig["backend"];
 /** Stable id of an access key within its user: the configured id, else its position (1 or 2). */
 export function accessKeyId(key: { id?: string }, index: number): string {
   return key.id ?? String(index + 1);
-}
-
-/** Prefix of a user's Terraform output names: "user_" + the name with characters Terraform does not allow replaced by "_". */
-export function outputPrefix(userName: string): string {
-  return `user_${userName.replace(/[^A-Za-z0-9_-]/g, "_")}`;
 }
 
 /** A configuration that cannot be used: every problem found, one per line. */

@@ -10,9 +10,40 @@ import { AdminGroup } from "./admin-group";
 import { AdminUser } from "./admin-user";
 import { partitionOfRegion } from "./arns";
 import { skipCheckov } from "./checkov";
-import { AccountConfig, AdminUserConfig, BackendConfig, accessKeyId, outputPrefix } from "./config";
+import { AccountConfig, AdminUserConfig, BackendConfig, accessKeyId } from "./config";
 import { IncidentManagerServiceLinkedRole, incidentManagerRoleArn } from "./incident-manager-service-linked-role";
 import { IncidentManagerSetupPolicy } from "./incident-manager-setup-policy";
+
+/** Name of the output with the admin users (no plain-text secret). */
+export const USERS_OUTPUT = "admin_users";
+/** Name of the sensitive output with the plain-text secrets. */
+export const SECRETS_OUTPUT = "admin_user_secrets";
+
+/** An access key in the {@link USERS_OUTPUT} output. */
+export interface AccessKeyOutput {
+  id: string;
+  status: string;
+  encrypted_secret?: string;
+  key_fingerprint?: string;
+  secret_arn?: string;
+}
+
+/** A user in the {@link USERS_OUTPUT} output. */
+export interface AdminUserOutput {
+  arn: string;
+  console: boolean;
+  encrypted_password?: string;
+  password_key_fingerprint?: string;
+  /** By key id (accessKeys[].id). */
+  access_keys: Record<string, AccessKeyOutput>;
+}
+
+/** A user in the {@link SECRETS_OUTPUT} output: only the secrets kept in plain text. */
+export interface AdminUserSecrets {
+  password?: string;
+  /** Secret access key by key id. */
+  access_keys: Record<string, string>;
+}
 
 /** Session name the provider uses when it assumes `assumeRoleArn` (visible in CloudTrail). */
 export const ASSUME_ROLE_SESSION_NAME = "incident-manager-setup";
@@ -55,6 +86,10 @@ export class IncidentManagerSetupStack extends TerraformStack {
   public readonly serviceLinkedRole: IncidentManagerServiceLinkedRole;
   /** The account password policy, when the configuration manages it. */
   public passwordPolicy?: AccountPasswordPolicy;
+  /** The value of the {@link USERS_OUTPUT} output, by user name. */
+  private readonly usersOutput: Record<string, AdminUserOutput> = {};
+  /** The value of the {@link SECRETS_OUTPUT} output, by user name. */
+  private readonly secretsOutput: Record<string, AdminUserSecrets> = {};
   /** The stack's check blocks. */
   public readonly checks: TerraformCheck[] = [];
 
@@ -96,6 +131,15 @@ export class IncidentManagerSetupStack extends TerraformStack {
 
     this.addSignIn(caller);
     account.adminUsers.forEach((userConfig, u) => this.addUser(userConfig, u));
+    new TerraformOutput(this, USERS_OUTPUT, {
+      value: this.usersOutput,
+      description: "The admin users by name: ARN, console sign-in, access keys (id, status, encrypted secret or secret ARN); no plain-text secret",
+    });
+    new TerraformOutput(this, SECRETS_OUTPUT, {
+      value: this.secretsOutput,
+      sensitive: true,
+      description: "Plain-text secrets by user name: initial console password and secret access keys without a PGP key",
+    });
     this.addUserWarnings();
 
     const mode = account.incidentManager.serviceLinkedRole;
@@ -203,10 +247,11 @@ export class IncidentManagerSetupStack extends TerraformStack {
       id: "CKV_AWS_273",
       comment: "The guide's IAM path: an IAM user in the administrators group rather than IAM Identity Center (SSO).",
     });
-    const prefix = outputPrefix(userConfig.name);
     const field = `adminUsers[${u}]`;
     const who = `${field} (${userConfig.name})`;
-    output(this, `${prefix}_arn`, user.userArn, `ARN of IAM user ${userConfig.name}`);
+    const entry: AdminUserOutput = { arn: user.userArn, console: user.loginProfile !== undefined, access_keys: {} };
+    const secrets: AdminUserSecrets = { access_keys: {} };
+    this.usersOutput[userConfig.name] = entry;
 
     if (user.loginProfile) {
       skipCheckov(user.user, {
@@ -214,13 +259,13 @@ export class IncidentManagerSetupStack extends TerraformStack {
         comment: "The guide has the administrator sign in to the console as this IAM user.",
       });
       if (user.passwordPgpProtected) {
-        output(this, `${prefix}_encrypted_password`, user.loginProfile.encryptedPassword, `Initial console password of ${userConfig.name}, encrypted with its PGP key (base64)`);
-        output(this, `${prefix}_password_key_fingerprint`, user.loginProfile.keyFingerprint, `Fingerprint of the PGP key that encrypted the password of ${userConfig.name}`);
+        entry.encrypted_password = user.loginProfile.encryptedPassword;
+        entry.password_key_fingerprint = user.loginProfile.keyFingerprint;
       } else {
-        output(this, `${prefix}_password`, user.loginProfile.password, `Initial console password of ${userConfig.name}`, true);
+        secrets.password = user.loginProfile.password;
         Annotations.of(user).addWarning(
           `${who}: the initial console password will be stored in plain text in the Terraform state ` +
-            `(output ${prefix}_password is sensitive, but anyone who can read the state can read it). ` +
+            `(output ${SECRETS_OUTPUT} is sensitive, but anyone who can read the state can read it). ` +
             `Set console.pgpKey to keep only an encrypted password in the state.`,
         );
       }
@@ -240,27 +285,28 @@ export class IncidentManagerSetupStack extends TerraformStack {
           : undefined,
       });
       this.accessKeys.push(key);
-      const keyPrefix = `${prefix}_access_key_${keyId.replace(/-/g, "_")}`;
       const keyField = `${field}.accessKeys[${k}] (${userConfig.name}, key ${keyId})`;
-      output(this, `${keyPrefix}_id`, key.accessKeyId, `Access key id ${keyId} of ${userConfig.name}`);
+      const keyEntry: AccessKeyOutput = { id: key.accessKeyId, status: keyConfig.status };
+      entry.access_keys[keyId] = keyEntry;
       if (key.pgpProtected) {
-        output(this, `${keyPrefix}_encrypted_secret`, key.encryptedSecretAccessKey, `Secret access key ${keyId} of ${userConfig.name}, encrypted with its PGP key (base64)`);
-        output(this, `${keyPrefix}_key_fingerprint`, key.keyFingerprint, `Fingerprint of the PGP key that encrypted secret access key ${keyId} of ${userConfig.name}`);
+        keyEntry.encrypted_secret = key.encryptedSecretAccessKey;
+        keyEntry.key_fingerprint = key.keyFingerprint;
       } else if (key.secret) {
-        output(this, `${keyPrefix}_secret_arn`, key.secret.arn, `Secrets Manager secret holding access key ${keyId} of ${userConfig.name}`);
+        keyEntry.secret_arn = key.secret.arn;
         Annotations.of(key).addWarning(
-          `${keyField}: the key pair goes to Secrets Manager (output ${keyPrefix}_secret_arn), and the secret access key ` +
+          `${keyField}: the key pair goes to Secrets Manager (secret_arn in output ${USERS_OUTPUT}), and the secret access key ` +
             "is still stored in plain text in the Terraform state. Only pgpKey keeps it out of the state.",
         );
       } else {
-        output(this, `${keyPrefix}_secret`, key.secretAccessKey, `Secret access key ${keyId} of ${userConfig.name}`, true);
+        secrets.access_keys[keyId] = key.secretAccessKey;
         Annotations.of(key).addWarning(
           `${keyField}: the secret access key will be stored in plain text in the Terraform state ` +
-            `(output ${keyPrefix}_secret is sensitive, but anyone who can read the state can read it). ` +
+            `(output ${SECRETS_OUTPUT} is sensitive, but anyone who can read the state can read it). ` +
             `Set pgpKey on the key to keep only an encrypted secret in the state.`,
         );
       }
     });
+    if (secrets.password !== undefined || Object.keys(secrets.access_keys).length > 0) this.secretsOutput[userConfig.name] = secrets;
 
     if (userConfig.console !== false && userConfig.accessKeys.length > 0) {
       Annotations.of(user).addWarning(

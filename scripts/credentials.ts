@@ -4,14 +4,15 @@
 //   npm run credentials -- <stack> <user> [--key <id>] [--out <file>] [--outputs-json <file>]
 //
 // The key comes from the stack's Terraform outputs (`terraform output -json` in
-// cdktf.out/stacks/<stack>, or a recorded copy of that document with --outputs-json):
-// `<prefix>_access_key_<id>_id` plus the secret as `..._secret` (plain), `..._encrypted_secret`
-// (PGP: decrypted here with gpg) or `..._secret_arn` (AWS Secrets Manager: not written; the
-// command that reads it is printed instead). The secret is never printed.
+// cdktf.out/stacks/<stack>, or a recorded copy of that document with --outputs-json): the map
+// `admin_users` (key id, and the encrypted secret or the Secrets Manager ARN) and the sensitive map
+// `admin_user_secrets` (plain-text secrets). PGP secrets are decrypted here with gpg; a key in AWS
+// Secrets Manager is not written (the command that reads it is printed). The secret is never printed.
 import { spawnSync } from "child_process";
 import { closeSync, existsSync, fchmodSync, openSync, readFileSync, readdirSync, unlinkSync, writeSync } from "fs";
 import { basename, dirname, resolve } from "path";
-import { accessKeyId, outputPrefix, userCwd } from "../modules/config";
+import { accessKeyId, userCwd } from "../modules/config";
+import { SECRETS_OUTPUT, USERS_OUTPUT } from "../modules/incident-manager-setup-stack";
 import { UsageError } from "./lib/cli";
 
 /** The project root (the folder that holds cdktf.out/). */
@@ -125,131 +126,84 @@ export function parseOutputs(text: string, source: string): TerraformOutputs {
 
 /** Where the secret of a key is. */
 export type SecretSource =
-  | { readonly kind: "plain"; readonly output: string; readonly secret: string }
-  | { readonly kind: "pgp"; readonly output: string; readonly encrypted: string; readonly fingerprint?: string }
-  | { readonly kind: "secrets-manager"; readonly output: string; readonly arn: string };
+  | { readonly kind: "plain"; readonly secret: string }
+  | { readonly kind: "pgp"; readonly encrypted: string; readonly fingerprint?: string }
+  | { readonly kind: "secrets-manager"; readonly arn: string };
 
 /** The access key chosen from the outputs. */
 export interface SelectedKey {
   /** The key id as configured (accessKeys[].id). */
   readonly keyId: string;
-  /** The name of the output with the access key id. */
-  readonly idOutput: string;
   /** The access key id (AKIA...). */
   readonly accessKeyId: string;
   readonly secret: SecretSource;
 }
 
-const IAM_USER_ARN = /^arn:[a-z-]+:iam::\d{12}:user\/(?:.*\/)?([^/]+)$/;
+type Json = Record<string, unknown>;
+const isObject = (value: unknown): value is Json => value !== null && typeof value === "object" && !Array.isArray(value);
 
-/** The IAM users of the outputs: output prefix -> user name (from the `user_*_arn` outputs). */
-export function usersInOutputs(outputs: TerraformOutputs): Map<string, string> {
-  const users = new Map<string, string>();
-  for (const [name, output] of Object.entries(outputs)) {
-    if (!name.startsWith("user_") || !name.endsWith("_arn")) continue;
-    const prefix = name.slice(0, -"_arn".length);
-    const match = typeof output.value === "string" ? IAM_USER_ARN.exec(output.value) : null;
-    if (match) users.set(prefix, match[1]);
-    // Without a readable ARN, still a user unless it is the ARN of a key's secret.
-    else if (!/_access_key_[a-z0-9_]+_secret$/.test(prefix)) users.set(prefix, prefix.slice("user_".length));
-  }
-  return users;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
-/** The key ids (output form) of the user with output prefix `prefix`, sorted. */
-export function keyIdsInOutputs(outputs: TerraformOutputs, prefix: string): string[] {
-  const pattern = new RegExp(`^${escapeRegExp(prefix)}_access_key_([a-z0-9][a-z0-9_]*)_id$`);
-  // Another user whose prefix extends this one (user "a" and user "a_access_key_1") owns its outputs.
-  const longer = [...usersInOutputs(outputs).keys()].filter((p) => p !== prefix && p.startsWith(`${prefix}_`));
-  const ids: string[] = [];
-  for (const name of Object.keys(outputs)) {
-    const match = pattern.exec(name);
-    if (!match) continue;
-    if (longer.some((p) => name.startsWith(`${p}_access_key_`))) continue;
-    ids.push(match[1]);
-  }
-  return ids.sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
-}
-
-/** A key id as it appears in the output names (the configuration's hyphens become "_"). */
-export function outputKeyId(keyId: string): string {
-  return keyId.replace(/-/g, "_");
-}
-
-/** A key id of the output names as configured (ids cannot contain "_", so every "_" was a "-"). */
-export function configKeyId(outputId: string): string {
-  return outputId.replace(/_/g, "-");
-}
-
-function stringValue(outputs: TerraformOutputs, name: string, what: string): string | undefined {
+/** An object-valued output of the stack (admin_users, admin_user_secrets), or {} when it is absent. */
+function mapOutput(outputs: TerraformOutputs, name: string): Json {
   const output = outputs[name];
-  if (output === undefined) return undefined;
-  if (typeof output.value !== "string" || output.value === "") {
-    throw new CredentialsError(`${what}: output ${name} is ${output.value === "" ? "empty" : "not a string"}`);
-  }
+  if (output === undefined) return {};
+  if (!isObject(output.value)) throw new CredentialsError(`output ${name} is not a map (is this stack from an older version? run npm run synth and deploy)`);
   return output.value;
 }
 
+function nonEmpty(value: unknown, what: string): string {
+  if (typeof value !== "string" || value === "") throw new CredentialsError(`${what} is ${value === "" ? "empty" : "missing"} in the outputs`);
+  return value;
+}
+
 /**
- * The access key of `user` in the outputs: `keyId` (configuration or output form), or the
+ * The access key of `user` in the outputs `admin_users` and `admin_user_secrets`: `keyId`, or the
  * user's only key. Throws a {@link CredentialsError} naming the stack, user and key.
  */
 export function selectKey(outputs: TerraformOutputs, user: string, keyId?: string, stack = "the stack"): SelectedKey {
-  const prefix = outputPrefix(user);
-  const users = usersInOutputs(outputs);
-  const ids = keyIdsInOutputs(outputs, prefix);
-  const shown = ids.map(configKeyId).join(", ");
-  const where = `user ${user} in stack ${stack}`;
-  const usersFound = () => {
-    const names = [...users.values()].sort();
-    return names.length ? `users found: ${names.join(", ")}` : "no users found in the outputs";
-  };
-
   if (Object.keys(outputs).length === 0) {
     throw new CredentialsError(`stack ${stack} has no outputs: has it been deployed? (npx cdktf deploy ${stack})`);
   }
-  if (ids.length === 0) {
-    const known = users.has(prefix) ? `${where} has no access key outputs` : `${where}: no such user, and no access key outputs for it`;
-    throw new CredentialsError(`${known} (${usersFound()}; outputs looked for: ${prefix}_access_key_<id>_id)`);
+  const users = mapOutput(outputs, USERS_OUTPUT);
+  const where = `user ${user} in stack ${stack}`;
+  const entry = users[user];
+  if (!isObject(entry)) {
+    const names = Object.keys(users).sort();
+    throw new CredentialsError(`${where}: no such user in output ${USERS_OUTPUT} (${names.length ? `users found: ${names.join(", ")}` : "no users found"})`);
   }
-
+  const keys = isObject(entry.access_keys) ? entry.access_keys : {};
+  const ids = Object.keys(keys).sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+  if (ids.length === 0) throw new CredentialsError(`${where} has no access keys`);
   let id: string;
   if (keyId !== undefined) {
-    id = outputKeyId(keyId);
-    if (!ids.includes(id)) {
-      throw new CredentialsError(`${where} has no access key ${keyId} (keys found: ${shown}; output ${prefix}_access_key_${id}_id is missing)`);
-    }
+    if (!ids.includes(keyId)) throw new CredentialsError(`${where} has no access key ${keyId} (keys found: ${ids.join(", ")})`);
+    id = keyId;
   } else if (ids.length === 1) {
     id = ids[0];
   } else {
-    throw new CredentialsError(`${where} has ${ids.length} access keys (${shown}); choose one with --key <id>`);
+    throw new CredentialsError(`${where} has ${ids.length} access keys (${ids.join(", ")}); choose one with --key <id>`);
   }
 
-  const keyPrefix = `${prefix}_access_key_${id}`;
-  const what = `key ${configKeyId(id)} of ${where}`;
-  const accessKeyIdValue = stringValue(outputs, `${keyPrefix}_id`, what) as string;
-  const plain = stringValue(outputs, `${keyPrefix}_secret`, what);
-  const encrypted = stringValue(outputs, `${keyPrefix}_encrypted_secret`, what);
-  const arn = stringValue(outputs, `${keyPrefix}_secret_arn`, what);
-  const base = { keyId: configKeyId(id), idOutput: `${keyPrefix}_id`, accessKeyId: accessKeyIdValue };
-  if (plain !== undefined) return { ...base, secret: { kind: "plain", output: `${keyPrefix}_secret`, secret: plain } };
-  if (encrypted !== undefined) {
-    const fingerprint = stringValue(outputs, `${keyPrefix}_key_fingerprint`, what);
-    return { ...base, secret: { kind: "pgp", output: `${keyPrefix}_encrypted_secret`, encrypted, fingerprint } };
+  const found = keys[id];
+  const key: Json = isObject(found) ? found : {};
+  const what = `key ${id} of ${where}`;
+  const base = { keyId: id, accessKeyId: nonEmpty(key.id, `the access key id of ${what}`) };
+  const secrets = mapOutput(outputs, SECRETS_OUTPUT)[user];
+  const plain = isObject(secrets) && isObject(secrets.access_keys) ? secrets.access_keys[id] : undefined;
+  if (plain !== undefined) return { ...base, secret: { kind: "plain", secret: nonEmpty(plain, `the secret of ${what}`) } };
+  if (key.encrypted_secret !== undefined) {
+    const fingerprint = typeof key.key_fingerprint === "string" && key.key_fingerprint !== "" ? key.key_fingerprint : undefined;
+    return { ...base, secret: { kind: "pgp", encrypted: nonEmpty(key.encrypted_secret, `the encrypted secret of ${what}`), fingerprint } };
   }
-  if (arn !== undefined) return { ...base, secret: { kind: "secrets-manager", output: `${keyPrefix}_secret_arn`, arn } };
+  if (key.secret_arn !== undefined) return { ...base, secret: { kind: "secrets-manager", arn: nonEmpty(key.secret_arn, `the secret ARN of ${what}`) } };
   throw new CredentialsError(
-    `${what}: no secret in the outputs (none of ${keyPrefix}_secret, ${keyPrefix}_encrypted_secret, ${keyPrefix}_secret_arn)`,
+    `${what}: no secret in the outputs (neither ${SECRETS_OUTPUT}["${user}"].access_keys["${id}"] nor encrypted_secret or secret_arn in ${USERS_OUTPUT})`,
   );
 }
 
-/** The command that decrypts an encrypted output by hand. */
-export function manualDecryptCommand(stack: string, output: string): string {
-  return `terraform -chdir=cdktf.out/stacks/${stack} output -raw ${output} | base64 --decode | gpg --decrypt`;
+/** The command that decrypts the encrypted secret of a key by hand. */
+export function manualDecryptCommand(stack: string, user: string, keyId: string): string {
+  const path = `.[${JSON.stringify(user)}].access_keys[${JSON.stringify(keyId)}].encrypted_secret`;
+  return `terraform -chdir=cdktf.out/stacks/${stack} output -json ${USERS_OUTPUT} | jq -r '${path}' | base64 --decode | gpg --decrypt`;
 }
 
 /**
@@ -442,7 +396,7 @@ export function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.en
         break;
       case "pgp": {
         const fingerprint = key.secret.fingerprint ? ` (encrypted for PGP key ${key.secret.fingerprint})` : "";
-        secret = decryptPgp(key.secret.encrypted, env, `${context}${fingerprint}`, manualDecryptCommand(stack, key.secret.output));
+        secret = decryptPgp(key.secret.encrypted, env, `${context}${fingerprint}`, manualDecryptCommand(stack, user, key.keyId));
         break;
       }
       case "secrets-manager": {

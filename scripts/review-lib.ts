@@ -7,6 +7,7 @@
 // sensitive output, nor in full any attribute named like a secret, a password or a PGP key
 // (a PGP key is shown as `keybase:<user>` or `(base64 PGP key, N chars, sha256 <8 hex>)`).
 import { REPLACEMENT_CONSEQUENCE, replacementCauses } from "../modules/replacements";
+import { SECRETS_OUTPUT, USERS_OUTPUT } from "../modules/incident-manager-setup-stack";
 import { createHash } from "crypto";
 import { existsSync, readFileSync, readdirSync } from "fs";
 import { join, posix } from "path";
@@ -748,6 +749,10 @@ export function diffStacks(baseJson: Json, headJson: Json): string[] {
     else if (before && !after) lines.push(`- output ${name}${sensitive}`);
     else if (before && after) {
       const hidden = outputHidden(name, before, after);
+      if (isObject(before.value) && isObject(after.value) && MAP_OUTPUTS.includes(name)) {
+        lines.push(...userMapChanges(name, before.value, after.value, hidden));
+        continue;
+      }
       for (const change of bodyChanges(before, after, (path) => hidden && path !== "sensitive" && path !== "description")) {
         lines.push(`~ output ${name}: ${change}`);
       }
@@ -767,6 +772,37 @@ function replacementOf(address: string, before: Json, after: Json): string | und
   if (causes.length === 0) return undefined;
   const consequence = REPLACEMENT_CONSEQUENCE[match[1]];
   return `${causes.join(", ")} ${causes.length === 1 ? "forces" : "force"} replacement${consequence ? ` (${consequence})` : ""}`;
+}
+
+/** The outputs that are maps by user name (see modules/incident-manager-setup-stack.ts). */
+const MAP_OUTPUTS: readonly string[] = [USERS_OUTPUT, SECRETS_OUTPUT];
+
+/** Changes of a by-user map output, one line per user added or removed and per attribute changed. */
+function userMapChanges(name: string, before: Json, after: Json, hidden: boolean): string[] {
+  const label = `~ output ${name}${hidden ? " (sensitive)" : ""}`;
+  const lines: string[] = [];
+  for (const user of sorted(new Set([...Object.keys(before), ...Object.keys(after)]))) {
+    if (!(user in before)) lines.push(`${label}: user ${JSON.stringify(user)} added`);
+    else if (!(user in after)) lines.push(`${label}: user ${JSON.stringify(user)} removed`);
+    else {
+      const [b, a] = [obj(before[user]), obj(after[user])];
+      const [bKeys, aKeys] = [obj(b.access_keys), obj(a.access_keys)];
+      const { access_keys: _b, ...bRest } = b;
+      const { access_keys: _a, ...aRest } = a;
+      const at = `${label}: user ${JSON.stringify(user)}`;
+      for (const change of bodyChanges(bRest, aRest, () => hidden)) lines.push(`${at}: ${change}`);
+      for (const id of sorted(new Set([...Object.keys(bKeys), ...Object.keys(aKeys)]))) {
+        if (!(id in bKeys)) lines.push(`${at}: access key ${JSON.stringify(id)} added`);
+        else if (!(id in aKeys)) lines.push(`${at}: access key ${JSON.stringify(id)} removed`);
+        else if (hidden) {
+          if (JSON.stringify(bKeys[id]) !== JSON.stringify(aKeys[id])) lines.push(`${at}: access key ${JSON.stringify(id)} changed (sensitive, not shown)`);
+        } else {
+          for (const change of bodyChanges(obj(bKeys[id]), obj(aKeys[id]))) lines.push(`${at}: access key ${JSON.stringify(id)}: ${change}`);
+        }
+      }
+    }
+  }
+  return lines;
 }
 
 function managedCount(stack: Json): number {
