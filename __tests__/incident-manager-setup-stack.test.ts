@@ -299,9 +299,13 @@ describe("real accounts: the accounts configuration", () => {
 
   test("warns that keys need MFA session tokens when MFA is enforced, and that nobody needs MFA when it is off", () => {
     const warnings = warningsOf(accountsConfig());
-    expect(warnings).toContainEqual(expect.stringContaining("[adopt-tagged/AdminGroup] adminGroup.enforceMfa: the access keys of alice work only through temporary credentials"));
+    expect(warnings.filter((w) => w.includes("get-session-token"))).toEqual([
+      expect.stringMatching(/^\[adopt-tagged\/AdminUser-alice\/AccessKey-1\] adminUsers\[0\]\.accessKeys\[0\] \(alice, key 1\): this key works only through temporary credentials/),
+      expect.stringMatching(/^\[adopt-tagged\/AdminUser-alice\/AccessKey-2\] adminUsers\[0\]\.accessKeys\[1\] \(alice, key 2\): this key works only through temporary credentials/),
+      expect.stringMatching(/^\[reference-role\/AdminUser-carol\/AccessKey-1\] adminUsers\[0\]\.accessKeys\[0\] \(carol, key 1\): this key works only through temporary credentials/),
+    ]);
     expect(warnings.filter((w) => w.startsWith("[adopt-govcloud") && w.includes("enforceMfa"))).toEqual([
-      "[adopt-govcloud/AdminGroup] adminGroup.enforceMfa: false: no member of Administrators needs MFA. Every administrator's password or access key alone is full access to the account (CIS 1.10). Keep it on and exempt only programmatic users (requireMfa: false).",
+      "[adopt-govcloud/AdminGroup] adminGroup: enforceMfa: false: no member of Administrators needs MFA. Every administrator's password or access key alone is full access to the account (CIS 1.10). Keep it on and exempt only programmatic users (requireMfa: false).",
     ]);
   });
 
@@ -316,15 +320,15 @@ describe("real accounts: the accounts configuration", () => {
       ],
     });
     expect(warnings).toContainEqual(
-      "[machines/AdminGroup] adminUsers[1] (deploy-bot): requireMfa: false: the group's MFA policy does not apply to this user, so its access keys alone are full administrator access. Keep them encrypted (pgpKey), rotate them, and prefer a role for machines.",
+      "[machines/AdminUser-deploy-bot] adminUsers[1] (deploy-bot): requireMfa: false: the group's MFA policy does not apply to this user, so its access keys alone are full administrator access. Keep them encrypted (pgpKey), rotate them, and prefer a role for machines.",
     );
-    expect(warnings).toContainEqual(expect.stringContaining("adminGroup.enforceMfa: the access keys of alice work only through temporary credentials"));
+    expect(warnings).toContainEqual(expect.stringContaining("adminUsers[0].accessKeys[0] (alice, key 1): this key works only through temporary credentials"));
     expect(warnings.filter((w) => w.includes("temporary credentials") && w.includes("deploy-bot"))).toEqual([]);
   });
 
   test("warns that a key in Secrets Manager is still in the state", () => {
     expect(warningsOf(accountsConfig())).toContainEqual(
-      expect.stringContaining("the key pair goes to Secrets Manager (secret_arn in output admin_users), and the secret access key is still stored in plain text in the Terraform state"),
+      expect.stringContaining("the key pair goes to Secrets Manager, and the secret access key is still stored in plain text in the Terraform state"),
     );
   });
 });

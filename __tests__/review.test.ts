@@ -71,7 +71,7 @@ describe("summary of the shipped configuration", () => {
   test("a top summary line: stacks, resources, warnings and the source", () => {
     const warnings = head.warnings.length;
     expect(markdown.split("\n")[2]).toBe(`**1 stack, 8 resources, ${warnings} warnings** · ${SOURCE_SYNTH}`);
-    expect(warnings).toBe(8);
+    expect(warnings).toBe(6);
   });
 
   test("a heading per stack with region, account and backend", () => {
@@ -124,7 +124,7 @@ describe("summary of the shipped configuration", () => {
   });
 
   test("ends with the stack's synth warnings, each one", () => {
-    expect(markdown).toContain("<details><summary>8 synth warnings</summary>");
+    expect(markdown).toContain("<details><summary>6 synth warnings</summary>");
     for (const w of head.warnings) expect(markdown).toContain(w.message);
     expect(markdown).toContain("- `AdminUser-incident-admin/AccessKey-1`: adminUsers[0].accessKeys[0] (incident-admin, key 1): the secret access key");
   });
@@ -132,7 +132,7 @@ describe("summary of the shipped configuration", () => {
   test("takes only the warnings of its own stack", () => {
     const summary = summarizeStack(stack, [...head.warnings, { path: "other/AdminGroup", message: "not mine" }, { path: `${STACK}-2`, message: "not mine either" }]);
     expect(summary.stack).toBe(STACK);
-    expect(summary.warnings).toHaveLength(8);
+    expect(summary.warnings).toHaveLength(6);
   });
 });
 
@@ -210,7 +210,7 @@ describe("changes since a base", () => {
     expect(diffStacks(base.stacks[STACK], head.stacks[STACK])).toEqual(lines);
     const markdown = review(head, { base });
     expect(markdown).toContain(["### `incident-manager`: 0 added, 0 removed, 1 changed, 1 output change", "", "```diff", ...lines, "```"].join("\n"));
-    expect(markdown).toContain("Warnings gone:\n\n- `AdminGroup`: adminGroup.enforceMfa: the access keys of incident-admin work only");
+    expect(markdown).toContain("Warnings gone:\n\n- `AdminUser-incident-admin/AccessKey-1`: adminUsers[0].accessKeys[0] (incident-admin, key 1): this key works only");
   });
 
   test("a user added: its resources and outputs", () => {
@@ -357,7 +357,7 @@ describe("planned changes: terraform plan or synthesized JSON", () => {
       ["data.aws_iam_policy_document.AdminGroup_MfaPolicyDocument_C83F6FD2", ["read"]],
     ]);
     const markdown = review(head, { plans: { [STACK]: plan } });
-    expect(markdown.split("\n")[2]).toBe(`**1 stack, 8 resources, 8 warnings** · ${SOURCE_PLAN}`);
+    expect(markdown.split("\n")[2]).toBe(`**1 stack, 8 resources, 6 warnings** · ${SOURCE_PLAN}`);
     expect(markdown).toContain(`- Planned changes: 1 to import, 6 to add, 1 to change, 1 to destroy · ${SOURCE_PLAN}`);
     expect(markdown).toContain("- To destroy (no longer configured): `aws_iam_access_key.Gone_12345678`");
     expect(markdown).toContain("| Resource | Plan | Settings |");
@@ -457,7 +457,7 @@ describe("command line", () => {
     expect(result.stderr).toContain(`review: wrote ${join(outdir, "review.md")}`);
     expect(result.status).toBe(0);
     expect(result.stdout).toBe(readFileSync(join(outdir, "review.md"), "utf8"));
-    expect(result.stdout).toContain(`**1 stack, 8 resources, 7 warnings** · ${SOURCE_PLAN} · vs base: 0 added, 0 removed, 1 changed`);
+    expect(result.stdout).toContain(`**1 stack, 8 resources, 5 warnings** · ${SOURCE_PLAN} · vs base: 0 added, 0 removed, 1 changed`);
     expect(result.stdout).toContain(`## Changes since \`${baseDir}\``);
     expect(result.stdout).toContain(
       ["```diff", `~ ${KEY}: status "Active" -> "Inactive"`, '~ output admin_users: user "incident-admin": access key "1": status "Active" -> "Inactive"', "```"].join("\n"),

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { IamAccessKey } from "@cdktf/provider-aws/lib/iam-access-key";
-import { Fn, Token } from "cdktf";
+import { Annotations, Fn, Token } from "cdktf";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
 import { skipCheckov } from "./checkov";
@@ -72,6 +72,28 @@ export class AccessKey extends Construct {
       pgpKey: props.pgpKey,
     });
     this.pgpProtected = props.pgpKey !== undefined;
+    const user = props.user;
+    user.accessKeys.push(this);
+    if (user.loginProfile && user.accessKeys.length === 1) {
+      Annotations.of(user).addWarning(
+        "CIS 1.11: access keys together with a console password. The guide creates both for the administrator; " +
+          "give keys only to users who need programmatic access (accessKeys: []).",
+      );
+    }
+    if (status === "Active" && user.requireMfa && user.group.enforceMfa) {
+      Annotations.of(this).addWarning(
+        "this key works only through temporary credentials from `aws sts get-session-token --serial-number <MFA device ARN> " +
+          "--token-code <code>`: the group's MFA policy denies every other request made without MFA.",
+      );
+    }
+    if (!this.pgpProtected) {
+      Annotations.of(this).addWarning(
+        props.secretStore
+          ? "the key pair goes to Secrets Manager, and the secret access key is still stored in plain text in the Terraform state. Only pgpKey keeps it out of the state."
+          : "the secret access key will be stored in plain text in the Terraform state (a sensitive output hides it, but anyone " +
+              "who can read the state can read it). Set pgpKey on the key to keep only an encrypted secret in the state.",
+      );
+    }
     this.accessKeyId = this.key.id;
     this.secretAccessKey = this.key.secret;
     this.encryptedSecretAccessKey = this.key.encryptedSecret;

@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { Annotations } from "cdktf";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { IamGroup } from "@cdktf/provider-aws/lib/iam-group";
@@ -115,7 +116,17 @@ export class AdminGroup extends Construct {
     this.groupName = this.group.name;
     this.groupArn = this.group.arn;
 
+    Annotations.of(this).addWarning(
+      `CIS 1.16: group ${groupName} has AdministratorAccess, as the guide asks. (Checkov's CKV_AWS_274 compares the literal ` +
+        "arn:aws: ARN and does not fire on the partition-built ARN used here, so no skip is recorded.)",
+    );
     this.enforceMfa = props.enforceMfa ?? true;
+    if (!this.enforceMfa) {
+      Annotations.of(this).addWarning(
+        `enforceMfa: false: no member of ${groupName} needs MFA. Every administrator's password or access key alone is full ` +
+          "access to the account (CIS 1.10). Keep it on and exempt only programmatic users (requireMfa: false).",
+      );
+    }
     this.mfaNotRequiredFor = [...new Set(props.mfaNotRequiredFor ?? [])].sort();
     for (const name of this.mfaNotRequiredFor) validateIamName("mfaNotRequiredFor", name, "user", 64);
     if (this.enforceMfa) {

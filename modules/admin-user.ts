@@ -1,7 +1,10 @@
 import { Construct } from "constructs";
+import { Annotations } from "cdktf";
+import { skipCheckov } from "./checkov";
 import { IamUser } from "@cdktf/provider-aws/lib/iam-user";
 import { IamUserGroupMembership } from "@cdktf/provider-aws/lib/iam-user-group-membership";
 import { IamUserLoginProfile } from "@cdktf/provider-aws/lib/iam-user-login-profile";
+import type { AccessKey } from "./access-key";
 import { AccountPasswordPolicy } from "./account-password-policy";
 import { AdminGroup } from "./admin-group";
 import { validateIamName, validateIamPath } from "./iam-names";
@@ -69,6 +72,10 @@ export class AdminUser extends Construct {
   public readonly loginProfile?: IamUserLoginProfile;
   /** Whether MFA is required of this user by the group's policy (see {@link AdminUserProps.requireMfa}). */
   public readonly requireMfa: boolean;
+  /** The access keys of the user, in the order they were added ({@link AccessKey} adds itself). */
+  public readonly accessKeys: AccessKey[] = [];
+  /** The administrators group the user is in. */
+  public readonly group: AdminGroup;
   /** Whether the initial console password is encrypted with a PGP key. */
   public readonly passwordPgpProtected: boolean;
 
@@ -88,7 +95,18 @@ export class AdminUser extends Construct {
       );
     }
 
+    this.group = props.group;
     this.user = new IamUser(this, "Resource", { name: props.userName, path: props.path ?? "/" });
+    skipCheckov(this.user, {
+      id: "CKV_AWS_273",
+      comment: "The guide's IAM path: an IAM user in the administrators group rather than IAM Identity Center (SSO).",
+    });
+    if (!this.requireMfa && props.group.enforceMfa) {
+      Annotations.of(this).addWarning(
+        "requireMfa: false: the group's MFA policy does not apply to this user, so its access keys alone are full " +
+          "administrator access. Keep them encrypted (pgpKey), rotate them, and prefer a role for machines.",
+      );
+    }
     this.userName = this.user.name;
     this.userArn = this.user.arn;
 
@@ -112,6 +130,13 @@ export class AdminUser extends Construct {
         // replace the profile (which would reset the password).
         lifecycle: { ignoreChanges: ["password_reset_required", "password_length", "pgp_key"] },
       });
+      skipCheckov(this.user, { id: "CKV2_AWS_22", comment: "The guide has the administrator sign in to the console as this IAM user." });
+      if (!this.passwordPgpProtected) {
+        Annotations.of(this).addWarning(
+          "the initial console password will be stored in plain text in the Terraform state (a sensitive output hides it, " +
+            "but anyone who can read the state can read it). Set console.pgpKey to keep only an encrypted password in the state.",
+        );
+      }
     }
   }
 }

@@ -4,7 +4,7 @@ import { join } from "path";
 import { Annotations, App, AppConfig } from "cdktf";
 import { IConstruct } from "constructs";
 import { CHECKOV_CONFIG_FILE, checkovConfig, checkovSkipsOf, withCheckovSkipComments } from "./checkov";
-import { SetupConfig, configFileFromEnv, loadConfig } from "./config";
+import { SetupConfig, accessKeyId, configFileFromEnv, loadConfig } from "./config";
 import { IncidentManagerSetupStack } from "./incident-manager-setup-stack";
 import { REPLACEMENT_CONSEQUENCE, ignoredChanges, replacementCauses } from "./replacements";
 
@@ -17,7 +17,40 @@ export function createApp(config: SetupConfig, options: AppConfig = {}): App {
   for (const account of config.accounts) {
     new IncidentManagerSetupStack(app, account.name, { account, backend: config.backend });
   }
+  labelWarnings(app, config);
   return app;
+}
+
+/**
+ * Where a construct's settings come from in the configuration, as the user wrote them:
+ * `adminGroup`, `adminUsers[1] (bob)`, `adminUsers[1].accessKeys[0] (bob, key 1)`; undefined for others.
+ */
+export function configLocation(config: SetupConfig, path: string): string | undefined {
+  const [stack, first, second] = path.split("/");
+  const account = config.accounts.find((a) => a.name === stack);
+  if (!account || !first) return undefined;
+  if (first === "AdminGroup") return "adminGroup";
+  if (!first.startsWith("AdminUser-")) return undefined;
+  const u = account.adminUsers.findIndex((user) => `AdminUser-${user.name}` === first);
+  if (u < 0) return undefined;
+  const user = account.adminUsers[u];
+  if (!second?.startsWith("AccessKey-")) return `adminUsers[${u}] (${user.name})`;
+  const k = user.accessKeys.findIndex((key, i) => `AccessKey-${accessKeyId(key, i)}` === second);
+  return k < 0 ? `adminUsers[${u}] (${user.name})` : `adminUsers[${u}].accessKeys[${k}] (${user.name}, key ${accessKeyId(user.accessKeys[k], k)})`;
+}
+
+/**
+ * The constructs word their warnings in their own terms; for the user of the app, each gets the
+ * place in the configuration it comes from (so cdktf's CLI, the manifest and the review read alike).
+ */
+function labelWarnings(app: App, config: SetupConfig): void {
+  for (const construct of app.node.findAll()) {
+    const where = configLocation(config, construct.node.path);
+    if (!where) continue;
+    for (const entry of construct.node.metadata) {
+      if (entry.type === "@cdktf/warn") (entry as { data: unknown }).data = `${where}: ${String(entry.data)}`;
+    }
+  }
 }
 
 /** The file a stack is synthesized to: JSON by default, HCL with `cdktf synth --hcl`. */

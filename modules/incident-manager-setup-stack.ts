@@ -9,7 +9,6 @@ import { AccountPasswordPolicy, CIS_PASSWORD_POLICY } from "./account-password-p
 import { AdminGroup } from "./admin-group";
 import { AdminUser } from "./admin-user";
 import { partitionOfRegion } from "./arns";
-import { skipCheckov } from "./checkov";
 import { AccountConfig, AdminUserConfig, BackendConfig, accessKeyId } from "./config";
 import { IncidentManagerServiceLinkedRole, incidentManagerRoleArn } from "./incident-manager-service-linked-role";
 import { IncidentManagerSetupPolicy } from "./incident-manager-setup-policy";
@@ -124,13 +123,9 @@ export class IncidentManagerSetupStack extends TerraformStack {
     });
     output(this, "admin_group_name", this.adminGroup.groupName, "Name of the administrators group");
     output(this, "admin_group_arn", this.adminGroup.groupArn, "ARN of the administrators group");
-    Annotations.of(this.adminGroup).addWarning(
-      `CIS 1.16: group ${account.adminGroup.name} has AdministratorAccess, as the guide asks. (Checkov's CKV_AWS_274 compares ` +
-        "the literal arn:aws: ARN and does not fire on the partition-built ARN used here, so no skip is recorded.)",
-    );
 
     this.addSignIn(caller);
-    account.adminUsers.forEach((userConfig, u) => this.addUser(userConfig, u));
+    account.adminUsers.forEach((userConfig) => this.addUser(userConfig));
     new TerraformOutput(this, USERS_OUTPUT, {
       value: this.usersOutput,
       description: "The admin users by name: ARN, console sign-in, access keys (id, status, encrypted secret or secret ARN); no plain-text secret",
@@ -140,7 +135,6 @@ export class IncidentManagerSetupStack extends TerraformStack {
       sensitive: true,
       description: "Plain-text secrets by user name: initial console password and secret access keys without a PGP key",
     });
-    this.addUserWarnings();
 
     const mode = account.incidentManager.serviceLinkedRole;
     this.serviceLinkedRole = new IncidentManagerServiceLinkedRole(this, "IncidentManagerServiceLinkedRole", {
@@ -233,7 +227,7 @@ export class IncidentManagerSetupStack extends TerraformStack {
     }
   }
 
-  private addUser(userConfig: AdminUserConfig, u: number): void {
+  private addUser(userConfig: AdminUserConfig): void {
     const user = new AdminUser(this, `AdminUser-${userConfig.name}`, {
       userName: userConfig.name,
       path: userConfig.path,
@@ -243,31 +237,16 @@ export class IncidentManagerSetupStack extends TerraformStack {
       requireMfa: userConfig.requireMfa,
     });
     this.adminUsers.push(user);
-    skipCheckov(user.user, {
-      id: "CKV_AWS_273",
-      comment: "The guide's IAM path: an IAM user in the administrators group rather than IAM Identity Center (SSO).",
-    });
-    const field = `adminUsers[${u}]`;
-    const who = `${field} (${userConfig.name})`;
     const entry: AdminUserOutput = { arn: user.userArn, console: user.loginProfile !== undefined, access_keys: {} };
     const secrets: AdminUserSecrets = { access_keys: {} };
     this.usersOutput[userConfig.name] = entry;
 
     if (user.loginProfile) {
-      skipCheckov(user.user, {
-        id: "CKV2_AWS_22",
-        comment: "The guide has the administrator sign in to the console as this IAM user.",
-      });
       if (user.passwordPgpProtected) {
         entry.encrypted_password = user.loginProfile.encryptedPassword;
         entry.password_key_fingerprint = user.loginProfile.keyFingerprint;
       } else {
         secrets.password = user.loginProfile.password;
-        Annotations.of(user).addWarning(
-          `${who}: the initial console password will be stored in plain text in the Terraform state ` +
-            `(output ${SECRETS_OUTPUT} is sensitive, but anyone who can read the state can read it). ` +
-            `Set console.pgpKey to keep only an encrypted password in the state.`,
-        );
       }
     }
 
@@ -285,7 +264,6 @@ export class IncidentManagerSetupStack extends TerraformStack {
           : undefined,
       });
       this.accessKeys.push(key);
-      const keyField = `${field}.accessKeys[${k}] (${userConfig.name}, key ${keyId})`;
       const keyEntry: AccessKeyOutput = { id: key.accessKeyId, status: keyConfig.status };
       entry.access_keys[keyId] = keyEntry;
       if (key.pgpProtected) {
@@ -293,71 +271,20 @@ export class IncidentManagerSetupStack extends TerraformStack {
         keyEntry.key_fingerprint = key.keyFingerprint;
       } else if (key.secret) {
         keyEntry.secret_arn = key.secret.arn;
-        Annotations.of(key).addWarning(
-          `${keyField}: the key pair goes to Secrets Manager (secret_arn in output ${USERS_OUTPUT}), and the secret access key ` +
-            "is still stored in plain text in the Terraform state. Only pgpKey keeps it out of the state.",
-        );
       } else {
         secrets.access_keys[keyId] = key.secretAccessKey;
-        Annotations.of(key).addWarning(
-          `${keyField}: the secret access key will be stored in plain text in the Terraform state ` +
-            `(output ${SECRETS_OUTPUT} is sensitive, but anyone who can read the state can read it). ` +
-            `Set pgpKey on the key to keep only an encrypted secret in the state.`,
-        );
       }
     });
     if (secrets.password !== undefined || Object.keys(secrets.access_keys).length > 0) this.secretsOutput[userConfig.name] = secrets;
 
-    if (userConfig.console !== false && userConfig.accessKeys.length > 0) {
-      Annotations.of(user).addWarning(
-        `CIS 1.11: ${who} gets access keys together with a console password. The guide creates both for the ` +
-          "administrator; give keys only to users who need programmatic access (accessKeys: []).",
-      );
-    }
     if (userConfig.keyRotationInProgress) {
       Annotations.of(user).addWarning(
-        `${who}: key rotation in progress (keyRotationInProgress: true). When clients use the new key, ` +
+        "key rotation in progress (keyRotationInProgress: true). When clients use the new key, " +
           "make the old key Inactive, then remove it and keyRotationInProgress (README: Rotating access keys).",
       );
     }
   }
 
-  /** Warnings that concern all users of the account: IAM users, console access, MFA and keys. */
-  private addUserWarnings(): void {
-    const { account } = this;
-    const names = (users: AdminUserConfig[]) => users.map((user) => user.name).join(", ");
-    Annotations.of(this).addWarning(
-      `Checkov CKV_AWS_273: ${names(account.adminUsers)} ${account.adminUsers.length === 1 ? "is an IAM user" : "are IAM users"} with long-term credentials, not IAM Identity Center (SSO) identities; ` +
-        "the guide offers IAM users (its not-recommended path) and this app follows it. The skips, with reasons, are in each stack folder's .checkov.yaml (or inside the resource blocks of cdk.tf with --hcl).",
-    );
-    const consoleUsers = account.adminUsers.filter((user) => user.console !== false);
-    if (consoleUsers.length > 0) {
-      Annotations.of(this).addWarning(
-        `Checkov CKV2_AWS_22: ${names(consoleUsers)} can sign in to the console, as the guide asks; the skip and its reason are in .checkov.yaml (or cdk.tf with --hcl).`,
-      );
-    }
-    if (!account.adminGroup.enforceMfa) {
-      Annotations.of(this.adminGroup).addWarning(
-        `adminGroup.enforceMfa: false: no member of ${account.adminGroup.name} needs MFA. Every administrator's password or access key ` +
-          "alone is full access to the account (CIS 1.10). Keep it on and exempt only programmatic users (requireMfa: false).",
-      );
-    } else {
-      for (const user of account.adminUsers.filter((u) => !u.requireMfa)) {
-        const u = account.adminUsers.indexOf(user);
-        Annotations.of(this.adminGroup).addWarning(
-          `adminUsers[${u}] (${user.name}): requireMfa: false: the group's MFA policy does not apply to this user, so its access keys ` +
-            "alone are full administrator access. Keep them encrypted (pgpKey), rotate them, and prefer a role for machines.",
-        );
-      }
-    }
-    const withActiveKeys = account.adminUsers.filter((user) => user.requireMfa && user.accessKeys.some((key) => key.status === "Active"));
-    if (account.adminGroup.enforceMfa && withActiveKeys.length > 0) {
-      Annotations.of(this.adminGroup).addWarning(
-        `adminGroup.enforceMfa: the access keys of ${names(withActiveKeys)} work only through temporary credentials from ` +
-          "`aws sts get-session-token --serial-number <MFA device ARN> --token-code <code>`: the group denies every other request made without MFA.",
-      );
-    }
-  }
 }
 
 function output(scope: Construct, name: string, value: string, description: string, sensitive = false): void {
