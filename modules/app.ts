@@ -3,6 +3,7 @@ import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "fs
 import { join } from "path";
 import { Annotations, App, AppConfig } from "cdktf";
 import { IConstruct } from "constructs";
+import { CheckBlock } from "./check-block";
 import { CHECKOV_CONFIG_FILE, checkovConfig, checkovSkipsOf, withCheckovSkipComments } from "./checkov";
 import { SetupConfig, accessKeyId, configFileFromEnv, loadConfig } from "./config";
 import { IncidentManagerSetupStack } from "./incident-manager-setup-stack";
@@ -128,7 +129,7 @@ export function synthesize(options: SynthesizeOptions): { app: App; warnings: Sy
     const checkovConfigFile = join(dir, CHECKOV_CONFIG_FILE);
     if (app.hclOutput) {
       const hclFile = join(dir, STACK_FILES.hcl);
-      writeFileSync(hclFile, withCheckovSkipComments(readFileSync(hclFile, "utf8"), skips) + stack.checksHcl());
+      writeFileSync(hclFile, withCheckovSkipComments(readFileSync(hclFile, "utf8"), skips) + CheckBlock.hclOf(stack));
       rmSync(checkovConfigFile, { force: true }); // the skips are in the blocks, per resource
     } else {
       const config = checkovConfig(skips);

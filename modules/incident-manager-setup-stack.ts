@@ -4,6 +4,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { AccessKey } from "./access-key";
+import { CheckBlock } from "./check-block";
 import { AccountAlias } from "./account-alias";
 import { AccountPasswordPolicy, CIS_PASSWORD_POLICY } from "./account-password-policy";
 import { AdminGroup } from "./admin-group";
@@ -49,14 +50,6 @@ export const ASSUME_ROLE_SESSION_NAME = "incident-manager-setup";
 /** Name of the Terraform check that warns when the deploying identity is the root user. */
 export const ROOT_CHECK_NAME = "deploying_identity_is_not_root";
 
-/** A Terraform `check` block with one assertion (a warning at plan and apply time). */
-export interface TerraformCheck {
-  readonly name: string;
-  /** The condition, a Terraform expression (without `${}`). */
-  readonly condition: string;
-  readonly errorMessage: string;
-}
-
 /** Properties of an {@link IncidentManagerSetupStack}. */
 export interface IncidentManagerSetupStackProps {
   /** The validated configuration of one account (an entry of `accounts[]`). */
@@ -89,8 +82,8 @@ export class IncidentManagerSetupStack extends TerraformStack {
   private readonly usersOutput: Record<string, AdminUserOutput> = {};
   /** The value of the {@link SECRETS_OUTPUT} output, by user name. */
   private readonly secretsOutput: Record<string, AdminUserSecrets> = {};
-  /** The stack's check blocks. */
-  public readonly checks: TerraformCheck[] = [];
+  /** The check block that warns when Terraform runs as the root user. */
+  public rootCheck!: CheckBlock;
 
   private readonly partition: DataAwsPartition;
   private readonly account: AccountConfig;
@@ -177,29 +170,13 @@ export class IncidentManagerSetupStack extends TerraformStack {
    * (fine for the very first bootstrap of a new account) warns to use the new admin user from now on.
    */
   private addRootCheck(caller: DataAwsCallerIdentity): void {
-    const check: TerraformCheck = {
+    this.rootCheck = new CheckBlock(this, "RootCheck", {
       name: ROOT_CHECK_NAME,
       condition: `!endswith(data.aws_caller_identity.${caller.friendlyUniqueId}.arn, ":root")`,
       errorMessage:
         "Terraform runs as the account's root user. That is fine for the first bootstrap of a new account only: " +
         "from now on sign in as one of the admin users created here (see the signin_url output) and keep the root user for the tasks that require it.",
-    };
-    this.checks.push(check);
-    // CDKTF 0.21 has no construct for check blocks: a stack override writes it into cdk.tf.json,
-    // and checksHcl() renders it for `cdktf synth --hcl`, whose renderer drops stack overrides.
-    this.addOverride(`check.${check.name}`, {
-      assert: [{ condition: `\${${check.condition}}`, error_message: check.errorMessage }],
     });
-  }
-
-  /** The stack's check blocks in HCL, for `cdktf synth --hcl` output. */
-  public checksHcl(): string {
-    return this.checks
-      .map(
-        (c) =>
-          `\ncheck ${JSON.stringify(c.name)} {\n  assert {\n    condition     = ${c.condition}\n    error_message = ${JSON.stringify(c.errorMessage)}\n  }\n}\n`,
-      )
-      .join("");
   }
 
   /** Account alias, password policy and the sign-in URL. */

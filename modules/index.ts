@@ -6,6 +6,7 @@ export * from "./admin-group";
 export * from "./admin-user";
 export * from "./app";
 export * from "./arns";
+export * from "./check-block";
 export * from "./checkov";
 export * from "./config";
 export * from "./incident-manager-service-linked-role";
