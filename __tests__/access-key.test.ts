@@ -35,9 +35,7 @@ describe("AccessKey", () => {
   });
 
   test("fails if the status is neither Active nor Inactive", () => {
-    expect(() => synthKey({ status: "Enabled" as AccessKeyStatus })).toThrow(
-      'accessKeys.status: "Enabled" must be "Active" or "Inactive"',
-    );
+    expect(() => synthKey({ status: "Enabled" as AccessKeyStatus })).toThrow('accessKeys.status: "Enabled" must be "Active" or "Inactive"');
   });
 });
 
@@ -57,10 +55,10 @@ describe("AccessKey in Secrets Manager", () => {
   });
 
   test("names the secret with a prefix and encrypts it with the KMS key given", () => {
-    expect(JSON.stringify(synthStored("alias/incident-manager"))).toHaveResourceWithProperties(
-      SecretsmanagerSecret,
-      { name_prefix: "incident-manager-setup/alice/access-key-1-", kms_key_id: "alias/incident-manager" },
-    );
+    expect(JSON.stringify(synthStored("alias/incident-manager"))).toHaveResourceWithProperties(SecretsmanagerSecret, {
+      name_prefix: "incident-manager-setup/alice/access-key-1-",
+      kms_key_id: "alias/incident-manager",
+    });
   });
 
   test("fails if combined with a PGP key", () => {

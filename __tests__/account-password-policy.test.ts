@@ -24,10 +24,10 @@ describe("AccountPasswordPolicy", () => {
   });
 
   test("applies overridden values", () => {
-    expect(synth({ ...CIS_PASSWORD_POLICY, minimumLength: 20, hardExpiry: true })).toHaveResourceWithProperties(
-      IamAccountPasswordPolicy,
-      { minimum_password_length: 20, hard_expiry: true },
-    );
+    expect(synth({ ...CIS_PASSWORD_POLICY, minimumLength: 20, hardExpiry: true })).toHaveResourceWithProperties(IamAccountPasswordPolicy, {
+      minimum_password_length: 20,
+      hard_expiry: true,
+    });
   });
 
   test.each([

@@ -63,7 +63,12 @@ describe("AdminGroup MFA enforcement", () => {
     expect(deny).toEqual({
       sid: "DenyAllExceptListedIfNoMFA",
       effect: "Deny",
-      not_actions: expect.arrayContaining(["iam:ChangePassword", "iam:CreateVirtualMFADevice", "iam:EnableMFADevice", "sts:GetSessionToken"]),
+      not_actions: expect.arrayContaining([
+        "iam:ChangePassword",
+        "iam:CreateVirtualMFADevice",
+        "iam:EnableMFADevice",
+        "sts:GetSessionToken",
+      ]),
       resources: ["*"],
       condition: [{ test: "BoolIfExists", variable: "aws:MultiFactorAuthPresent", values: ["false"] }],
     });
@@ -77,7 +82,10 @@ describe("AdminGroup MFA enforcement", () => {
       "arn:${data.aws_partition.Partition.partition}:iam::*:user/*/&{aws:username}",
     ];
     expect(allow("AllowManageOwnPasswords")).toMatchObject({ actions: ["iam:ChangePassword", "iam:GetUser"], resources: self });
-    expect(allow("AllowManageOwnAccessKeys")).toMatchObject({ actions: expect.arrayContaining(["iam:CreateAccessKey", "iam:DeleteAccessKey"]), resources: self });
+    expect(allow("AllowManageOwnAccessKeys")).toMatchObject({
+      actions: expect.arrayContaining(["iam:CreateAccessKey", "iam:DeleteAccessKey"]),
+      resources: self,
+    });
     expect(allow("AllowManageOwnUserMFA")).toMatchObject({ actions: expect.arrayContaining(["iam:EnableMFADevice"]), resources: self });
   });
 
@@ -86,7 +94,11 @@ describe("AdminGroup MFA enforcement", () => {
     const statements = (Object.values(json.data.aws_iam_policy_document)[0] as any).statement;
     const denies = statements.filter((s: any) => s.effect === "Deny");
 
-    expect(denies.map((s: any) => s.sid)).toEqual(["DenyAllExceptListedIfNoMFA", "DenyOtherUsersWithoutMFA", "DenyLongTermKeysExceptGetSessionToken"]);
+    expect(denies.map((s: any) => s.sid)).toEqual([
+      "DenyAllExceptListedIfNoMFA",
+      "DenyOtherUsersWithoutMFA",
+      "DenyLongTermKeysExceptGetSessionToken",
+    ]);
     for (const deny of denies) {
       expect(deny.condition).toContainEqual({ test: "StringNotEquals", variable: "aws:username", values: ["backup-bot", "deploy-bot"] });
     }
@@ -97,7 +109,10 @@ describe("AdminGroup MFA enforcement", () => {
   test("a member may opt out of MFA only without console access, and only when the group exempts it", () => {
     expect(() =>
       Testing.synthScope((scope: Construct) => {
-        const group = new AdminGroup(scope, "AdminGroup", { partition: new DataAwsPartition(scope, "Partition"), mfaNotRequiredFor: ["bot"] });
+        const group = new AdminGroup(scope, "AdminGroup", {
+          partition: new DataAwsPartition(scope, "Partition"),
+          mfaNotRequiredFor: ["bot"],
+        });
         new AdminUser(scope, "AdminUser-bot", { userName: "bot", group, requireMfa: false });
       }),
     ).toThrow('requireMfa: false is only allowed for a user without console access (console: false); "bot" signs in to the console');

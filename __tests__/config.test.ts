@@ -116,7 +116,10 @@ describe("bad input is rejected with the field, the value and the rule", () => {
   });
 
   test("accepts user names that differ only in characters an output name could not hold (outputs are maps by name)", () => {
-    expect(parseConfig(withAccount({ adminUsers: [{ name: "a.b" }, { name: "a_b" }] })).accounts[0].adminUsers.map((u) => u.name)).toEqual(["a.b", "a_b"]);
+    expect(parseConfig(withAccount({ adminUsers: [{ name: "a.b" }, { name: "a_b" }] })).accounts[0].adminUsers.map((u) => u.name)).toEqual([
+      "a.b",
+      "a_b",
+    ]);
   });
 
   test("fails if two stacks have the same name", () => {
@@ -156,15 +159,15 @@ describe("bad input is rejected with the field, the value and the rule", () => {
   });
 
   test("fails if the assume-role ARN is in another account than accountId", () => {
-    expect(
-      problems(withAccount({ accountId: "111122223333", assumeRoleArn: "arn:aws:iam::444455556666:role/Admin" })),
-    ).toEqual([
+    expect(problems(withAccount({ accountId: "111122223333", assumeRoleArn: "arn:aws:iam::444455556666:role/Admin" }))).toEqual([
       'accounts[0].assumeRoleArn: "arn:aws:iam::444455556666:role/Admin" is a role in account 444455556666, not in accountId 111122223333',
     ]);
   });
 
   test("accepts role ARNs with a path and in other partitions", () => {
-    expect(() => parseConfig(withAccount({ region: "us-gov-west-1", assumeRoleArn: "arn:aws-us-gov:iam::111122223333:role/ops/Admin" }))).not.toThrow();
+    expect(() =>
+      parseConfig(withAccount({ region: "us-gov-west-1", assumeRoleArn: "arn:aws-us-gov:iam::111122223333:role/ops/Admin" })),
+    ).not.toThrow();
   });
 
   test.each([["useast1"], ["us-east"], ["US-EAST-1"], ["us_east_1"], ["us-east-9"], ["eu-mars-1"], ["aws-global"]])(
@@ -197,7 +200,11 @@ describe("bad input is rejected with the field, the value and the rule", () => {
       'accounts[0].assumeRoleArn: "arn:aws:iam::111122223333:role/Admin" is in partition aws, but region cn-north-1 is in partition aws-cn',
     ]);
     const kmsKeyId = "arn:aws:kms:us-gov-west-1:111122223333:alias/ops";
-    expect(problems(withAccount({ region: "us-gov-west-1", adminUsers: [{ name: "a", accessKeys: [{ secretStore: "secretsmanager", kmsKeyId }] }] }))).toEqual([
+    expect(
+      problems(
+        withAccount({ region: "us-gov-west-1", adminUsers: [{ name: "a", accessKeys: [{ secretStore: "secretsmanager", kmsKeyId }] }] }),
+      ),
+    ).toEqual([
       `accounts[0].adminUsers[0].accessKeys[0].kmsKeyId: "${kmsKeyId}" is in partition aws, but region us-gov-west-1 is in partition aws-us-gov`,
     ]);
   });
@@ -246,7 +253,7 @@ describe("bad input is rejected with the field, the value and the rule", () => {
       `accounts[0].tags: key "${"k".repeat(129)}" is not a valid tag key (1-128 characters)`,
     ]);
     // IAM counts Unicode characters: 256 accented letters are a valid value.
-    expect(() => parseConfig(withAccount({ tags: { team: "é".repeat(256), "équipe": "ops" } }))).not.toThrow();
+    expect(() => parseConfig(withAccount({ tags: { team: "é".repeat(256), équipe: "ops" } }))).not.toThrow();
   });
 
   test("fails if a required field is missing", () => {
@@ -367,19 +374,38 @@ describe("bad input is rejected with the field, the value and the rule", () => {
   test.each([
     [{ adminGroup: { enforceMfa: "yes" } }, 'accounts[0].adminGroup.enforceMfa: "yes" must be true or false'],
     [{ incidentManager: { setupPolicy: 1 } }, "accounts[0].incidentManager.setupPolicy: 1 must be true or false"],
-    [{ adminUsers: [{ name: "alice", keyRotationInProgress: "no" }] }, 'accounts[0].adminUsers[0].keyRotationInProgress: "no" must be true or false'],
+    [
+      { adminUsers: [{ name: "alice", keyRotationInProgress: "no" }] },
+      'accounts[0].adminUsers[0].keyRotationInProgress: "no" must be true or false',
+    ],
   ])("fails if a switch is not a boolean: %j", (change, message) => {
     expect(problems(withAccount(change))).toEqual([message]);
   });
 
   test("accepts an S3 backend and fills in encrypt and useLockfile", () => {
-    const config = parseConfig({ ...minimalConfig(), backend: { type: "s3", bucket: "example-state", key: "im/{stack}.tfstate", region: "us-east-1" } });
-    expect(config.backend).toEqual({ type: "s3", bucket: "example-state", key: "im/{stack}.tfstate", region: "us-east-1", encrypt: true, useLockfile: true });
+    const config = parseConfig({
+      ...minimalConfig(),
+      backend: { type: "s3", bucket: "example-state", key: "im/{stack}.tfstate", region: "us-east-1" },
+    });
+    expect(config.backend).toEqual({
+      type: "s3",
+      bucket: "example-state",
+      key: "im/{stack}.tfstate",
+      region: "us-east-1",
+      encrypt: true,
+      useLockfile: true,
+    });
   });
 
   test.each([
-    [{ bucket: "Example_State" }, 'backend.bucket: "Example_State" is not a valid S3 bucket name (3-63 of lowercase letters, digits, dots and hyphens)'],
-    [{ region: "east" }, 'backend.region: "east" is not an AWS region (a name such as "us-east-1", as listed in the AWS SDK\'s partition data)'],
+    [
+      { bucket: "Example_State" },
+      'backend.bucket: "Example_State" is not a valid S3 bucket name (3-63 of lowercase letters, digits, dots and hyphens)',
+    ],
+    [
+      { region: "east" },
+      'backend.region: "east" is not an AWS region (a name such as "us-east-1", as listed in the AWS SDK\'s partition data)',
+    ],
     [{ dynamodbTable: "x" }, 'backend.dynamodbTable: "x" is not a valid DynamoDB table name (3-255 of letters, digits and _.-)'],
     [{ encrypt: "yes" }, 'backend.encrypt: "yes" must be true or false'],
     [{ bucket: undefined }, "backend.bucket: missing (required: string)"],
@@ -390,7 +416,9 @@ describe("bad input is rejected with the field, the value and the rule", () => {
   });
 
   test("fails if the backend type is unknown", () => {
-    expect(problems({ ...minimalConfig(), backend: { type: "gcs" } })[0]).toMatch(/^backend(\.type)?: .* must be \{ "type": "local" \} or \{ "type": "s3"/);
+    expect(problems({ ...minimalConfig(), backend: { type: "gcs" } })[0]).toMatch(
+      /^backend(\.type)?: .* must be \{ "type": "local" \} or \{ "type": "s3"/,
+    );
   });
 
   test("fails if the S3 key has no {stack} while there are several accounts", () => {
@@ -406,7 +434,11 @@ describe("bad input is rejected with the field, the value and the rule", () => {
     const config = {
       accounts: [
         { name: "prod", region: "us-east-1", adminUsers: [{ name: "alice" }, { name: "ALICE" }] },
-        { name: "prod", region: "nowhere", adminUsers: [{ name: "bad name!", accessKeys: [{ status: "Inactive" }, { status: "Inactive" }, {}] }] },
+        {
+          name: "prod",
+          region: "nowhere",
+          adminUsers: [{ name: "bad name!", accessKeys: [{ status: "Inactive" }, { status: "Inactive" }, {}] }],
+        },
       ],
     };
     expect(problems(config)).toEqual([
@@ -482,8 +514,12 @@ describe("loading the configuration file", () => {
 
 describe("paths a user gives are relative to the folder npm was run from", () => {
   test("SETUP_CONFIG resolves against INIT_CWD (set by npm), else the working directory", () => {
-    expect(configFileFromEnv({ SETUP_CONFIG: "mine.json", INIT_CWD: "/home/me/infra" }, "/project/setup.config.json")).toBe("/home/me/infra/mine.json");
-    expect(configFileFromEnv({ SETUP_CONFIG: "/abs/mine.json", INIT_CWD: "/home/me" }, "/project/setup.config.json")).toBe("/abs/mine.json");
+    expect(configFileFromEnv({ SETUP_CONFIG: "mine.json", INIT_CWD: "/home/me/infra" }, "/project/setup.config.json")).toBe(
+      "/home/me/infra/mine.json",
+    );
+    expect(configFileFromEnv({ SETUP_CONFIG: "/abs/mine.json", INIT_CWD: "/home/me" }, "/project/setup.config.json")).toBe(
+      "/abs/mine.json",
+    );
     expect(configFileFromEnv({}, "/project/setup.config.json")).toBe("/project/setup.config.json");
     expect(userCwd({})).toBe(process.cwd());
   });

@@ -58,7 +58,13 @@ function keyDocument(user: string, keyId = "1"): TerraformOutputs {
   return {
     admin_users: {
       sensitive: false,
-      value: { [user]: { arn: `arn:aws:iam::111122223333:user/${user}`, console: false, access_keys: { [keyId]: { id: ACCESS_KEY_ID, status: "Active" } } } },
+      value: {
+        [user]: {
+          arn: `arn:aws:iam::111122223333:user/${user}`,
+          console: false,
+          access_keys: { [keyId]: { id: ACCESS_KEY_ID, status: "Active" } },
+        },
+      },
     },
     admin_user_secrets: { sensitive: true, value: { [user]: { access_keys: { [keyId]: SECRET } } } },
   };
@@ -194,15 +200,15 @@ describe("which key", () => {
     for (const key of [undefined, "break-glass"]) {
       expect(selectKey(outputs(), "carol", key)).toMatchObject({ keyId: "break-glass", secret: { kind: "secrets-manager" } });
     }
-    expect(selectKey(outputs(), "dave")).toMatchObject({ secret: { kind: "pgp", fingerprint: "0123456789ABCDEF0123456789ABCDEF01234567" } });
+    expect(selectKey(outputs(), "dave")).toMatchObject({
+      secret: { kind: "pgp", fingerprint: "0123456789ABCDEF0123456789ABCDEF01234567" },
+    });
   });
 
   test("two keys without --key: asks for --key and lists the ids", () => {
     const result = cli([STACK, "alice", "--outputs-json", FIXTURE]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe(
-      "credentials: user alice in stack incident-manager has 2 access keys (1, 2); choose one with --key <id>",
-    );
+    expect(result.stderr).toBe("credentials: user alice in stack incident-manager has 2 access keys (1, 2); choose one with --key <id>");
   });
 
   test("unknown user: says so and lists the users of the stack", () => {
@@ -289,7 +295,9 @@ describe("terraform output -json (default source)", () => {
     const { root, env } = fakeProject();
     const result = cli([STACK, "incident-admin"], { env: { ...env, FAIL: "Backend initialization required" }, root });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`stack ${STACK}, user incident-admin: terraform -chdir=cdktf.out/stacks/${STACK} output -json failed (exit 1)`);
+    expect(result.stderr).toContain(
+      `stack ${STACK}, user incident-admin: terraform -chdir=cdktf.out/stacks/${STACK} output -json failed (exit 1)`,
+    );
     expect(result.stderr).toContain("Error: Backend initialization required");
   });
 
@@ -312,7 +320,7 @@ describe("terraform output -json (default source)", () => {
 
 const gpgFound = !spawnSync("gpg", ["--version"], { encoding: "utf8" }).error;
 const MANUAL =
-  "terraform -chdir=cdktf.out/stacks/incident-manager output -json admin_users | jq -r '.[\"dave\"].access_keys[\"1\"].encrypted_secret' | base64 --decode | gpg --decrypt";
+  'terraform -chdir=cdktf.out/stacks/incident-manager output -json admin_users | jq -r \'.["dave"].access_keys["1"].encrypted_secret\' | base64 --decode | gpg --decrypt';
 
 /** Runs a gpg command in a GNUPGHOME; throws with gpg's stderr when it fails. */
 function gpg(home: string, args: string[], input?: string | Buffer): Buffer {
@@ -338,71 +346,79 @@ if (!gpgFound) {
   // Never a silent pass: the report shows a skipped test that says why.
   console.warn("PGP-encrypted secrets — skipped: gpg not on PATH (install gnupg to run them)");
   test.skip("PGP-encrypted secrets — skipped: gpg not on PATH", () => undefined);
-} else describe("a PGP-encrypted secret (throwaway key in a temp GNUPGHOME)", () => {
-  const homes: string[] = [];
-  let home: string;
-  let document: string;
+} else
+  describe("a PGP-encrypted secret (throwaway key in a temp GNUPGHOME)", () => {
+    const homes: string[] = [];
+    let home: string;
+    let document: string;
 
-  beforeAll(() => {
-    home = gnupgHome();
-    homes.push(home);
-    gpg(home, ["--passphrase", "", "--quick-gen-key", "Test <test@example.com>", "rsa2048", "encr", "never"]);
-    const fingerprint = gpg(home, ["--with-colons", "--list-keys", "test@example.com"])
-      .toString()
-      .split("\n")
-      .find((line) => line.startsWith("fpr:"))
-      ?.split(":")[9];
-    const encrypted = gpg(home, ["--trust-model", "always", "--encrypt", "--recipient", "test@example.com"], SECRET);
-    expect(encrypted.includes(Buffer.from(SECRET))).toBe(false);
-    document = writeDocument({
-      admin_users: {
-        sensitive: false,
-        value: {
-          dave: {
-            arn: "arn:aws:iam::111122223333:user/dave",
-            console: false,
-            access_keys: { "1": { id: ACCESS_KEY_ID, status: "Active", encrypted_secret: encrypted.toString("base64"), key_fingerprint: fingerprint ?? "" } },
+    beforeAll(() => {
+      home = gnupgHome();
+      homes.push(home);
+      gpg(home, ["--passphrase", "", "--quick-gen-key", "Test <test@example.com>", "rsa2048", "encr", "never"]);
+      const fingerprint = gpg(home, ["--with-colons", "--list-keys", "test@example.com"])
+        .toString()
+        .split("\n")
+        .find((line) => line.startsWith("fpr:"))
+        ?.split(":")[9];
+      const encrypted = gpg(home, ["--trust-model", "always", "--encrypt", "--recipient", "test@example.com"], SECRET);
+      expect(encrypted.includes(Buffer.from(SECRET))).toBe(false);
+      document = writeDocument({
+        admin_users: {
+          sensitive: false,
+          value: {
+            dave: {
+              arn: "arn:aws:iam::111122223333:user/dave",
+              console: false,
+              access_keys: {
+                "1": {
+                  id: ACCESS_KEY_ID,
+                  status: "Active",
+                  encrypted_secret: encrypted.toString("base64"),
+                  key_fingerprint: fingerprint ?? "",
+                },
+              },
+            },
           },
         },
-      },
-      admin_user_secrets: { sensitive: true, value: {} },
-    });
-  }, 120_000);
+        admin_user_secrets: { sensitive: true, value: {} },
+      });
+    }, 120_000);
 
-  afterAll(() => homes.forEach(removeGnupgHome), 60_000);
+    afterAll(() => homes.forEach(removeGnupgHome), 60_000);
 
-  test("decrypts with gpg (GNUPGHOME from the environment) into the CSV", () => {
-    const cwd = scratch("pgp");
-    const result = cli([STACK, "dave", "--outputs-json", document], { env: { ...process.env, GNUPGHOME: home }, cwd });
-    expect(result).toMatchObject({ code: 0, stderr: "" });
-    const file = join(cwd, "credentials-incident-manager-dave-1.csv");
-    expect(readFileSync(file, "utf8")).toBe(EXPECTED_CSV);
-    expect(fileMode(file)).toBe(0o600);
-  }, 60_000);
+    test("decrypts with gpg (GNUPGHOME from the environment) into the CSV", () => {
+      const cwd = scratch("pgp");
+      const result = cli([STACK, "dave", "--outputs-json", document], { env: { ...process.env, GNUPGHOME: home }, cwd });
+      expect(result).toMatchObject({ code: 0, stderr: "" });
+      const file = join(cwd, "credentials-incident-manager-dave-1.csv");
+      expect(readFileSync(file, "utf8")).toBe(EXPECTED_CSV);
+      expect(fileMode(file)).toBe(0o600);
+    }, 60_000);
 
-  test("decryptPgp returns the plaintext", () => {
-    const encrypted = gpg(home, ["--trust-model", "always", "--encrypt", "--recipient", "test@example.com"], SECRET);
-    expect(decryptPgp(encrypted.toString("base64"), { ...process.env, GNUPGHOME: home })).toBe(SECRET);
-  }, 60_000);
+    test("decryptPgp returns the plaintext", () => {
+      const encrypted = gpg(home, ["--trust-model", "always", "--encrypt", "--recipient", "test@example.com"], SECRET);
+      expect(decryptPgp(encrypted.toString("base64"), { ...process.env, GNUPGHOME: home })).toBe(SECRET);
+    }, 60_000);
 
-  test("gpg fails (no private key): gpg's stderr and the manual command are shown", () => {
-    const empty = gnupgHome();
-    homes.push(empty);
-    const result = cli([STACK, "dave", "--outputs-json", document], { env: { ...process.env, GNUPGHOME: empty } });
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain("key 1 of user dave in stack incident-manager (encrypted for PGP key ");
-    expect(result.stderr).toContain("gpg --decrypt failed (exit 2)");
-    expect(result.stderr).toMatch(/No secret key/);
-    expect(result.stderr).toContain(MANUAL);
-  }, 60_000);
+    test("gpg fails (no private key): gpg's stderr and the manual command are shown", () => {
+      const empty = gnupgHome();
+      homes.push(empty);
+      const result = cli([STACK, "dave", "--outputs-json", document], { env: { ...process.env, GNUPGHOME: empty } });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain("key 1 of user dave in stack incident-manager (encrypted for PGP key ");
+      expect(result.stderr).toContain("gpg --decrypt failed (exit 2)");
+      expect(result.stderr).toMatch(/No secret key/);
+      expect(result.stderr).toContain(MANUAL);
+    }, 60_000);
 
-  test("not a PGP message: gpg's stderr is shown", () => {
-    const result = cli([STACK, "dave", "--outputs-json", FIXTURE], { env: { ...process.env, GNUPGHOME: home } });
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain("gpg --decrypt failed");
-    expect(result.stderr).toMatch(/gpg: /);
-  }, 60_000);
-});
+    test("not a PGP message: gpg's stderr is shown", () => {
+      const result = cli([STACK, "dave", "--outputs-json", FIXTURE], { env: { ...process.env, GNUPGHOME: home } });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain("gpg --decrypt failed");
+      expect(result.stderr).toMatch(/gpg: /);
+    }, 60_000);
+  });
 
 describe("gpg not on PATH", () => {
   test("in-process: exit 1, how to decrypt by hand and how to install gpg", () => {

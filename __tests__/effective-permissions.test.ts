@@ -124,10 +124,13 @@ const FINDINGS: Row[] = TABLE.filter(
 
 async function decide(policies: Record<string, unknown>, [who, action, resource, , extra]: Row): Promise<Decision> {
   const principal: Principal = P[who];
-  const identityPolicies = principal.policies === "setup" ? [{ name: "setup", policy: policies.setup }] : [
-    { name: "AdministratorAccess", policy: ADMINISTRATOR_ACCESS },
-    { name: "ManageOwnCredentialsRequireMFA", policy: policies.mfa },
-  ];
+  const identityPolicies =
+    principal.policies === "setup"
+      ? [{ name: "setup", policy: policies.setup }]
+      : [
+          { name: "AdministratorAccess", policy: ADMINISTRATOR_ACCESS },
+          { name: "ManageOwnCredentialsRequireMFA", policy: policies.mfa },
+        ];
   const result = await runSimulation(
     {
       request: {

@@ -48,6 +48,8 @@ describe("IncidentManagerServiceLinkedRole", () => {
   });
 
   test("fails if adopt has no ARN to import", () => {
-    expect(() => synthRole({ mode: "adopt" })).toThrow('importArn: missing (required when mode is "adopt": the literal ARN of the existing role');
+    expect(() => synthRole({ mode: "adopt" })).toThrow(
+      'importArn: missing (required when mode is "adopt": the literal ARN of the existing role',
+    );
   });
 });

@@ -114,8 +114,12 @@ describe("the shipped configuration, end to end", () => {
 
   test("warns that the password and the secret will be in the state, and how to avoid it", () => {
     expect(warningsOf(shippedConfig()).filter((w) => w.includes("plain text"))).toEqual([
-      expect.stringMatching(/^\[incident-manager\/AdminUser-incident-admin\] adminUsers\[0\] \(incident-admin\): the initial console password will be stored in plain text in the Terraform state .* Set console\.pgpKey/),
-      expect.stringMatching(/^\[incident-manager\/AdminUser-incident-admin\/AccessKey-1\] adminUsers\[0\]\.accessKeys\[0\] \(incident-admin, key 1\): the secret access key will be stored in plain text in the Terraform state .* Set pgpKey on the key/),
+      expect.stringMatching(
+        /^\[incident-manager\/AdminUser-incident-admin\] adminUsers\[0\] \(incident-admin\): the initial console password will be stored in plain text in the Terraform state .* Set console\.pgpKey/,
+      ),
+      expect.stringMatching(
+        /^\[incident-manager\/AdminUser-incident-admin\/AccessKey-1\] adminUsers\[0\]\.accessKeys\[0\] \(incident-admin, key 1\): the secret access key will be stored in plain text in the Terraform state .* Set pgpKey on the key/,
+      ),
     ]);
   });
 });
@@ -127,9 +131,7 @@ describe("the provider of each account", () => {
     expect(synth).toHaveProviderWithProperties(AwsProvider, {
       region: "eu-west-1",
       allowed_account_ids: ["111122223333"],
-      assume_role: [
-        { role_arn: "arn:aws:iam::111122223333:role/OrganizationAccountAccessRole", session_name: "incident-manager-setup" },
-      ],
+      assume_role: [{ role_arn: "arn:aws:iam::111122223333:role/OrganizationAccountAccessRole", session_name: "incident-manager-setup" }],
       default_tags: [{ tags: { team: "ops", "cost-center": "1234" } }],
     });
   });
@@ -249,7 +251,10 @@ describe("real accounts: the accounts configuration", () => {
 
   test("adopt imports the role by a literal ARN in the region's partition and the pinned account (GovCloud)", () => {
     expect(any.import).toEqual([
-      { id: "arn:aws-us-gov:iam::111122223333:role/aws-service-role/ssm-incidents.amazonaws.com/AWSServiceRoleForIncidentManager", to: ROLE },
+      {
+        id: "arn:aws-us-gov:iam::111122223333:role/aws-service-role/ssm-incidents.amazonaws.com/AWSServiceRoleForIncidentManager",
+        to: ROLE,
+      },
     ]);
     expect(any.provider.aws[0].allowed_account_ids).toEqual(["111122223333"]);
   });
@@ -262,18 +267,26 @@ describe("real accounts: the accounts configuration", () => {
 
   test("the sign-in URL uses the account alias when one is set", () => {
     expect(JSON.stringify(known)).toHaveResourceWithProperties(IamAccountAlias, { account_alias: "example-ops" });
-    expect(known.output.signin_url.value).toMatch(/^https:\/\/\$\{aws_iam_account_alias\.AccountAlias_[0-9A-F]{8}\.account_alias\}\.\$\{lookup\(/);
+    expect(known.output.signin_url.value).toMatch(
+      /^https:\/\/\$\{aws_iam_account_alias\.AccountAlias_[0-9A-F]{8}\.account_alias\}\.\$\{lookup\(/,
+    );
     expect(any.output.signin_url.value).toMatch(/^https:\/\/\$\{data\.aws_caller_identity\.CallerIdentity\.account_id\}\./);
   });
 
   test("the password policy is created only when configured", () => {
     expect(JSON.stringify(known)).toHaveResourceWithProperties(IamAccountPasswordPolicy, { minimum_password_length: 14 });
-    expect(JSON.stringify(any)).toHaveResourceWithProperties(IamAccountPasswordPolicy, { minimum_password_length: 32, max_password_age: 30, hard_expiry: true });
+    expect(JSON.stringify(any)).toHaveResourceWithProperties(IamAccountPasswordPolicy, {
+      minimum_password_length: 32,
+      max_password_age: 30,
+      hard_expiry: true,
+    });
     expect(reference.resource.aws_iam_account_password_policy).toBeUndefined();
   });
 
   test("the setup policy is created and its ARN output when asked for", () => {
-    expect(known.output.incident_manager_setup_policy_arn.value).toMatch(/^\$\{aws_iam_policy\.IncidentManagerSetupPolicy_[0-9A-F]{8}\.arn\}$/);
+    expect(known.output.incident_manager_setup_policy_arn.value).toMatch(
+      /^\$\{aws_iam_policy\.IncidentManagerSetupPolicy_[0-9A-F]{8}\.arn\}$/,
+    );
     expect(any.output.incident_manager_setup_policy_arn).toBeUndefined();
   });
 
@@ -300,9 +313,15 @@ describe("real accounts: the accounts configuration", () => {
   test("warns that keys need MFA session tokens when MFA is enforced, and that nobody needs MFA when it is off", () => {
     const warnings = warningsOf(accountsConfig());
     expect(warnings.filter((w) => w.includes("get-session-token"))).toEqual([
-      expect.stringMatching(/^\[adopt-tagged\/AdminUser-alice\/AccessKey-1\] adminUsers\[0\]\.accessKeys\[0\] \(alice, key 1\): this key works only through temporary credentials/),
-      expect.stringMatching(/^\[adopt-tagged\/AdminUser-alice\/AccessKey-2\] adminUsers\[0\]\.accessKeys\[1\] \(alice, key 2\): this key works only through temporary credentials/),
-      expect.stringMatching(/^\[reference-role\/AdminUser-carol\/AccessKey-1\] adminUsers\[0\]\.accessKeys\[0\] \(carol, key 1\): this key works only through temporary credentials/),
+      expect.stringMatching(
+        /^\[adopt-tagged\/AdminUser-alice\/AccessKey-1\] adminUsers\[0\]\.accessKeys\[0\] \(alice, key 1\): this key works only through temporary credentials/,
+      ),
+      expect.stringMatching(
+        /^\[adopt-tagged\/AdminUser-alice\/AccessKey-2\] adminUsers\[0\]\.accessKeys\[1\] \(alice, key 2\): this key works only through temporary credentials/,
+      ),
+      expect.stringMatching(
+        /^\[reference-role\/AdminUser-carol\/AccessKey-1\] adminUsers\[0\]\.accessKeys\[0\] \(carol, key 1\): this key works only through temporary credentials/,
+      ),
     ]);
     expect(warnings.filter((w) => w.startsWith("[adopt-govcloud") && w.includes("enforceMfa"))).toEqual([
       "[adopt-govcloud/AdminGroup] adminGroup: enforceMfa: false: no member of Administrators needs MFA. Every administrator's password or access key alone is full access to the account (CIS 1.10). Keep it on and exempt only programmatic users (requireMfa: false).",
@@ -322,13 +341,17 @@ describe("real accounts: the accounts configuration", () => {
     expect(warnings).toContainEqual(
       "[machines/AdminUser-deploy-bot] adminUsers[1] (deploy-bot): requireMfa: false: the group's MFA policy does not apply to this user, so its access keys alone are full administrator access. Keep them encrypted (pgpKey), rotate them, and prefer a role for machines.",
     );
-    expect(warnings).toContainEqual(expect.stringContaining("adminUsers[0].accessKeys[0] (alice, key 1): this key works only through temporary credentials"));
+    expect(warnings).toContainEqual(
+      expect.stringContaining("adminUsers[0].accessKeys[0] (alice, key 1): this key works only through temporary credentials"),
+    );
     expect(warnings.filter((w) => w.includes("temporary credentials") && w.includes("deploy-bot"))).toEqual([]);
   });
 
   test("warns that a key in Secrets Manager is still in the state", () => {
     expect(warningsOf(accountsConfig())).toContainEqual(
-      expect.stringContaining("the key pair goes to Secrets Manager, and the secret access key is still stored in plain text in the Terraform state"),
+      expect.stringContaining(
+        "the key pair goes to Secrets Manager, and the secret access key is still stored in plain text in the Terraform state",
+      ),
     );
   });
 });

@@ -13,7 +13,10 @@ function step(accessKeys: Keys, keyRotationInProgress = false): Record<string, a
 /** The access keys of a stack: address -> status. */
 function keys(stack: Record<string, any>): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(stack.resource.aws_iam_access_key ?? {}).map(([name, key]) => [`aws_iam_access_key.${name}`, (key as { status: string }).status]),
+    Object.entries(stack.resource.aws_iam_access_key ?? {}).map(([name, key]) => [
+      `aws_iam_access_key.${name}`,
+      (key as { status: string }).status,
+    ]),
   );
 }
 

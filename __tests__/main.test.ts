@@ -127,7 +127,9 @@ describe("npm run synth on bad input: a clear error, a non-zero exit, no stack w
   test("fails if the JSON is malformed, saying where", () => {
     const run = runMain(dir, { SETUP_CONFIG: writeConfig('{ "accounts": [ }') });
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain("is not valid JSON: a value was expected (JSON allows no trailing comma) at line 1, column 17: { \"accounts\": [ }");
+    expect(run.stderr).toContain(
+      'is not valid JSON: a value was expected (JSON allows no trailing comma) at line 1, column 17: { "accounts": [ }',
+    );
     expect(existsSync(join(dir, "cdktf.out", "stacks"))).toBe(false);
   });
 
@@ -138,7 +140,9 @@ describe("npm run synth on bad input: a clear error, a non-zero exit, no stack w
     const run = runMain(dir, { SETUP_CONFIG: writeConfig(config) });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain("2 problems");
-    expect(run.stderr).toContain('accounts[0].region: "us-east" is not an AWS region (a name such as "us-east-1", as listed in the AWS SDK\'s partition data)');
+    expect(run.stderr).toContain(
+      'accounts[0].region: "us-east" is not an AWS region (a name such as "us-east-1", as listed in the AWS SDK\'s partition data)',
+    );
     expect(run.stderr).toContain('accounts[0].adminUser: unknown key "adminUser"');
     expect(existsSync(join(dir, "cdktf.out", "stacks"))).toBe(false);
   });
@@ -179,7 +183,10 @@ describe("every rejected input class writes no stack", () => {
     ["bad user name", { accounts: [{ ...account, adminUsers: [{ name: "bad name!" }] }] }],
     ["bad group name", { accounts: [{ ...account, adminGroup: { name: "Admins!" } }] }],
     ["bad path", { accounts: [{ ...account, adminGroup: { path: "ops" } }] }],
-    ["three access keys", { accounts: [{ ...account, adminUsers: [{ ...user, accessKeys: [{ status: "Inactive" }, { status: "Inactive" }, {}] }] }] }],
+    [
+      "three access keys",
+      { accounts: [{ ...account, adminUsers: [{ ...user, accessKeys: [{ status: "Inactive" }, { status: "Inactive" }, {}] }] }] },
+    ],
     ["users differing in case", { accounts: [{ ...account, adminUsers: [{ name: "alice" }, { name: "ALICE" }] }] }],
     ["duplicate stack names", { accounts: [account, account] }],
     ["malformed stack name", { accounts: [{ ...account, name: "Prod" }] }],
@@ -188,12 +195,18 @@ describe("every rejected input class writes no stack", () => {
     ["bad region", { accounts: [{ ...account, region: "useast1" }] }],
     ["bad key status", { accounts: [{ ...account, adminUsers: [{ ...user, accessKeys: [{ status: "On" }] }] }] }],
     ["empty file", ""],
-    ["a key written twice", '{"accounts": [{"name": "prod", "region": "us-east-1", "region": "eu-west-1", "adminUsers": [{"name": "alice"}]}]}'],
+    [
+      "a key written twice",
+      '{"accounts": [{"name": "prod", "region": "us-east-1", "region": "eu-west-1", "adminUsers": [{"name": "alice"}]}]}',
+    ],
     ["adopt without accountId", { accounts: [{ ...account, incidentManager: { serviceLinkedRole: "adopt" } }] }],
     ["wrong type inside passwordPolicy", { accounts: [{ ...account, passwordPolicy: { requireSymbols: "yes" } }] }],
     ["emoji tag value", { accounts: [{ ...account, tags: { team: "\u{1F680}" } }] }],
     ["region no AWS SDK lists", { accounts: [{ ...account, region: "us-east-9" }] }],
-    ["ARN of another partition", { accounts: [{ ...account, region: "cn-north-1", assumeRoleArn: "arn:aws:iam::111122223333:role/Admin" }] }],
+    [
+      "ARN of another partition",
+      { accounts: [{ ...account, region: "cn-north-1", assumeRoleArn: "arn:aws:iam::111122223333:role/Admin" }] },
+    ],
   ];
 
   test.each(cases)("fails on %s: exit code 1, the problem on stderr, no stack", (_name, content) => {

@@ -44,11 +44,25 @@ describe("an Organization of three accounts with state in S3", () => {
 
   test("gives every stack a provider that assumes the account's own role and refuses any other account", () => {
     expect(Object.values(stacks).map((s) => s.provider.aws[0])).toEqual([
-      expect.objectContaining({ region: "us-east-1", allowed_account_ids: ["111122223333"], assume_role: [{ role_arn: "arn:aws:iam::111122223333:role/OrganizationAccountAccessRole", session_name: "incident-manager-setup" }] }),
-      expect.objectContaining({ region: "eu-west-1", allowed_account_ids: ["444455556666"], assume_role: [{ role_arn: "arn:aws:iam::444455556666:role/OrganizationAccountAccessRole", session_name: "incident-manager-setup" }] }),
-      expect.objectContaining({ region: "eu-west-1", allowed_account_ids: ["777788889999"], assume_role: [{ role_arn: "arn:aws:iam::777788889999:role/OrganizationAccountAccessRole", session_name: "incident-manager-setup" }] }),
+      expect.objectContaining({
+        region: "us-east-1",
+        allowed_account_ids: ["111122223333"],
+        assume_role: [{ role_arn: "arn:aws:iam::111122223333:role/OrganizationAccountAccessRole", session_name: "incident-manager-setup" }],
+      }),
+      expect.objectContaining({
+        region: "eu-west-1",
+        allowed_account_ids: ["444455556666"],
+        assume_role: [{ role_arn: "arn:aws:iam::444455556666:role/OrganizationAccountAccessRole", session_name: "incident-manager-setup" }],
+      }),
+      expect.objectContaining({
+        region: "eu-west-1",
+        allowed_account_ids: ["777788889999"],
+        assume_role: [{ role_arn: "arn:aws:iam::777788889999:role/OrganizationAccountAccessRole", session_name: "incident-manager-setup" }],
+      }),
     ]);
-    expect(stacks["workloads-dev"].provider.aws[0].default_tags).toEqual([{ tags: { "managed-by": "incident-manager-setup", account: "workloads-dev" } }]);
+    expect(stacks["workloads-dev"].provider.aws[0].default_tags).toEqual([
+      { tags: { "managed-by": "incident-manager-setup", account: "workloads-dev" } },
+    ]);
   });
 
   test("gives every stack its own outputs", () => {

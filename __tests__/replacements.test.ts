@@ -25,7 +25,9 @@ function synthInto(outdir: string, input: SetupConfigInput): string[] {
 
 describe("replacementCauses", () => {
   test("names pgp_key of an access key, not its status", () => {
-    expect(replacementCauses("aws_iam_access_key", { pgp_key: "a", status: "Active" }, { pgp_key: "b", status: "Inactive" })).toEqual(["pgp_key"]);
+    expect(replacementCauses("aws_iam_access_key", { pgp_key: "a", status: "Active" }, { pgp_key: "b", status: "Inactive" })).toEqual([
+      "pgp_key",
+    ]);
   });
 
   test("leaves out arguments in lifecycle.ignore_changes (they never reach the provider)", () => {
@@ -61,7 +63,9 @@ describe("synth warns of a replacement it can see (against the previous synth in
 describe("synth warns of a change that lifecycle.ignore_changes will not apply", () => {
   test("adding console.pgpKey to an existing user: no effect on the password until the profile is replaced", () => {
     const outdir = join(mkdtempSync(join(tmpdir(), "ignored-")), "cdktf.out");
-    const user = (console: { pgpKey?: string }) => ({ accounts: [{ name: "prod", region: "us-east-1", adminUsers: [{ name: "alice", console, accessKeys: [] }] }] });
+    const user = (console: { pgpKey?: string }) => ({
+      accounts: [{ name: "prod", region: "us-east-1", adminUsers: [{ name: "alice", console, accessKeys: [] }] }],
+    });
     synthInto(outdir, user({}));
 
     const warnings = synthInto(outdir, user({ pgpKey: PGP_KEY })).filter((w) => w.includes("ignore_changes"));

@@ -126,11 +126,17 @@ describe("summary of the shipped configuration", () => {
   test("ends with the stack's synth warnings, each one", () => {
     expect(markdown).toContain("<details><summary>6 synth warnings</summary>");
     for (const w of head.warnings) expect(markdown).toContain(w.message);
-    expect(markdown).toContain("- `AdminUser-incident-admin/AccessKey-1`: adminUsers[0].accessKeys[0] (incident-admin, key 1): the secret access key");
+    expect(markdown).toContain(
+      "- `AdminUser-incident-admin/AccessKey-1`: adminUsers[0].accessKeys[0] (incident-admin, key 1): the secret access key",
+    );
   });
 
   test("takes only the warnings of its own stack", () => {
-    const summary = summarizeStack(stack, [...head.warnings, { path: "other/AdminGroup", message: "not mine" }, { path: `${STACK}-2`, message: "not mine either" }]);
+    const summary = summarizeStack(stack, [
+      ...head.warnings,
+      { path: "other/AdminGroup", message: "not mine" },
+      { path: `${STACK}-2`, message: "not mine either" },
+    ]);
     expect(summary.stack).toBe(STACK);
     expect(summary.warnings).toHaveLength(6);
   });
@@ -162,7 +168,9 @@ describe("key settings of the other configurations", () => {
     expect(accounts).toContain(
       "customer managed policy `IncidentManagerServiceLinkedRoleSetup`: Allow iam:CreateServiceLinkedRole if iam:AWSServiceName StringEquals ssm-incidents.amazonaws.com",
     );
-    expect(row(accounts, "aws_iam_access_key.AdminUser-bob_AccessKey-1_3D83658A")).toContain("status Active · PGP-protected: no · stored in Secrets Manager: yes");
+    expect(row(accounts, "aws_iam_access_key.AdminUser-bob_AccessKey-1_3D83658A")).toContain(
+      "status Active · PGP-protected: no · stored in Secrets Manager: yes",
+    );
     expect(row(accounts, "aws_secretsmanager_secret.AdminUser-bob_AccessKey-1_Secret_01B32895")).toContain(
       "holds key `1` of `bob` (AccessKeyId, SecretAccessKey) · name prefix `incident-manager-setup/bob/access-key-1-` · KMS key `alias/incident-manager`",
     );
@@ -175,9 +183,13 @@ describe("key settings of the other configurations", () => {
     );
     expect(row(full, "aws_iam_user_login_profile.AdminUser-alice_LoginProfile_A867EC4C")).toContain("PGP-protected: yes, `keybase:alice`");
     expect(row(full, "aws_iam_user.AdminUser-bobsmithexamplecom_800BAC3B")).toContain("console: no · keys: none");
-    expect(full).toContain("- AdministratorAccess: group `IncidentAdmins`, members `alice`, `bob.smith@example.com`, `carol` · MFA enforced: yes");
+    expect(full).toContain(
+      "- AdministratorAccess: group `IncidentAdmins`, members `alice`, `bob.smith@example.com`, `carol` · MFA enforced: yes",
+    );
     expect(full).toContain("### `ops-prod` (eu-west-1, account 111122223333)");
-    expect(full).toContain("- Account: `111122223333` (allowed_account_ids) · assumes `arn:aws:iam::111122223333:role/OrganizationAccountAccessRole`");
+    expect(full).toContain(
+      "- Account: `111122223333` (allowed_account_ids) · assumes `arn:aws:iam::111122223333:role/OrganizationAccountAccessRole`",
+    );
   });
 
   test("an S3 backend: bucket and key per stack; stacks sorted by name", () => {
@@ -206,16 +218,25 @@ describe("changes since a base", () => {
 
   test("a key made Inactive: one attribute line", () => {
     const head = synth(edit((c) => (c.accounts[0].adminUsers[0].accessKeys[0].status = "Inactive")));
-    const lines = [`~ ${KEY}: status "Active" -> "Inactive"`, '~ output admin_users: user "incident-admin": access key "1": status "Active" -> "Inactive"'];
+    const lines = [
+      `~ ${KEY}: status "Active" -> "Inactive"`,
+      '~ output admin_users: user "incident-admin": access key "1": status "Active" -> "Inactive"',
+    ];
     expect(diffStacks(base.stacks[STACK], head.stacks[STACK])).toEqual(lines);
     const markdown = review(head, { base });
-    expect(markdown).toContain(["### `incident-manager`: 0 added, 0 removed, 1 changed, 1 output change", "", "```diff", ...lines, "```"].join("\n"));
-    expect(markdown).toContain("Warnings gone:\n\n- `AdminUser-incident-admin/AccessKey-1`: adminUsers[0].accessKeys[0] (incident-admin, key 1): this key works only");
+    expect(markdown).toContain(
+      ["### `incident-manager`: 0 added, 0 removed, 1 changed, 1 output change", "", "```diff", ...lines, "```"].join("\n"),
+    );
+    expect(markdown).toContain(
+      "Warnings gone:\n\n- `AdminUser-incident-admin/AccessKey-1`: adminUsers[0].accessKeys[0] (incident-admin, key 1): this key works only",
+    );
   });
 
   test("a user added: its resources and outputs", () => {
     const head = synth(
-      edit((c) => c.accounts[0].adminUsers.push({ name: "dave", console: { pgpKey: "keybase:dave" }, accessKeys: [{ id: "ci", status: "Active" }] })),
+      edit((c) =>
+        c.accounts[0].adminUsers.push({ name: "dave", console: { pgpKey: "keybase:dave" }, accessKeys: [{ id: "ci", status: "Active" }] }),
+      ),
     );
     expect(diffStacks(base.stacks[STACK], head.stacks[STACK])).toEqual([
       "+ aws_iam_access_key.AdminUser-dave_AccessKey-ci_73DEEFEA",
@@ -313,13 +334,15 @@ describe("secrets never appear", () => {
       const markdown = review(synth(input), { base: synth(shippedConfig()) });
       expect(markdown).not.toMatch(/\.(secret|password|encrypted_secret|encrypted_password|key_fingerprint)\}/);
       expect(markdown).not.toContain("jsonencode");
-      expect(markdown).not.toContain("SecretAccessKey\" =");
+      expect(markdown).not.toContain('SecretAccessKey" =');
     }
   });
 
   test("attributes named like secrets, passwords or PGP keys and sensitive outputs are hidden in a comparison", () => {
     const stack = (value: string) => ({
-      resource: { example_thing: { x: { password: `hunter2-${value}`, secret_string: `s3cr3t-${value}`, pgp_key: `${PGP_KEY}${value}`, name: "x" } } },
+      resource: {
+        example_thing: { x: { password: `hunter2-${value}`, secret_string: `s3cr3t-${value}`, pgp_key: `${PGP_KEY}${value}`, name: "x" } },
+      },
       output: {
         token: { value: `\${example_thing.x.${value}}`, sensitive: true },
         plain: { value: `\${example_thing.x.${value}}` },
@@ -328,7 +351,9 @@ describe("secrets never appear", () => {
     });
     expect(diffStacks(stack("aa"), stack("bbb"))).toEqual([
       "~ example_thing.x: password (hidden, 10 chars) -> (hidden, 11 chars)",
-      expect.stringMatching(/^~ example_thing\.x: pgp_key \(base64 PGP key, 54 chars, sha256 [0-9a-f]{8}\) -> \(base64 PGP key, 55 chars, sha256 [0-9a-f]{8}\)$/),
+      expect.stringMatching(
+        /^~ example_thing\.x: pgp_key \(base64 PGP key, 54 chars, sha256 [0-9a-f]{8}\) -> \(base64 PGP key, 55 chars, sha256 [0-9a-f]{8}\)$/,
+      ),
       "~ example_thing.x: secret_string (hidden, 9 chars) -> (hidden, 10 chars)",
       '~ output plain: value "${example_thing.x.aa}" -> "${example_thing.x.bbb}"',
       "~ output token: value changed (sensitive, not shown)",
@@ -351,7 +376,11 @@ describe("planned changes: terraform plan or synthesized JSON", () => {
   test("with a plan: Terraform's counts and each resource's action", () => {
     const plan = fakePlan([
       ...managed.filter((a) => a !== ROLE && a !== KEY).map((a): [string, string[]] => [a, ["create"]]),
-      [ROLE, ["no-op"], { id: "arn:aws:iam::111122223333:role/aws-service-role/ssm-incidents.amazonaws.com/AWSServiceRoleForIncidentManager" }],
+      [
+        ROLE,
+        ["no-op"],
+        { id: "arn:aws:iam::111122223333:role/aws-service-role/ssm-incidents.amazonaws.com/AWSServiceRoleForIncidentManager" },
+      ],
       [KEY, ["update"]],
       ["aws_iam_access_key.Gone_12345678", ["delete"]],
       ["data.aws_iam_policy_document.AdminGroup_MfaPolicyDocument_C83F6FD2", ["read"]],
@@ -460,7 +489,12 @@ describe("command line", () => {
     expect(result.stdout).toContain(`**1 stack, 8 resources, 5 warnings** · ${SOURCE_PLAN} · vs base: 0 added, 0 removed, 1 changed`);
     expect(result.stdout).toContain(`## Changes since \`${baseDir}\``);
     expect(result.stdout).toContain(
-      ["```diff", `~ ${KEY}: status "Active" -> "Inactive"`, '~ output admin_users: user "incident-admin": access key "1": status "Active" -> "Inactive"', "```"].join("\n"),
+      [
+        "```diff",
+        `~ ${KEY}: status "Active" -> "Inactive"`,
+        '~ output admin_users: user "incident-admin": access key "1": status "Active" -> "Inactive"',
+        "```",
+      ].join("\n"),
     );
     expect(result.stdout).toContain(`- Planned changes: 0 to import, 0 to add, 1 to change, 0 to destroy · ${SOURCE_PLAN}`);
     expect(row(result.stdout, KEY)).toContain("| update | key `1` of `incident-admin` · status Inactive ·");
@@ -502,7 +536,11 @@ describe("MFA opt-outs are visible in the review", () => {
     const markdown = review(
       synth({
         accounts: [
-          { name: "machines", region: "us-east-1", adminUsers: [{ name: "alice" }, { name: "deploy-bot", console: false, requireMfa: false }] },
+          {
+            name: "machines",
+            region: "us-east-1",
+            adminUsers: [{ name: "alice" }, { name: "deploy-bot", console: false, requireMfa: false }],
+          },
         ],
       }),
     );

@@ -73,7 +73,9 @@ function usersWithSeveralActiveKeys(stack: Stack, account: AccountConfig): strin
   for (const [, key] of resources(stack, "aws_iam_access_key")) {
     if ((key.status ?? "Active") === "Active") active.set(key.user, (active.get(key.user) ?? 0) + 1);
   }
-  return [...active].filter(([ref, n]) => n > 1 && !rotating.has(users.get(ref) ?? ref)).map(([ref, n]) => `${users.get(ref) ?? ref}: ${n} Active keys`);
+  return [...active]
+    .filter(([ref, n]) => n > 1 && !rotating.has(users.get(ref) ?? ref))
+    .map(([ref, n]) => `${users.get(ref) ?? ref}: ${n} Active keys`);
 }
 
 /** Trivy AWS-0123: with enforcement on, the admin group denies requests without MFA (aws:MultiFactorAuthPresent). */
@@ -85,7 +87,9 @@ function adminGroupWithoutMfaCondition(stack: Stack, account: AccountConfig): st
     return (documents[document ?? ""]?.statement ?? []).some(
       (s: any) =>
         s.effect === "Deny" &&
-        (s.condition ?? []).some((c: any) => c.test === "BoolIfExists" && c.variable === "aws:MultiFactorAuthPresent" && c.values?.[0] === "false"),
+        (s.condition ?? []).some(
+          (c: any) => c.test === "BoolIfExists" && c.variable === "aws:MultiFactorAuthPresent" && c.values?.[0] === "false",
+        ),
     );
   });
   return enforced ? [] : [`group ${account.adminGroup.name}: no Deny with BoolIfExists aws:MultiFactorAuthPresent = false`];
@@ -113,7 +117,9 @@ function secretOutputsNotSensitive(stack: Stack): string[] {
   const strings = (value: unknown): string[] =>
     typeof value === "string" ? [value] : value && typeof value === "object" ? Object.values(value).flatMap(strings) : [];
   return Object.entries(stack.output ?? {})
-    .filter(([, o]: [string, any]) => strings(o.value).some((v) => /\.(secret|password|ses_smtp_password_v4)\}$/.test(v)) && o.sensitive !== true)
+    .filter(
+      ([, o]: [string, any]) => strings(o.value).some((v) => /\.(secret|password|ses_smtp_password_v4)\}$/.test(v)) && o.sensitive !== true,
+    )
     .map(([name]) => name);
 }
 
@@ -126,7 +132,9 @@ function unprotectedServiceLinkedRoles(stack: Stack): string[] {
 
 /** CIS 1.4, Checkov CKV_AWS_348: no IAM user (and so no access key) named root. */
 function usersNamedRoot(stack: Stack): string[] {
-  return resources(stack, "aws_iam_user").filter(([, u]) => String(u.name).toLowerCase() === "root").map(([name]) => name);
+  return resources(stack, "aws_iam_user")
+    .filter(([, u]) => String(u.name).toLowerCase() === "root")
+    .map(([name]) => name);
 }
 
 // Checkov's own rules for the deviations the guide asks for (bridgecrewio/checkov 3.3.13), applied
@@ -143,7 +151,9 @@ function checkovFindings(stack: Stack): { address: string; id: string }[] {
   const loginUsers = new Set(resources(stack, "aws_iam_user_login_profile").map(([, p]) => p.user));
   const rotated = new Set(resources(stack, "aws_secretsmanager_secret_rotation").map(([, r]) => r.secret_id));
   const found = (type: string, id: string, fails: (name: string, body: any) => boolean) =>
-    resources(stack, type).filter(([name, body]) => fails(name, body)).map(([name]) => ({ address: `${type}.${name}`, id }));
+    resources(stack, type)
+      .filter(([name, body]) => fails(name, body))
+      .map(([name]) => ({ address: `${type}.${name}`, id }));
   return [
     ...found("aws_iam_user", "CKV_AWS_273", () => true),
     ...found("aws_iam_user", "CKV2_AWS_22", (name) => loginUsers.has(`\${aws_iam_user.${name}.name}`)),
@@ -243,7 +253,9 @@ describe.each(stacks.map((s) => [s.label, s] as const))("Checkov skips, where Ch
 describe("each rule fails when it is broken", () => {
   test("a policy attached to a user is found", () => {
     const broken = clone(shipped.stack);
-    broken.resource.aws_iam_user_policy_attachment = { Direct: { user: "alice", policy_arn: "arn:aws:iam::aws:policy/AdministratorAccess" } };
+    broken.resource.aws_iam_user_policy_attachment = {
+      Direct: { user: "alice", policy_arn: "arn:aws:iam::aws:policy/AdministratorAccess" },
+    };
     expect(policiesAttachedToUsers(broken)).toEqual(["aws_iam_user_policy_attachment.Direct"]);
   });
 
@@ -304,7 +316,10 @@ describe("each rule fails when it is broken", () => {
       "aws_iam_user.AdminUser-incident-admin_D23EE31F: CKV_AWS_273",
       "aws_iam_user.AdminUser-incident-admin_D23EE31F: CKV2_AWS_22",
     ]);
-    const withoutComments = shipped.hcl.split("\n").filter((l) => !l.includes("checkov:skip=")).join("\n");
+    const withoutComments = shipped.hcl
+      .split("\n")
+      .filter((l) => !l.includes("checkov:skip="))
+      .join("\n");
     expect(unskippedInHcl(shipped.stack, withoutComments)).toEqual([
       "aws_iam_user.AdminUser-incident-admin_D23EE31F: CKV_AWS_273",
       "aws_iam_user.AdminUser-incident-admin_D23EE31F: CKV2_AWS_22",

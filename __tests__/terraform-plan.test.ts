@@ -114,7 +114,9 @@ describe("AWS stub (Query protocol)", () => {
 
     expect(status).toBe(200);
     expect(body).toContain(`<GetCallerIdentityResponse xmlns="${STS_NAMESPACE}">`);
-    expect(body).toMatch(/<GetCallerIdentityResult>[\s\S]*<\/GetCallerIdentityResult>\s*<ResponseMetadata>\s*<RequestId>[0-9a-f-]{36}<\/RequestId>/);
+    expect(body).toMatch(
+      /<GetCallerIdentityResult>[\s\S]*<\/GetCallerIdentityResult>\s*<ResponseMetadata>\s*<RequestId>[0-9a-f-]{36}<\/RequestId>/,
+    );
     expect(element(body, "Arn")).toBe(arn);
     expect(element(body, "UserId")).toBe(userId);
     expect(element(body, "Account")).toBe(STUB_ACCOUNT_ID);
@@ -219,9 +221,7 @@ describe("offline plan setup", () => {
   });
 
   test("refuses a provider that would reach for real credentials", () => {
-    expect(() => offlineProvider({ provider: { aws: [{ region: "us-east-1", profile: "prod" }] } })).toThrow(
-      /provider "aws" sets profile/,
-    );
+    expect(() => offlineProvider({ provider: { aws: [{ region: "us-east-1", profile: "prod" }] } })).toThrow(/provider "aws" sets profile/);
   });
 
   test("redacts a known sensitive value from a plan's JSON", () => {
@@ -234,7 +234,13 @@ describe("offline plan setup", () => {
           mode: "managed",
           type: "aws_iam_access_key",
           name: "k",
-          change: { actions: ["update"], before: { id: "AKIA", secret: "s3cr3t" }, after: { id: "AKIA", secret: "s3cr3t" }, before_sensitive: { secret: true }, after_sensitive: { secret: true } },
+          change: {
+            actions: ["update"],
+            before: { id: "AKIA", secret: "s3cr3t" },
+            after: { id: "AKIA", secret: "s3cr3t" },
+            before_sensitive: { secret: true },
+            after_sensitive: { secret: true },
+          },
         },
       ],
       planned_values: { outputs: { secret: { sensitive: true, value: "s3cr3t" }, id: { sensitive: false, value: "AKIA" } } },

@@ -9,7 +9,15 @@ import { tmpdir } from "os";
 import { join } from "path";
 import { SetupConfigInput, createApp, parseConfig } from "../modules";
 import { accountsConfig, fullConfig, organizationConfig, shippedConfig } from "./support/configs";
-import { AWS_PROVIDER, INIT_TIMEOUT_MS, STACK_FILE, TerraformWorkspace, ValidateResult, errorDiagnostics, formatDiagnostics } from "../scripts/lib/terraform";
+import {
+  AWS_PROVIDER,
+  INIT_TIMEOUT_MS,
+  STACK_FILE,
+  TerraformWorkspace,
+  ValidateResult,
+  errorDiagnostics,
+  formatDiagnostics,
+} from "../scripts/lib/terraform";
 import { terraformTestGate } from "./support/terraform-gate";
 
 jest.setTimeout(300_000);
@@ -21,7 +29,12 @@ const CONFIGS: ReadonlyArray<readonly [string, () => SetupConfigInput]> = [
   ["organization", organizationConfig],
   // The longest password policy IAM allows: the login profile then generates 128 characters, which
   // the provider must accept (its password_length is validated at `terraform validate`).
-  ["long-passwords", () => ({ accounts: [{ name: "long-passwords", region: "eu-west-1", passwordPolicy: { minimumLength: 128 }, adminUsers: [{ name: "alice" }] }] })],
+  [
+    "long-passwords",
+    () => ({
+      accounts: [{ name: "long-passwords", region: "eu-west-1", passwordPolicy: { minimumLength: 128 }, adminUsers: [{ name: "alice" }] }],
+    }),
+  ],
 ];
 
 /** Fails with every diagnostic unless `result` is valid without errors. */
@@ -82,9 +95,7 @@ if (setup) {
       const result = workspace.validate({ json: JSON.stringify(json, null, 2) });
 
       expect(result.valid).toBe(false);
-      expect(formatDiagnostics(errorDiagnostics(result))).toEqual([
-        expect.stringMatching(/"nmae".*resource\.aws_iam_user\.Corrupted/),
-      ]);
+      expect(formatDiagnostics(errorDiagnostics(result))).toEqual([expect.stringMatching(/"nmae".*resource\.aws_iam_user\.Corrupted/)]);
     });
   });
 }

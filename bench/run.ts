@@ -47,7 +47,8 @@ function parseOptions(argv: string[]): Options {
   const given: Partial<Options> = {};
   const count = (flag: string, value: string | undefined, min: number): number => {
     const n = Number(value);
-    if (value === undefined || !Number.isInteger(n) || n < min) throw new Error(`${flag} needs an integer >= ${min}, got ${value ?? "nothing"}`);
+    if (value === undefined || !Number.isInteger(n) || n < min)
+      throw new Error(`${flag} needs an integer >= ${min}, got ${value ?? "nothing"}`);
     return n;
   };
   for (let i = 0; i < argv.length; i++) {
@@ -55,14 +56,31 @@ function parseOptions(argv: string[]): Options {
     const [flag, inline] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
     const value = (): string | undefined => inline ?? argv[++i];
     switch (flag) {
-      case "--runs": given.runs = count(flag, value(), 1); break;
-      case "--slow-runs": given.slowRuns = count(flag, value(), 1); break;
-      case "--test-runs": given.testRuns = count(flag, value(), 1); break;
-      case "--warmup": given.warmup = count(flag, value(), 0); break;
-      case "--skip-tests": given.skipTests = true; break;
-      case "--quick": given.quick = true; break;
-      case "--help": case "-h": process.stdout.write(`${USAGE}\n`); process.exit(0); break;
-      default: throw new Error(`unknown option ${arg}\n${USAGE}`);
+      case "--runs":
+        given.runs = count(flag, value(), 1);
+        break;
+      case "--slow-runs":
+        given.slowRuns = count(flag, value(), 1);
+        break;
+      case "--test-runs":
+        given.testRuns = count(flag, value(), 1);
+        break;
+      case "--warmup":
+        given.warmup = count(flag, value(), 0);
+        break;
+      case "--skip-tests":
+        given.skipTests = true;
+        break;
+      case "--quick":
+        given.quick = true;
+        break;
+      case "--help":
+      case "-h":
+        process.stdout.write(`${USAGE}\n`);
+        process.exit(0);
+        break;
+      default:
+        throw new Error(`unknown option ${arg}\n${USAGE}`);
     }
   }
   const quick = given.quick ?? false;
@@ -122,7 +140,13 @@ function runOnce(job: Job, rssFile: string, measured: boolean): boolean {
   rmSync(rssFile, { force: true });
   const [cmd, args] = timeAvailable ? [GNU_TIME, ["-f", "%M", "-o", rssFile, job.cmd, ...job.args]] : [job.cmd, job.args];
   const start = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { cwd: job.cwd, env: job.env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 256 * 1024 * 1024 });
+  const r = spawnSync(cmd, args, {
+    cwd: job.cwd,
+    env: job.env,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    maxBuffer: 256 * 1024 * 1024,
+  });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (r.error || r.status !== 0) {
     result.failure = `${describeExit(r)}\n${tail(`${r.stdout ?? ""}\n${r.stderr ?? ""}`)}`;
@@ -217,7 +241,12 @@ function expectStacks(outdir: string, stacks: number): () => void {
 
 /** Non-relative, non-builtin modules the app loads at run time (type-only imports left out). */
 function appModules(): string[] {
-  const files = [join(ROOT, "main.ts"), ...readdirSync(join(ROOT, "modules")).filter((f) => f.endsWith(".ts")).map((f) => join(ROOT, "modules", f))];
+  const files = [
+    join(ROOT, "main.ts"),
+    ...readdirSync(join(ROOT, "modules"))
+      .filter((f) => f.endsWith(".ts"))
+      .map((f) => join(ROOT, "modules", f)),
+  ];
   const found = new Set<string>();
   const patterns = [
     /^\s*(?:import|export)\s+(?!type\b)[^;]*?\sfrom\s+["']([^"']+)["']/gm,
@@ -258,10 +287,18 @@ function ensureTsNode(): { bin?: string; note: string } {
   const bin = join(tools, "node_modules", ".bin", "ts-node");
   if (!existsSync(bin)) {
     process.stderr.write(`installing ts-node@10 and typescript@5.9 into ${tools} (kept for later runs)\n`);
-    const r = spawnSync("npm", ["install", "--prefix", tools, "--no-audit", "--no-fund", "--loglevel=error", "ts-node@10", "typescript@5.9"], {
-      cwd: tmpdir(), env: cleanEnv(), encoding: "utf8", stdio: ["ignore", "pipe", "pipe"],
-    });
-    if (r.status !== 0 || !existsSync(bin)) return { note: `ts-node could not be installed into ${tools}: ${describeExit(r)}\n${tail(r.stderr ?? "")}` };
+    const r = spawnSync(
+      "npm",
+      ["install", "--prefix", tools, "--no-audit", "--no-fund", "--loglevel=error", "ts-node@10", "typescript@5.9"],
+      {
+        cwd: tmpdir(),
+        env: cleanEnv(),
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    if (r.status !== 0 || !existsSync(bin))
+      return { note: `ts-node could not be installed into ${tools}: ${describeExit(r)}\n${tail(r.stderr ?? "")}` };
   }
   const version = (pkg: string, from: string): string => {
     try {
@@ -271,13 +308,19 @@ function ensureTsNode(): { bin?: string; note: string } {
     }
   };
   // ts-node compiles with the project's typescript (it resolves it from the project first).
-  return { bin, note: `ts-node ${version("ts-node", tools)} from ${tools}, compiling with the project's typescript ${version("typescript", ROOT)}` };
+  return {
+    bin,
+    note: `ts-node ${version("ts-node", tools)} from ${tools}, compiling with the project's typescript ${version("typescript", ROOT)}`,
+  };
 }
 
 function machine(): string {
   const cpuinfo = existsSync("/proc/cpuinfo") ? readFileSync("/proc/cpuinfo", "utf8") : "";
   const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? cpus()[0]?.model ?? "unknown CPU";
-  const tf = spawnSync("terraform", ["version"], { env: cleanEnv({ TF_CLI_CONFIG_FILE: "/dev/null", CHECKPOINT_DISABLE: "1" }), encoding: "utf8" });
+  const tf = spawnSync("terraform", ["version"], {
+    env: cleanEnv({ TF_CLI_CONFIG_FILE: "/dev/null", CHECKPOINT_DISABLE: "1" }),
+    encoding: "utf8",
+  });
   const terraform = tf.status === 0 ? tf.stdout.split("\n")[0].trim() : "terraform not found";
   const memory = (totalmem() / 1024 ** 3).toFixed(1);
   return `${model}, ${cpus().length} cores, ${memory} GiB memory; node ${process.version}; ${terraform}`;
@@ -370,11 +413,16 @@ function benchmark(options: Options, tmp: string): number {
     return {
       key: s.key,
       label: `scale: ${s.accounts} account${s.accounts > 1 ? "s" : ""} × ${s.users} user${s.users > 1 ? "s" : ""}`,
-      shown: "the synth script without npm's start-up (`esbuild … && node cdktf.out/app/main.js`), SETUP_CONFIG and CDKTF_OUTDIR in the temp folder",
+      shown:
+        "the synth script without npm's start-up (`esbuild … && node cdktf.out/app/main.js`), SETUP_CONFIG and CDKTF_OUTDIR in the temp folder",
       cmd: "sh",
       args: ["-c", SYNTH_SCRIPT],
       cwd: mainDir,
-      env: cleanEnv({ SETUP_CONFIG: config, CDKTF_OUTDIR: outdir, PATH: `${join(mainDir, "node_modules", ".bin")}:${process.env.PATH ?? ""}` }),
+      env: cleanEnv({
+        SETUP_CONFIG: config,
+        CDKTF_OUTDIR: outdir,
+        PATH: `${join(mainDir, "node_modules", ".bin")}:${process.env.PATH ?? ""}`,
+      }),
       runs: slow ? options.slowRuns : options.runs,
       warmup: true,
       before: () => rmSync(outdir, { recursive: true, force: true }),
@@ -526,13 +574,18 @@ function benchmark(options: Options, tmp: string): number {
     try {
       const names = readdirSync(f(a)).sort();
       if (names.join() !== readdirSync(f(b)).sort().join()) return "no (different stacks)";
-      return names.every((n) => readFileSync(join(f(a), n, "cdk.tf.json"), "utf8") === readFileSync(join(f(b), n, "cdk.tf.json"), "utf8")) ? "yes" : "no";
+      return names.every((n) => readFileSync(join(f(a), n, "cdk.tf.json"), "utf8") === readFileSync(join(f(b), n, "cdk.tf.json"), "utf8"))
+        ? "yes"
+        : "no";
     } catch {
       return "n/a";
     }
   };
   const slowNote = options.slowRuns !== options.runs ? ` (${options.slowRuns} for the peer, cdktf synth and 100×10)` : "";
-  const testNote = testJobs.length > 0 ? `; npm test and tsc --noEmit ${options.testRuns} runs each, interleaved, after the rest` : "; npm test left out (--skip-tests)";
+  const testNote =
+    testJobs.length > 0
+      ? `; npm test and tsc --noEmit ${options.testRuns} runs each, interleaved, after the rest`
+      : "; npm test left out (--skip-tests)";
   const lines = [
     `## Synth benchmark${options.quick ? " (--quick: one run each, a smoke test, not a measurement)" : ""}`,
     "",
@@ -547,9 +600,13 @@ function benchmark(options: Options, tmp: string): number {
     `- Floor modules (from the imports of main.ts and modules/*.ts): ${floorModules.map((m) => `\`${m}\``).join(", ")}.`,
     `- Jobs 1-7 run in temp copies of the project (node_modules symlinked), never touching the repository's cdktf.out; the scale configs ` +
       `(account-<i>, us-east-1, accountId 100000000000+i, users admin-<j> with the default one access key) are generated into the temp folder. ` +
-      `cdktf synth runs with ${Object.entries(CLI_ENV).map(([k, v]) => `${k}=${v}`).join(" ")}.`,
+      `cdktf synth runs with ${Object.entries(CLI_ENV)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" ")}.`,
     `- Peer: ${tsNode.note}. Same cdk.tf.json as the main job: ${same(mainDir, peerDir)}; job 4: ${same(mainDir, cliDir)}.`,
-    ...(testJobs.length > 0 ? ["- npm test and tsc --noEmit run in the repository (tsc is incremental: both update the git-ignored tsconfig.tsbuildinfo)."] : []),
+    ...(testJobs.length > 0
+      ? ["- npm test and tsc --noEmit run in the repository (tsc is incremental: both update the git-ignored tsconfig.tsbuildinfo)."]
+      : []),
   ];
   const failures = [...results.entries()].filter(([, r]) => r.failure !== undefined);
   for (const [key, r] of failures) lines.push("", `**${key} failed:**`, "", "```text", r.failure ?? "", "```");

@@ -108,9 +108,15 @@ export class AccessKey extends Construct {
         description: "IAM access key pair (AccessKeyId, SecretAccessKey) created by incident-manager-setup",
         kmsKeyId: props.secretStore.kmsKeyId,
       });
-      skipCheckov(this.secret, { id: "CKV2_AWS_57", comment: "An IAM access key is rotated by replacing the key (README: key rotation), not by a Secrets Manager rotation function." });
+      skipCheckov(this.secret, {
+        id: "CKV2_AWS_57",
+        comment: "An IAM access key is rotated by replacing the key (README: key rotation), not by a Secrets Manager rotation function.",
+      });
       if (!props.secretStore.kmsKeyId) {
-        skipCheckov(this.secret, { id: "CKV_AWS_149", comment: "No kmsKeyId configured: encrypted with the AWS managed key aws/secretsmanager." });
+        skipCheckov(this.secret, {
+          id: "CKV_AWS_149",
+          comment: "No kmsKeyId configured: encrypted with the AWS managed key aws/secretsmanager.",
+        });
       }
       new SecretsmanagerSecretVersion(this, "SecretVersion", {
         secretId: this.secret.id,

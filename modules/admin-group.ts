@@ -181,13 +181,7 @@ function mfaPolicyDocument(scope: Construct, partition: string, exempt: readonly
       {
         sid: "AllowManageOwnAccessKeys",
         effect: "Allow",
-        actions: [
-          "iam:CreateAccessKey",
-          "iam:DeleteAccessKey",
-          "iam:GetAccessKeyLastUsed",
-          "iam:ListAccessKeys",
-          "iam:UpdateAccessKey",
-        ],
+        actions: ["iam:CreateAccessKey", "iam:DeleteAccessKey", "iam:GetAccessKeyLastUsed", "iam:ListAccessKeys", "iam:UpdateAccessKey"],
         resources: own,
       },
       {

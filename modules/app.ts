@@ -37,7 +37,9 @@ export function configLocation(config: SetupConfig, path: string): string | unde
   const user = account.adminUsers[u];
   if (!second?.startsWith("AccessKey-")) return `adminUsers[${u}] (${user.name})`;
   const k = user.accessKeys.findIndex((key, i) => `AccessKey-${accessKeyId(key, i)}` === second);
-  return k < 0 ? `adminUsers[${u}] (${user.name})` : `adminUsers[${u}].accessKeys[${k}] (${user.name}, key ${accessKeyId(user.accessKeys[k], k)})`;
+  return k < 0
+    ? `adminUsers[${u}] (${user.name})`
+    : `adminUsers[${u}].accessKeys[${k}] (${user.name}, key ${accessKeyId(user.accessKeys[k], k)})`;
 }
 
 /**
@@ -93,11 +95,9 @@ export interface SynthWarning {
 
 /** The warnings recorded on the constructs under a scope, in tree order. */
 export function synthWarnings(scope: IConstruct): SynthWarning[] {
-  return scope.node.findAll().flatMap((c) =>
-    c.node.metadata
-      .filter((m) => m.type === "@cdktf/warn")
-      .map((m) => ({ path: c.node.path, message: String(m.data) })),
-  );
+  return scope.node
+    .findAll()
+    .flatMap((c) => c.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => ({ path: c.node.path, message: String(m.data) })));
 }
 
 /** Options of {@link synthesize}. */

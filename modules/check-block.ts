@@ -24,7 +24,9 @@ export class CheckBlock extends Construct {
   constructor(scope: Construct, id: string, props: CheckBlockProps) {
     super(scope, id);
     if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(props.name)) {
-      throw new Error(`name: ${JSON.stringify(props.name)} is not a Terraform identifier (letters, digits, _ and -, not starting with a digit)`);
+      throw new Error(
+        `name: ${JSON.stringify(props.name)} is not a Terraform identifier (letters, digits, _ and -, not starting with a digit)`,
+      );
     }
     this.checkName = props.name;
     this.condition = props.condition;

@@ -45,7 +45,10 @@ export function skipCheckov(resource: TerraformResource, ...add: CheckovSkip[]):
   }
   const all = [...(skips.get(resource) ?? []), ...add];
   skips.set(resource, all);
-  resource.addOverride("//.deviations", all.map((s) => ({ checkov: s.id, reason: s.comment })));
+  resource.addOverride(
+    "//.deviations",
+    all.map((s) => ({ checkov: s.id, reason: s.comment })),
+  );
 }
 
 /** The skips recorded on the resources of a stack, sorted by address. */

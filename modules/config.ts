@@ -10,11 +10,9 @@ import { IAM_PATH_PATTERN, IAM_PATH_RULE, iamNamePattern, iamNameRule } from "./
 
 /** A region of the AWS SDK's partition data (see arns.ts), with the rule as its message. */
 const region = () =>
-  z
-    .string({ error: 'must be a string naming an AWS region, such as "us-east-1"' })
-    .refine((r) => partitionOf(r) !== undefined, {
-      error: 'is not an AWS region (a name such as "us-east-1", as listed in the AWS SDK\'s partition data)',
-    });
+  z.string({ error: 'must be a string naming an AWS region, such as "us-east-1"' }).refine((r) => partitionOf(r) !== undefined, {
+    error: 'is not an AWS region (a name such as "us-east-1", as listed in the AWS SDK\'s partition data)',
+  });
 
 const iamName = (kind: string, max: number) =>
   z
@@ -57,9 +55,12 @@ export const AccessKeySchema = z
       .describe("Also store the key pair in AWS Secrets Manager (keys without pgpKey only); the state still holds the secret"),
     kmsKeyId: z
       .string()
-      .regex(/^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+|alias\/[A-Za-z0-9/_-]+|[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12})$/, {
-        error: "is not a KMS key id, key ARN, alias name (alias/...) or alias ARN",
-      })
+      .regex(
+        /^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+|alias\/[A-Za-z0-9/_-]+|[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12})$/,
+        {
+          error: "is not a KMS key id, key ARN, alias name (alias/...) or alias ARN",
+        },
+      )
       .optional()
       .describe("KMS key that encrypts the stored secret (with secretStore). Default: the account's aws/secretsmanager key"),
   })
@@ -206,9 +207,7 @@ export const AccountSchema = z.strictObject({
     .describe("IAM account alias; the sign-in URL uses it"),
   passwordPolicy: PasswordPolicySchema,
   adminGroup: AdminGroupSchema.default({ name: "Administrators", path: "/", enforceMfa: true }),
-  adminUsers: z
-    .array(AdminUserSchema, { error: "must be a list of admin users" })
-    .min(1, { error: "must list at least one admin user" }),
+  adminUsers: z.array(AdminUserSchema, { error: "must be a list of admin users" }).min(1, { error: "must list at least one admin user" }),
   incidentManager: z
     .strictObject({
       serviceLinkedRole: z
@@ -244,10 +243,7 @@ export const S3BackendSchema = z
       .describe('Object key of the state; "{stack}" is replaced by the stack name, e.g. incident-manager/{stack}.tfstate'),
     region: region().describe("Region of the bucket"),
     encrypt: z.boolean({ error: "must be true or false" }).default(true).describe("Server-side encryption of the state"),
-    useLockfile: z
-      .boolean({ error: "must be true or false" })
-      .default(true)
-      .describe("S3 native state locking (Terraform 1.10 or later)"),
+    useLockfile: z.boolean({ error: "must be true or false" }).default(true).describe("S3 native state locking (Terraform 1.10 or later)"),
     dynamodbTable: z
       .string()
       .regex(/^[A-Za-z0-9_.-]{3,255}$/, { error: "is not a valid DynamoDB table name (3-255 of letters, digits and _.-)" })
@@ -266,9 +262,7 @@ export const SetupConfigSchema = z
   .strictObject({
     $schema: z.string().optional().describe("Path of the JSON Schema, for editors"),
     backend: BackendSchema.default({ type: "local" }),
-    accounts: z
-      .array(AccountSchema, { error: "must be a list of accounts" })
-      .min(1, { error: "must list at least one account" }),
+    accounts: z.array(AccountSchema, { error: "must be a list of accounts" }).min(1, { error: "must list at least one account" }),
   })
   // Rules across entries. They run even when single fields are wrong (`when`),
   // so every problem is reported at once; hence they read the input defensively.
@@ -283,8 +277,7 @@ function records(value: unknown): [Record<string, unknown>, number][] {
 }
 
 function crossChecks(config: Record<string, unknown>, ctx: z.core.$RefinementCtx<unknown>) {
-  const issue = (path: PropertyKey[], input: unknown, message: string) =>
-    ctx.addIssue({ code: "custom", path, input, message });
+  const issue = (path: PropertyKey[], input: unknown, message: string) => ctx.addIssue({ code: "custom", path, input, message });
   const backend = isRecord(config.backend) ? config.backend : {};
   if (backend.type === "s3" && typeof backend.key === "string" && !backend.key.includes("{stack}") && records(config.accounts).length > 1) {
     issue(
@@ -415,7 +408,9 @@ export class ConfigError extends Error {
     readonly source: string,
     readonly problems: string[],
   ) {
-    super(`${source}: ${problems.length === 1 ? "1 problem" : `${problems.length} problems`}\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    super(
+      `${source}: ${problems.length === 1 ? "1 problem" : `${problems.length} problems`}\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
     this.name = "ConfigError";
   }
 }
@@ -501,8 +496,7 @@ function describeIssue(issue: z.core.$ZodIssue, root: unknown): string[] {
     case "unrecognized_keys": {
       const allowed = allowedKeys(issue.path, root);
       return issue.keys.map(
-        (key) =>
-          `${jsonPath([...issue.path, key])}: unknown key ${JSON.stringify(key)} (allowed here: ${allowed.join(", ")})`,
+        (key) => `${jsonPath([...issue.path, key])}: unknown key ${JSON.stringify(key)} (allowed here: ${allowed.join(", ")})`,
       );
     }
     case "invalid_key": {
@@ -512,7 +506,9 @@ function describeIssue(issue: z.core.$ZodIssue, root: unknown): string[] {
     }
     case "invalid_type":
       if (value === undefined) return [`${where}: missing (required: ${issue.expected})`];
-      return [`${where}: ${show(value)} ${issue.message.startsWith("Invalid input") ? `must be ${article(issue.expected)}` : issue.message}`];
+      return [
+        `${where}: ${show(value)} ${issue.message.startsWith("Invalid input") ? `must be ${article(issue.expected)}` : issue.message}`,
+      ];
     default:
       return [`${where}: ${show(value)} ${issue.message}`];
   }
@@ -522,7 +518,10 @@ function describeIssue(issue: z.core.$ZodIssue, root: unknown): string[] {
 export function parseConfig(data: unknown, source = "configuration"): SetupConfig {
   const result = SetupConfigSchema.safeParse(data);
   if (result.success) return result.data;
-  throw new ConfigError(source, result.error.issues.flatMap((issue) => describeIssue(issue, data)));
+  throw new ConfigError(
+    source,
+    result.error.issues.flatMap((issue) => describeIssue(issue, data)),
+  );
 }
 
 /**
@@ -643,4 +642,3 @@ export function configJsonSchema(): object {
     title: "Incident Manager setup configuration",
   };
 }
-

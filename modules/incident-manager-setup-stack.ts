@@ -96,9 +96,7 @@ export class IncidentManagerSetupStack extends TerraformStack {
     new AwsProvider(this, "aws", {
       region: account.region,
       allowedAccountIds: account.accountId ? [account.accountId] : undefined,
-      assumeRole: account.assumeRoleArn
-        ? [{ roleArn: account.assumeRoleArn, sessionName: ASSUME_ROLE_SESSION_NAME }]
-        : undefined,
+      assumeRole: account.assumeRoleArn ? [{ roleArn: account.assumeRoleArn, sessionName: ASSUME_ROLE_SESSION_NAME }] : undefined,
       defaultTags: Object.keys(account.tags).length > 0 ? [{ tags: account.tags }] : undefined,
     });
     this.addBackend(id, props.backend ?? { type: "local" });
@@ -121,7 +119,8 @@ export class IncidentManagerSetupStack extends TerraformStack {
     account.adminUsers.forEach((userConfig) => this.addUser(userConfig));
     new TerraformOutput(this, USERS_OUTPUT, {
       value: this.usersOutput,
-      description: "The admin users by name: ARN, console sign-in, access keys (id, status, encrypted secret or secret ARN); no plain-text secret",
+      description:
+        "The admin users by name: ARN, console sign-in, access keys (id, status, encrypted secret or secret ARN); no plain-text secret",
     });
     new TerraformOutput(this, SECRETS_OUTPUT, {
       value: this.secretsOutput,
@@ -142,7 +141,12 @@ export class IncidentManagerSetupStack extends TerraformStack {
       const policy = new IncidentManagerSetupPolicy(this, "IncidentManagerSetupPolicy", {
         partition: this.partition.partition,
       });
-      output(this, "incident_manager_setup_policy_arn", policy.policyArn, "ARN of the policy that allows only creating AWSServiceRoleForIncidentManager");
+      output(
+        this,
+        "incident_manager_setup_policy_arn",
+        policy.policyArn,
+        "ARN of the policy that allows only creating AWSServiceRoleForIncidentManager",
+      );
     }
   }
 
@@ -261,7 +265,6 @@ export class IncidentManagerSetupStack extends TerraformStack {
       );
     }
   }
-
 }
 
 function output(scope: Construct, name: string, value: string, description: string, sensitive = false): void {

@@ -111,14 +111,18 @@ export function parseOutputs(text: string, source: string): TerraformOutputs {
   try {
     data = JSON.parse(text);
   } catch (e) {
-    throw new CredentialsError(`${source} is not JSON (${(e as Error).message.replace(/ in JSON at .*/s, "")}); expected the output of \`terraform output -json\``);
+    throw new CredentialsError(
+      `${source} is not JSON (${(e as Error).message.replace(/ in JSON at .*/s, "")}); expected the output of \`terraform output -json\``,
+    );
   }
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     throw new CredentialsError(`${source} is not a \`terraform output -json\` document (expected an object of outputs)`);
   }
   for (const [name, output] of Object.entries(data)) {
     if (output === null || typeof output !== "object" || !("value" in output)) {
-      throw new CredentialsError(`${source}: output ${JSON.stringify(name)} has no "value" (expected the output of \`terraform output -json\`)`);
+      throw new CredentialsError(
+        `${source}: output ${JSON.stringify(name)} has no "value" (expected the output of \`terraform output -json\`)`,
+      );
     }
   }
   return data as TerraformOutputs;
@@ -146,12 +150,14 @@ const isObject = (value: unknown): value is Json => value !== null && typeof val
 function mapOutput(outputs: TerraformOutputs, name: string): Json {
   const output = outputs[name];
   if (output === undefined) return {};
-  if (!isObject(output.value)) throw new CredentialsError(`output ${name} is not a map (is this stack from an older version? run npm run synth and deploy)`);
+  if (!isObject(output.value))
+    throw new CredentialsError(`output ${name} is not a map (is this stack from an older version? run npm run synth and deploy)`);
   return output.value;
 }
 
 function nonEmpty(value: unknown, what: string): string {
-  if (typeof value !== "string" || value === "") throw new CredentialsError(`${what} is ${value === "" ? "empty" : "missing"} in the outputs`);
+  if (typeof value !== "string" || value === "")
+    throw new CredentialsError(`${what} is ${value === "" ? "empty" : "missing"} in the outputs`);
   return value;
 }
 
@@ -168,7 +174,9 @@ export function selectKey(outputs: TerraformOutputs, user: string, keyId?: strin
   const entry = users[user];
   if (!isObject(entry)) {
     const names = Object.keys(users).sort();
-    throw new CredentialsError(`${where}: no such user in output ${USERS_OUTPUT} (${names.length ? `users found: ${names.join(", ")}` : "no users found"})`);
+    throw new CredentialsError(
+      `${where}: no such user in output ${USERS_OUTPUT} (${names.length ? `users found: ${names.join(", ")}` : "no users found"})`,
+    );
   }
   const keys = isObject(entry.access_keys) ? entry.access_keys : {};
   const ids = Object.keys(keys).sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
@@ -194,7 +202,8 @@ export function selectKey(outputs: TerraformOutputs, user: string, keyId?: strin
     const fingerprint = typeof key.key_fingerprint === "string" && key.key_fingerprint !== "" ? key.key_fingerprint : undefined;
     return { ...base, secret: { kind: "pgp", encrypted: nonEmpty(key.encrypted_secret, `the encrypted secret of ${what}`), fingerprint } };
   }
-  if (key.secret_arn !== undefined) return { ...base, secret: { kind: "secrets-manager", arn: nonEmpty(key.secret_arn, `the secret ARN of ${what}`) } };
+  if (key.secret_arn !== undefined)
+    return { ...base, secret: { kind: "secrets-manager", arn: nonEmpty(key.secret_arn, `the secret ARN of ${what}`) } };
   throw new CredentialsError(
     `${what}: no secret in the outputs (neither ${SECRETS_OUTPUT}["${user}"].access_keys["${id}"] nor encrypted_secret or secret_arn in ${USERS_OUTPUT})`,
   );
@@ -265,7 +274,8 @@ export function writeCsv(file: string, accessKeyIdValue: string, secret: string)
     fd = openSync(file, "wx", 0o600);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === "EEXIST") throw new CredentialsError(`${file} already exists; refusing to overwrite (move it away, or choose another file with --out)`);
+    if (code === "EEXIST")
+      throw new CredentialsError(`${file} already exists; refusing to overwrite (move it away, or choose another file with --out)`);
     if (code === "ENOENT") throw new CredentialsError(`cannot write ${file}: folder ${dirname(file)} does not exist`);
     throw new CredentialsError(`cannot write ${file}: ${(e as Error).message}`);
   }

@@ -359,7 +359,9 @@ class StackView {
   /** Whether an inline policy of the group denies requests made without MFA. */
   mfaEnforced(groupAddress: string): boolean {
     return this.ofType("aws_iam_group_policy").some(
-      (p) => this.groupAddressOf(p.body.group) === groupAddress && (denyWithoutMfa(this.policyDocument(p.body.policy)) || /mfa/i.test(String(p.body.name))),
+      (p) =>
+        this.groupAddressOf(p.body.group) === groupAddress &&
+        (denyWithoutMfa(this.policyDocument(p.body.policy)) || /mfa/i.test(String(p.body.name))),
     );
   }
 
@@ -385,7 +387,9 @@ class StackView {
   }
 
   importOf(address: string): string | undefined {
-    const block = arr(this.json.import).map(obj).find((i) => i.to === address);
+    const block = arr(this.json.import)
+      .map(obj)
+      .find((i) => i.to === address);
     return block ? String(block.id) : undefined;
   }
 }
@@ -426,7 +430,8 @@ function keyStatus(key: Block): string {
 
 function statementText(statement: unknown): string {
   const s = obj(statement);
-  const actions = arr(s.actions).length > 0 ? arr(s.actions).join(", ") : `everything except ${plural(arr(s.not_actions).length, "action")}`;
+  const actions =
+    arr(s.actions).length > 0 ? arr(s.actions).join(", ") : `everything except ${plural(arr(s.not_actions).length, "action")}`;
   const conditions = arr(s.condition)
     .map((c) => `${String(obj(c).variable)} ${String(obj(c).test)} ${arr(obj(c).values).join("|")}`)
     .join(", ");
@@ -500,7 +505,9 @@ function describe(view: StackView, block: Block): string {
         `reset at first sign-in: ${yesNo(body.password_reset_required !== false)}`,
       ].join(" · ");
     case "aws_iam_user_group_membership":
-      return `${user(body.user)} in group ${arr(body.groups).map((g) => code(view.resolve(g))).join(", ")}`;
+      return `${user(body.user)} in group ${arr(body.groups)
+        .map((g) => code(view.resolve(g)))
+        .join(", ")}`;
     case "aws_iam_access_key": {
       const secret = view.secretOfKey(block.address);
       return [
@@ -597,8 +604,7 @@ function plannedAction(
   if (actions.includes("create") && actions.includes("delete")) {
     const forcedBy = replacePaths.map((path) => path.join("."));
     action = forcedBy.length > 0 ? `replace (forced by ${forcedBy.join(", ")})` : "replace";
-  }
-  else if (actions.includes("create")) action = "create";
+  } else if (actions.includes("create")) action = "create";
   else if (actions.includes("delete")) action = "destroy";
   else if (actions.includes("update")) action = "update";
   else if (actions.includes("read")) action = "read";
@@ -683,7 +689,9 @@ export function summarizeStack(stackJson: Json, warnings: readonly ReviewWarning
           planned: countPlannedChanges(plan),
           plannedDestroyOnly: sorted(
             (plan.resource_changes ?? [])
-              .filter((rc) => (rc.mode ?? "managed") === "managed" && !managed.has(rc.address) && (rc.change?.actions ?? []).includes("delete"))
+              .filter(
+                (rc) => (rc.mode ?? "managed") === "managed" && !managed.has(rc.address) && (rc.change?.actions ?? []).includes("delete"),
+              )
               .map((rc) => rc.address),
           ),
           notInPlan: sorted([...managed].filter((address) => !changes.has(address))),
@@ -795,9 +803,11 @@ function userMapChanges(name: string, before: Json, after: Json, hidden: boolean
         if (!(id in bKeys)) lines.push(`${at}: access key ${JSON.stringify(id)} added`);
         else if (!(id in aKeys)) lines.push(`${at}: access key ${JSON.stringify(id)} removed`);
         else if (hidden) {
-          if (JSON.stringify(bKeys[id]) !== JSON.stringify(aKeys[id])) lines.push(`${at}: access key ${JSON.stringify(id)} changed (sensitive, not shown)`);
+          if (JSON.stringify(bKeys[id]) !== JSON.stringify(aKeys[id]))
+            lines.push(`${at}: access key ${JSON.stringify(id)} changed (sensitive, not shown)`);
         } else {
-          for (const change of bodyChanges(obj(bKeys[id]), obj(aKeys[id]))) lines.push(`${at}: access key ${JSON.stringify(id)}: ${change}`);
+          for (const change of bodyChanges(obj(bKeys[id]), obj(aKeys[id])))
+            lines.push(`${at}: access key ${JSON.stringify(id)}: ${change}`);
         }
       }
     }
@@ -825,7 +835,14 @@ export function diffOutputs(base: SynthOutput, head: SynthOutput): ReviewDiff {
     if (!before && after) {
       stacks.push({ stack: name, change: "added", lines: [], resourceCount: managedCount(after), warningsAdded: [], warningsRemoved: [] });
     } else if (before && !after) {
-      stacks.push({ stack: name, change: "removed", lines: [], resourceCount: managedCount(before), warningsAdded: [], warningsRemoved: [] });
+      stacks.push({
+        stack: name,
+        change: "removed",
+        lines: [],
+        resourceCount: managedCount(before),
+        warningsAdded: [],
+        warningsRemoved: [],
+      });
     } else if (before && after) {
       const lines = diffStacks(before, after);
       const warningsAdded = sorted([...wAfter].filter((w) => !wBefore.has(w)));
@@ -882,7 +899,12 @@ function renderDiff(diff: ReviewDiff, baseLabel: string): string[] {
   if (diff.stacks.some((s) => s.change !== "changed")) out.push("");
   for (const s of diff.stacks.filter((c) => c.change === "changed")) {
     const n = diffCounts(s.lines);
-    const counts = [`${n.added} added`, `${n.removed} removed`, `${n.changed} changed`, ...(n.replaced > 0 ? [`**${n.replaced} replaced**`] : [])];
+    const counts = [
+      `${n.added} added`,
+      `${n.removed} removed`,
+      `${n.changed} changed`,
+      ...(n.replaced > 0 ? [`**${n.replaced} replaced**`] : []),
+    ];
     out.push(`### ${code(s.stack)}: ${counts.join(", ")}${n.outputs > 0 ? `, ${plural(n.outputs, "output change")}` : ""}`, "");
     if (s.lines.length > 0) out.push("```diff", ...s.lines, "```", "");
     if (s.warningsAdded.length > 0) out.push("New warnings:", "", ...s.warningsAdded.map((w) => `- ${w}`), "");
@@ -915,7 +937,9 @@ function renderStack(s: StackSummary): string[] {
       out.push(`- To destroy (no longer configured): ${s.plannedDestroyOnly.map(code).join(", ")}`);
     }
     if (s.notInPlan && s.notInPlan.length > 0) {
-      out.push(`- Note: the plan is older than the configuration: ${plural(s.notInPlan.length, "resource")} not in it (run npm run plan:offline again)`);
+      out.push(
+        `- Note: the plan is older than the configuration: ${plural(s.notInPlan.length, "resource")} not in it (run npm run plan:offline again)`,
+      );
     }
   } else {
     out.push(`- Planned changes: not known · ${SOURCE_SYNTH}`);
@@ -924,7 +948,9 @@ function renderStack(s: StackSummary): string[] {
   const withPlan = s.resources.some((r) => r.planned !== undefined);
   out.push(withPlan ? "| Resource | Plan | Settings |" : "| Resource | Settings |", withPlan ? "|---|---|---|" : "|---|---|");
   for (const r of s.resources) {
-    out.push(withPlan ? `| ${code(r.address)} | ${r.planned ?? ""} | ${cell(r.settings)} |` : `| ${code(r.address)} | ${cell(r.settings)} |`);
+    out.push(
+      withPlan ? `| ${code(r.address)} | ${r.planned ?? ""} | ${cell(r.settings)} |` : `| ${code(r.address)} | ${cell(r.settings)} |`,
+    );
   }
   out.push("");
   if (s.outputs.length > 0) {
@@ -946,7 +972,11 @@ export function renderMarkdown(input: ReviewInput): string {
   const warnings = summaries.reduce((n, s) => n + s.warnings.length, 0);
   const planned = summaries.filter((s) => s.source === "plan").length;
   const source =
-    planned === 0 ? SOURCE_SYNTH : planned === summaries.length ? SOURCE_PLAN : `${SOURCE_PLAN} for ${planned} of ${summaries.length} stacks, else synthesized cdk.tf.json`;
+    planned === 0
+      ? SOURCE_SYNTH
+      : planned === summaries.length
+        ? SOURCE_PLAN
+        : `${SOURCE_PLAN} for ${planned} of ${summaries.length} stacks, else synthesized cdk.tf.json`;
   let line = `**${plural(summaries.length, "stack")}, ${plural(resources, "resource")}, ${plural(warnings, "warning")}** · ${source}`;
   if (input.diff) {
     const all = input.diff.stacks.flatMap((s) => s.lines);
@@ -997,6 +1027,7 @@ export function loadPlan(outdir: string, stack: string): PlanJson | undefined {
   const file = join(outdir, "plans", `${stack}.plan.json`);
   if (!existsSync(file)) return undefined;
   const plan = JSON.parse(readFileSync(file, "utf8")) as unknown;
-  if (!isObject(plan) || !Array.isArray(plan.resource_changes)) throw new Error(`${file} is not a terraform show -json plan (no resource_changes)`);
+  if (!isObject(plan) || !Array.isArray(plan.resource_changes))
+    throw new Error(`${file} is not a terraform show -json plan (no resource_changes)`);
   return plan as PlanJson;
 }

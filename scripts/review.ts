@@ -121,7 +121,12 @@ export function synthesizeGitRef(ref: string, env: NodeJS.ProcessEnv, cwd: strin
     const childEnv: NodeJS.ProcessEnv = { ...env, CDKTF_OUTDIR: join(dir, "cdktf.out"), CHECKPOINT_DISABLE: "1" };
     if (env.SETUP_CONFIG) childEnv.SETUP_CONFIG = resolve(cwd, env.SETUP_CONFIG);
     else delete childEnv.SETUP_CONFIG;
-    const synth = spawnSync(process.execPath, ["-r", "tsx/cjs", "main.ts"], { cwd: dir, env: childEnv, encoding: "utf8", timeout: 180_000 });
+    const synth = spawnSync(process.execPath, ["-r", "tsx/cjs", "main.ts"], {
+      cwd: dir,
+      env: childEnv,
+      encoding: "utf8",
+      timeout: 180_000,
+    });
     if (synth.error) throw new ReviewError(`the synth of --base ${ref} (${short}) could not run: ${synth.error.message}`);
     if (synth.status !== 0) {
       const why = `${synth.stderr}${synth.stdout}`.trim() || `exit ${synth.status ?? synth.signal}`;
@@ -169,7 +174,12 @@ export function run(argv: readonly string[], io: Io = defaultIo): number {
   const outdir = resolve(io.cwd, args.outdir ?? io.env.CDKTF_OUTDIR ?? join(PROJECT_ROOT, "cdktf.out"));
   try {
     // The base first: --base-dir may name the folder the synth below overwrites.
-    const base = args.baseDir !== undefined ? loadBaseDir(args.baseDir, io.cwd) : args.base !== undefined ? synthesizeGitRef(args.base, io.env, io.cwd) : undefined;
+    const base =
+      args.baseDir !== undefined
+        ? loadBaseDir(args.baseDir, io.cwd)
+        : args.base !== undefined
+          ? synthesizeGitRef(args.base, io.env, io.cwd)
+          : undefined;
 
     let synth: ReturnType<typeof synthesize>;
     try {

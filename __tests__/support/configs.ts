@@ -120,7 +120,10 @@ export function organizationConfig(): SetupConfigInput {
     accountId,
     assumeRoleArn: `arn:aws:iam::${accountId}:role/OrganizationAccountAccessRole`,
     tags: { "managed-by": "incident-manager-setup", account: name },
-    adminUsers: [{ name: "incident-admin", accessKeys: [] }, { name: "oncall-lead", console: false as const }],
+    adminUsers: [
+      { name: "incident-admin", accessKeys: [] },
+      { name: "oncall-lead", console: false as const },
+    ],
     incidentManager: { serviceLinkedRole: "create" as const },
   });
   return {

@@ -38,9 +38,7 @@ export const STUB_ROLE = {
   maxSessionDuration: 3600,
   assumeRolePolicyDocument: {
     Version: "2012-10-17",
-    Statement: [
-      { Effect: "Allow", Principal: { Service: "ssm-incidents.amazonaws.com" }, Action: "sts:AssumeRole" },
-    ],
+    Statement: [{ Effect: "Allow", Principal: { Service: "ssm-incidents.amazonaws.com" }, Action: "sts:AssumeRole" }],
   },
 } as const;
 
@@ -54,9 +52,7 @@ export type StubIdentity = "user" | "root";
 
 /** The ARN of the caller. */
 export function stubCallerArn(identity: StubIdentity, partition = "aws", account: string = STUB_ACCOUNT_ID): string {
-  return identity === "root"
-    ? `arn:${partition}:iam::${account}:root`
-    : `arn:${partition}:iam::${account}:user/${STUB_USER_NAME}`;
+  return identity === "root" ? `arn:${partition}:iam::${account}:root` : `arn:${partition}:iam::${account}:user/${STUB_USER_NAME}`;
 }
 
 /** The ARN of {@link STUB_ROLE}. */
@@ -161,12 +157,7 @@ function getCallerIdentity(identity: StubIdentity, partition: string, account: s
 
 function getRole(params: Record<string, string>, partition: string, account: string): Answer {
   if (params.RoleName !== STUB_ROLE.name) {
-    return failure(
-      IAM_NAMESPACE,
-      404,
-      "NoSuchEntity",
-      `The role with name ${params.RoleName ?? "(none)"} cannot be found.`,
-    );
+    return failure(IAM_NAMESPACE, 404, "NoSuchEntity", `The role with name ${params.RoleName ?? "(none)"} cannot be found.`);
   }
   return success(
     IAM_NAMESPACE,
@@ -214,8 +205,7 @@ export async function startAwsStub(options: AwsStubOptions = {}): Promise<AwsStu
     scope: { region?: string; service?: string },
   ): Answer & { service?: string } => {
     const action = params.Action;
-    const service =
-      params.Version === STS_VERSION ? "sts" : params.Version === IAM_VERSION ? "iam" : scope.service;
+    const service = params.Version === STS_VERSION ? "sts" : params.Version === IAM_VERSION ? "iam" : scope.service;
     const namespace = service === "iam" ? IAM_NAMESPACE : STS_NAMESPACE;
     const partition = partitionOfRegion(scope.region ?? "");
     const describe = `${service ?? "?"}:${action ?? "?"} (${method})`;

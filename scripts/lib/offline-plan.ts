@@ -17,14 +17,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "fs";
 import { availableParallelism } from "os";
 import { join } from "path";
-import {
-  STUB_ACCESS_KEY_ID,
-  STUB_ACCOUNT_ID,
-  STUB_SECRET_ACCESS_KEY,
-  StubIdentity,
-  StubRequest,
-  startAwsStub,
-} from "./aws-stub";
+import { STUB_ACCESS_KEY_ID, STUB_ACCOUNT_ID, STUB_SECRET_ACCESS_KEY, StubIdentity, StubRequest, startAwsStub } from "./aws-stub";
 import {
   AWS_PROVIDER,
   PLAN_TIMEOUT_MS,
@@ -123,11 +116,11 @@ export function offlineProvider(stack: StackJson): Record<string, unknown> {
   if (list.length !== 1 || list[0].alias !== undefined) {
     throw new Error(`cannot plan offline: expected one provider "aws" block without alias, found ${list.length}`);
   }
-  const refused = Object.keys(list[0]).filter(
-    (key) => !(OFFLINE_PROVIDER_ARGUMENTS as readonly string[]).includes(key),
-  );
+  const refused = Object.keys(list[0]).filter((key) => !(OFFLINE_PROVIDER_ARGUMENTS as readonly string[]).includes(key));
   if (refused.length > 0) {
-    throw new Error(`cannot plan offline: provider "aws" sets ${refused.join(", ")} (offline plans support ${OFFLINE_PROVIDER_ARGUMENTS.join(", ")})`);
+    throw new Error(
+      `cannot plan offline: provider "aws" sets ${refused.join(", ")} (offline plans support ${OFFLINE_PROVIDER_ARGUMENTS.join(", ")})`,
+    );
   }
   return list[0];
 }
@@ -488,10 +481,7 @@ export class OfflinePlanner {
     if (!workspace) {
       workspace = new TerraformWorkspace(this.setup, join(this.root, `init-${this.workspaces.size + 1}`));
       // The endpoint does not matter to init (it configures no provider).
-      writeFileSync(
-        join(workspace.workDir, OFFLINE_OVERRIDE_FILE),
-        offlineOverride({ endpoint: "http://127.0.0.1:9", assumeRole }),
-      );
+      writeFileSync(join(workspace.workDir, OFFLINE_OVERRIDE_FILE), offlineOverride({ endpoint: "http://127.0.0.1:9", assumeRole }));
       workspace.init({ json }, { backend: true });
       this.workspaces.set(key, workspace);
     }

@@ -128,7 +128,6 @@ export function detectTerraform(env: NodeJS.ProcessEnv = process.env): Terraform
   return missing;
 }
 
-
 /** A CLI configuration that installs hashicorp/aws from `mirror` only, never from the network. */
 export function cliConfig(mirror: string): string {
   return [
@@ -162,10 +161,7 @@ export interface TerraformRun {
  * Runs terraform synchronously. Throws when it cannot start or exceeds `timeoutMs`;
  * a non-zero exit is returned (see {@link assertSucceeded}).
  */
-export function runTerraform(
-  args: readonly string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number },
-): TerraformRun {
+export function runTerraform(args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number }): TerraformRun {
   const run = spawnSync("terraform", args, {
     cwd: options.cwd,
     env: options.env,
@@ -239,8 +235,7 @@ export function runTerraformAsync(
 export function assertSucceeded(run: TerraformRun): TerraformRun {
   if (run.status !== 0) {
     throw new Error(
-      `terraform ${run.args.join(" ")} exited ${run.status}` +
-        `\n--- stderr ---\n${run.stderr}\n--- stdout ---\n${run.stdout}`,
+      `terraform ${run.args.join(" ")} exited ${run.status}` + `\n--- stderr ---\n${run.stderr}\n--- stdout ---\n${run.stdout}`,
     );
   }
   return run;
