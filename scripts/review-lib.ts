@@ -7,6 +7,11 @@
 // sensitive output, nor in full any attribute named like a secret, a password or a PGP key
 // (a PGP key is shown as `keybase:<user>` or `(base64 PGP key, N chars, sha256 <8 hex>)`).
 import { REPLACEMENT_CONSEQUENCE, replacementCauses } from "../modules/replacements";
+import { PlanCounts, PlanDocument, countPlannedChanges, plannedChangesText } from "./lib/plan-json";
+
+/** The plan document the review reads (scripts/lib/plan-json.ts). */
+export type PlanJson = PlanDocument;
+export { countPlannedChanges, plannedChangesText };
 import { SECRETS_OUTPUT, USERS_OUTPUT } from "../modules/incident-manager-setup-stack";
 import { createHash } from "crypto";
 import { existsSync, readFileSync, readdirSync } from "fs";
@@ -21,32 +26,10 @@ export interface ReviewWarning {
   readonly message: string;
 }
 
-/** The parts of a `terraform show -json` plan document that the review reads. */
-export interface PlanJson {
-  readonly resource_changes?: readonly {
-    readonly address: string;
-    readonly mode?: string;
-    readonly change?: {
-      readonly actions?: readonly string[];
-      readonly importing?: unknown;
-      /** The attribute paths that force a replacement (Terraform 1.2+). */
-      readonly replace_paths?: readonly (readonly (string | number)[])[];
-    };
-  }[];
-}
-
 /** One synthesized cdktf.out folder: the stacks' JSON by name, and the warnings. */
 export interface SynthOutput {
   readonly stacks: Readonly<Record<string, Json>>;
   readonly warnings: readonly ReviewWarning[];
-}
-
-/** Terraform's summary counts of a plan. */
-export interface PlannedChanges {
-  readonly import: number;
-  readonly add: number;
-  readonly change: number;
-  readonly destroy: number;
 }
 
 /** A row of a stack's resource table. */
@@ -86,7 +69,7 @@ export interface StackSummary {
   /** The stack's warnings, sorted by path, then message. */
   readonly warnings: readonly ReviewWarning[];
   readonly source: "plan" | "synth";
-  readonly planned?: PlannedChanges;
+  readonly planned?: PlanCounts;
   /** With a plan: resources it would destroy that are not in the synthesized JSON. */
   readonly plannedDestroyOnly?: readonly string[];
   /** With a plan: synthesized resources the plan does not mention (the plan is older than the JSON). */
@@ -611,24 +594,6 @@ function plannedAction(
   else action = "no change";
   if (!importing) return action;
   return action === "no change" ? "import" : `import, ${action}`;
-}
-
-/** Terraform's summary counts ("N to import, N to add, N to change, N to destroy") of a plan. */
-export function countPlannedChanges(plan: PlanJson): PlannedChanges {
-  const counts = { import: 0, add: 0, change: 0, destroy: 0 };
-  for (const rc of plan.resource_changes ?? []) {
-    if (rc.mode !== undefined && rc.mode !== "managed") continue;
-    const actions = rc.change?.actions ?? [];
-    if (rc.change?.importing !== undefined && rc.change?.importing !== null) counts.import++;
-    if (actions.includes("create")) counts.add++;
-    if (actions.includes("update")) counts.change++;
-    if (actions.includes("delete")) counts.destroy++;
-  }
-  return counts;
-}
-
-export function plannedChangesText(p: PlannedChanges): string {
-  return `${p.import} to import, ${p.add} to add, ${p.change} to change, ${p.destroy} to destroy`;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@
 //   (a {@link TerraformWorkspace}), so a plan costs no init.
 // Terraform runs without any TF_* or AWS_* variable of the caller's environment (no profile,
 // keys or endpoints leak in), with empty shared config/credentials files.
+import { PlanCounts, PlanDocument, countPlannedChanges } from "./plan-json";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "fs";
 import { availableParallelism } from "os";
 import { join } from "path";
@@ -162,6 +163,7 @@ export interface ResourceChange {
     readonly before_sensitive?: unknown;
     readonly after_sensitive?: unknown;
     readonly importing?: { readonly id?: string };
+    readonly replace_paths?: readonly (readonly (string | number)[])[];
   };
 }
 
@@ -196,7 +198,7 @@ export interface CheckResult {
 }
 
 /** The output of `terraform show -json <plan>` (the fields used here). */
-export interface PlanJson {
+export interface PlanJson extends PlanDocument {
   readonly format_version: string;
   readonly terraform_version: string;
   readonly errored?: boolean;
@@ -354,23 +356,9 @@ export function isOfflineOverrideWarning(d: PlanDiagnostic): boolean {
   return d.severity === "warning" && d.file === OFFLINE_OVERRIDE_FILE && /role_arn/.test(d.body);
 }
 
-/** The counts of `Plan: 1 to import, 8 to add, 0 to change, 0 to destroy.` */
-export interface PlanCounts {
-  readonly import: number;
-  readonly add: number;
-  readonly change: number;
-  readonly destroy: number;
-}
-
 /** The summary line terraform plan printed (`Plan: ...` or `No changes. ...`), if any. */
 export function planSummaryLine(stdout: string): string | undefined {
   return /^(Plan: \d+ to .*|No changes\..*)$/m.exec(stdout)?.[1].trim();
-}
-
-/** The counts of a summary line (all 0 for "No changes."). */
-export function planCounts(summary: string): PlanCounts {
-  const count = (what: string) => Number(new RegExp(`(\\d+) to ${what}\\b`).exec(summary)?.[1] ?? 0);
-  return { import: count("import"), add: count("add"), change: count("change"), destroy: count("destroy") };
 }
 
 /** Collapses whitespace (Terraform wraps long messages in its human output). */
@@ -417,6 +405,7 @@ export interface StackPlan {
   readonly ok: boolean;
   /** The line terraform plan printed: `Plan: ...` / `No changes. ...`. */
   readonly summary?: string;
+  /** Terraform's counts, from the plan's JSON (the same numbers as {@link summary}). */
   readonly counts?: PlanCounts;
   /** Warnings (stdout) and errors (stderr) terraform plan printed. */
   readonly diagnostics: readonly PlanDiagnostic[];
@@ -535,7 +524,8 @@ export class OfflinePlanner {
         account,
         run,
         ok,
-        ...(summary ? { summary, counts: planCounts(summary) } : {}),
+        ...(summary ? { summary } : {}),
+        ...(planJson ? { counts: countPlannedChanges(planJson) } : {}),
         diagnostics: [...parseDiagnostics(run.stdout), ...parseDiagnostics(run.stderr)],
         ...(planJson ? { json: planJson } : {}),
         requests: [...stub.requests],
