@@ -13,13 +13,14 @@
 // with node_modules symlinked, or with CDKTF_OUTDIR in a temp folder; the temp folder is
 // removed at the end. ts-node (for the peer) is installed once into <tmpdir>/bench-tools
 // (BENCH_TOOLS overrides it) and kept there for the next run.
+import { PROJECT_ROOT } from "../scripts/lib/cli";
 import { SpawnSyncReturns, spawnSync } from "child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "fs";
 import { builtinModules } from "module";
 import { cpus, loadavg, tmpdir, totalmem } from "os";
-import { join, resolve } from "path";
+import { join } from "path";
 
-const ROOT = resolve(__dirname, "..");
+const ROOT = PROJECT_ROOT;
 const GNU_TIME = "/usr/bin/time";
 const MB = 1024; // %M is in KB
 

@@ -13,10 +13,7 @@ import { closeSync, existsSync, fchmodSync, openSync, readFileSync, readdirSync,
 import { basename, dirname, resolve } from "path";
 import { accessKeyId, userCwd } from "../modules/config";
 import { SECRETS_OUTPUT, USERS_OUTPUT } from "../modules/incident-manager-setup-stack";
-import { UsageError } from "./lib/cli";
-
-/** The project root (the folder that holds cdktf.out/). */
-export const PROJECT_ROOT = resolve(__dirname, "..");
+import { PROJECT_ROOT, UsageError, parseCommandLine } from "./lib/cli";
 
 /** The header of the console's access key file. */
 export const CSV_HEADER = ["Access key ID", "Secret access key"] as const;
@@ -38,7 +35,7 @@ export const USAGE = [
   "PGP-encrypted secrets (pgpKey) are decrypted with gpg (GNUPGHOME is honoured).",
 ].join("\n");
 
-export { UsageError };
+export { PROJECT_ROOT, UsageError };
 
 /** A failure with a message for the user (exit 1). */
 export class CredentialsError extends Error {
@@ -55,44 +52,22 @@ export interface Args {
 
 /** `--help` / `-h`, or the parsed arguments. Throws a {@link UsageError}. */
 export function parseArgs(argv: readonly string[]): Args | "help" {
-  const positional: string[] = [];
-  const options: { key?: string; out?: string; outputsJson?: string } = {};
-  const names: Record<string, keyof typeof options> = { "--key": "key", "--out": "out", "--outputs-json": "outputsJson" };
-  let onlyPositional = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (onlyPositional || !arg.startsWith("-") || arg === "-") {
-      positional.push(arg);
-      continue;
-    }
-    if (arg === "--") {
-      onlyPositional = true;
-      continue;
-    }
-    if (arg === "--help" || arg === "-h") return "help";
-    const eq = arg.indexOf("=");
-    const name = eq === -1 ? arg : arg.slice(0, eq);
-    const field = names[name];
-    if (!field) throw new UsageError(`unknown option ${name}`);
-    let value: string | undefined;
-    if (eq !== -1) value = arg.slice(eq + 1);
-    else {
-      value = argv[i + 1];
-      if (value === undefined || value.startsWith("--")) throw new UsageError(`${name} needs a value`);
-      i++;
-    }
-    if (value === "") throw new UsageError(`${name} needs a value`);
-    if (options[field] !== undefined) throw new UsageError(`${name} given twice`);
-    options[field] = value;
+  const line = parseCommandLine(argv, ["key", "out", "outputs-json"], 2);
+  if (line === "help") return "help";
+  const { positionals, options } = line;
+  if (positionals.length < 2) {
+    throw new UsageError(positionals.length === 0 ? "missing <stack> and <user>" : "missing <user>");
   }
-  if (positional.length < 2) {
-    throw new UsageError(positional.length === 0 ? "missing <stack> and <user>" : "missing <user>");
-  }
-  if (positional.length > 2) throw new UsageError(`unexpected argument ${JSON.stringify(positional[2])}`);
-  const [stack, user] = positional;
+  const [stack, user] = positionals;
   if (stack === "") throw new UsageError("<stack> is empty");
   if (user === "") throw new UsageError("<user> is empty");
-  return { stack, user, ...options };
+  return {
+    stack,
+    user,
+    ...(options.key !== undefined ? { key: options.key } : {}),
+    ...(options.out !== undefined ? { out: options.out } : {}),
+    ...(options["outputs-json"] !== undefined ? { outputsJson: options["outputs-json"] } : {}),
+  };
 }
 
 /** One output of `terraform output -json`. */

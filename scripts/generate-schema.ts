@@ -1,10 +1,11 @@
 // Writes setup.schema.json (the JSON Schema of setup.config.json, for editors) from the same
 // zod schema that validates the configuration. `npm run schema`; a test fails when it is stale.
+import { PROJECT_ROOT } from "./lib/cli";
 import { writeFileSync } from "fs";
 import { resolve } from "path";
 import { configJsonSchema } from "../modules/config";
 
-export const SCHEMA_FILE = resolve(__dirname, "..", "setup.schema.json");
+export const SCHEMA_FILE = resolve(PROJECT_ROOT, "setup.schema.json");
 
 export function renderSchema(): string {
   return `${JSON.stringify(configJsonSchema(), null, 2)}\n`;

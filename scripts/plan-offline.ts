@@ -8,6 +8,7 @@
 //
 // Exit codes: 0 every stack planned; 1 a plan failed, made an unexpected AWS call, or terraform
 // or the provider mirror is missing ("skipped: ..."); 2 bad arguments or configuration.
+import { PROJECT_ROOT } from "./lib/cli";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join, relative, resolve } from "path";
@@ -24,7 +25,7 @@ import {
   redactSensitive,
 } from "./lib/offline-plan";
 
-const ROOT = resolve(__dirname, "..");
+const ROOT = PROJECT_ROOT;
 const OUTDIR = resolve(ROOT, "cdktf.out");
 const PLANS_DIR = join(OUTDIR, "plans");
 const PLAN_SUFFIX = ".plan.json";

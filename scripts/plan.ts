@@ -1,6 +1,7 @@
 // `npm run plan [-- <stack>...]`: synthesizes, then runs the real `terraform init` and
 // `terraform plan` in every stack folder (or the named ones). Needs terraform on PATH, the
 // Terraform registry and AWS credentials; without them use `npm run plan:offline`.
+import { PROJECT_ROOT } from "./lib/cli";
 import { spawnSync } from "child_process";
 import { resolve } from "path";
 import { synthesize } from "../modules/app";
@@ -16,7 +17,7 @@ function run(args: string[]): number {
 }
 
 function main(argv: string[]): number {
-  const root = resolve(__dirname, "..");
+  const root = PROJECT_ROOT;
   const configFile = configFileFromEnv(process.env, resolve(root, "setup.config.json"));
   const { app } = synthesize({ configFile, outdir: resolve(root, "cdktf.out") });
   const stacks = app.node.children.map((c) => c.node.id);

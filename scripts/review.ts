@@ -13,10 +13,10 @@ import { isAbsolute, join, relative, resolve } from "path";
 import { synthesize } from "../modules/app";
 import { userCwd } from "../modules/config";
 import { PlanJson, ReviewDiff, SynthOutput, diffOutputs, loadOutdir, loadPlan, renderMarkdown, summarizeStack } from "./review-lib";
-import { UsageError } from "./lib/cli";
+import { PROJECT_ROOT, UsageError, parseCommandLine } from "./lib/cli";
 
 /** The project root (the folder of main.ts, setup.config.json and cdktf.out/). */
-export const PROJECT_ROOT = resolve(__dirname, "..");
+export { PROJECT_ROOT };
 
 export const USAGE = [
   "usage: npm run review [-- --base <git ref> | --base-dir <dir>] [--outdir <dir>]",
@@ -48,23 +48,16 @@ export interface Args {
 
 /** `--help` / `-h`, or the parsed arguments. Throws a {@link UsageError}. */
 export function parseArgs(argv: readonly string[]): Args | "help" {
-  const names: Record<string, keyof Args> = { "--base": "base", "--base-dir": "baseDir", "--outdir": "outdir" };
-  const args: { -readonly [K in keyof Args]?: string } = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === "--help" || arg === "-h") return "help";
-    const eq = arg.indexOf("=");
-    const name = arg.startsWith("--") && eq !== -1 ? arg.slice(0, eq) : arg;
-    const field = names[name];
-    if (!field) throw new UsageError(arg.startsWith("-") ? `unknown option ${name}` : `unexpected argument ${JSON.stringify(arg)}`);
-    const value = eq !== -1 && arg.startsWith("--") ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined || value === "") throw new UsageError(`${name} needs a value`);
-    if (args[field] !== undefined) throw new UsageError(`${name} is given twice`);
-    args[field] = value;
-  }
-  if (args.base !== undefined && args.baseDir !== undefined) throw new UsageError("give --base or --base-dir, not both");
-  if (args.base?.startsWith("-")) throw new UsageError(`--base ${args.base}: not a git ref`);
-  return args;
+  const line = parseCommandLine(argv, ["base", "base-dir", "outdir"], 0);
+  if (line === "help") return "help";
+  const { base, "base-dir": baseDir, outdir } = line.options;
+  if (base !== undefined && baseDir !== undefined) throw new UsageError("give --base or --base-dir, not both");
+  if (base?.startsWith("-")) throw new UsageError(`--base ${base}: not a git ref`);
+  return {
+    ...(base !== undefined ? { base } : {}),
+    ...(baseDir !== undefined ? { baseDir } : {}),
+    ...(outdir !== undefined ? { outdir } : {}),
+  };
 }
 
 /** Where the review reads and writes. */

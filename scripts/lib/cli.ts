@@ -1,6 +1,61 @@
-// What the command-line scripts share.
+// What the command-line scripts share: the project root, usage errors and exit codes, and argument
+// parsing with node:util's parseArgs (strict), worded as our usage messages are.
+import { resolve } from "path";
+import { parseArgs } from "util";
+
+/** The project folder (holds package.json, setup.config.json, cdktf.out/). */
+export const PROJECT_ROOT = resolve(__dirname, "..", "..");
+
+/** Exit codes of every script: success, failure, usage error. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 /** The command line is wrong: the script prints its usage and exits 2. */
 export class UsageError extends Error {
   override name = "UsageError";
+}
+
+/** The parsed command line: string options by name, positionals, or "help" for -h/--help. */
+export type CommandLine<K extends string> = { readonly options: Partial<Record<K, string>>; readonly positionals: string[] } | "help";
+
+/**
+ * Parses `argv` with node:util's parseArgs: string options (`--name value` or `--name=value`),
+ * positionals anywhere, `--` ends the options, `-h`/`--help` gives "help". Each option at most once
+ * and never empty. Throws a {@link UsageError} with a short message.
+ */
+export function parseCommandLine<K extends string>(
+  argv: readonly string[],
+  optionNames: readonly K[],
+  maxPositionals: number,
+): CommandLine<K> {
+  const options = Object.fromEntries([
+    ...optionNames.map((n) => [n, { type: "string" as const }]),
+    ["help", { type: "boolean" as const, short: "h" }],
+  ]);
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true, tokens: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const name = /'(-{1,2}[^' ]+)/.exec((e as Error).message)?.[1] ?? "an option";
+    if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") throw new UsageError(`unknown option ${name}`);
+    if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") throw new UsageError(`${name} needs a value`);
+    throw new UsageError((e as Error).message);
+  }
+  if (parsed.values.help) return "help";
+  const seen = new Set<string>();
+  for (const token of parsed.tokens ?? []) {
+    if (token.kind !== "option") continue;
+    if (seen.has(token.name)) throw new UsageError(`--${token.name} given twice`);
+    seen.add(token.name);
+    if (token.value === "") throw new UsageError(`--${token.name} needs a value`);
+  }
+  if (parsed.positionals.length > maxPositionals) {
+    throw new UsageError(`unexpected argument ${JSON.stringify(parsed.positionals[maxPositionals])}`);
+  }
+  const values: Partial<Record<K, string>> = {};
+  for (const name of optionNames) {
+    const value = parsed.values[name];
+    if (typeof value === "string") values[name] = value;
+  }
+  return { options: values, positionals: parsed.positionals };
 }
