@@ -35,7 +35,7 @@ describe("AccessKey", () => {
   });
 
   test("fails if the status is neither Active nor Inactive", () => {
-    expect(() => synthKey({ status: "Enabled" as AccessKeyStatus })).toThrow('accessKeys.status: "Enabled" must be "Active" or "Inactive"');
+    expect(() => synthKey({ status: "Enabled" as AccessKeyStatus })).toThrow('status: "Enabled" must be "Active" or "Inactive"');
   });
 });
 
@@ -63,7 +63,7 @@ describe("AccessKey in Secrets Manager", () => {
 
   test("fails if combined with a PGP key", () => {
     expect(() => synthKey({ pgpKey: "keybase:alice", secretStore: { namePrefix: "x-" } })).toThrow(
-      "accessKeys.secretStore: cannot be combined with pgpKey",
+      "secretStore: cannot be combined with pgpKey",
     );
   });
 });

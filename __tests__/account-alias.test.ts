@@ -17,7 +17,7 @@ describe("AccountAlias", () => {
     "fails if the alias breaks IAM's rule: %j",
     (alias) => {
       expect(() => synth(alias)).toThrow(
-        `accountAlias: ${JSON.stringify(alias)} is not a valid account alias (3-63 of lowercase letters, digits and single hyphens inside, not 12 digits)`,
+        `alias: ${JSON.stringify(alias)} is not a valid account alias (3-63 of lowercase letters, digits and single hyphens inside, not 12 digits)`,
       );
     },
   );

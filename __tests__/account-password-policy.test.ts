@@ -39,7 +39,7 @@ describe("AccountPasswordPolicy", () => {
     ["maxPasswordAge", 1096, 1, 1095],
   ] as const)("fails if %s is %d (AWS allows %d-%d)", (field, value, min, max) => {
     expect(() => synth({ ...CIS_PASSWORD_POLICY, [field]: value })).toThrow(
-      `passwordPolicy.${field}: ${value} must be a whole number from ${min} to ${max}`,
+      `settings.${field}: ${value} must be a whole number from ${min} to ${max}`,
     );
   });
 });

@@ -33,13 +33,13 @@ describe("AdminGroup", () => {
 
   test("fails if the group name breaks IAM's rule", () => {
     expect(() => synthGroup({ groupName: "Admins!" })).toThrow(
-      'adminGroup.name: "Admins!" is not a valid IAM group name (1-128 of letters, digits and +=,.@_-)',
+      'groupName: "Admins!" is not a valid IAM group name (1-128 of letters, digits and +=,.@_-)',
     );
     expect(() => synthGroup({ groupName: "a".repeat(129) })).toThrow("is not a valid IAM group name");
   });
 
   test("fails if the path is not / or /.../", () => {
-    expect(() => synthGroup({ path: "ops" })).toThrow('adminGroup.path: "ops" is not a valid IAM path');
+    expect(() => synthGroup({ path: "ops" })).toThrow('path: "ops" is not a valid IAM path');
   });
 });
 

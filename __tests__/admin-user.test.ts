@@ -73,12 +73,12 @@ describe("AdminUser", () => {
 
   test("fails if the user name breaks IAM's rule", () => {
     expect(() => synthUser({ userName: "bad name!" })).toThrow(
-      'adminUsers.name: "bad name!" is not a valid IAM user name (1-64 of letters, digits and +=,.@_-)',
+      'userName: "bad name!" is not a valid IAM user name (1-64 of letters, digits and +=,.@_-)',
     );
     expect(() => synthUser({ userName: "a".repeat(65) })).toThrow("is not a valid IAM user name");
   });
 
   test("fails if the path is not / or /.../", () => {
-    expect(() => synthUser({ path: "/ops" })).toThrow('adminUsers.path: "/ops" is not a valid IAM path');
+    expect(() => synthUser({ path: "/ops" })).toThrow('path: "/ops" is not a valid IAM path');
   });
 });

@@ -3,6 +3,7 @@ import { IamAccessKey } from "@cdktf/provider-aws/lib/iam-access-key";
 import { Annotations, Fn, Token } from "cdktf";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
+import { SECRET_STORE_WITH_PGP_RULE } from "./aws-rules";
 import { skipCheckov } from "./checkov";
 import { AdminUser } from "./admin-user";
 
@@ -64,7 +65,7 @@ export class AccessKey extends Construct {
     super(scope, id);
     const status = props.status ?? "Active";
     if (!Token.isUnresolved(status) && status !== "Active" && status !== "Inactive") {
-      throw new Error(`accessKeys.status: ${JSON.stringify(status)} must be "Active" or "Inactive"`);
+      throw new Error(`status: ${JSON.stringify(status)} must be "Active" or "Inactive"`);
     }
     this.key = new IamAccessKey(this, "Resource", {
       user: props.user.userName,
@@ -101,7 +102,7 @@ export class AccessKey extends Construct {
 
     if (props.secretStore) {
       if (this.pgpProtected) {
-        throw new Error("accessKeys.secretStore: cannot be combined with pgpKey (Secrets Manager would get the encrypted secret)");
+        throw new Error(`secretStore: ${SECRET_STORE_WITH_PGP_RULE}`);
       }
       this.secret = new SecretsmanagerSecret(this, "Secret", {
         namePrefix: props.secretStore.namePrefix,

@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { Token } from "cdktf";
 import { IamAccountAlias } from "@cdktf/provider-aws/lib/iam-account-alias";
+import { ACCOUNT_ALIAS_PATTERN, ACCOUNT_ALIAS_RULE } from "./aws-rules";
 
 /** Properties of an {@link AccountAlias}. */
 export interface AccountAliasProps {
@@ -18,10 +19,8 @@ export class AccountAlias extends Construct {
   constructor(scope: Construct, id: string, props: AccountAliasProps) {
     super(scope, id);
     const alias = props.alias;
-    if (!Token.isUnresolved(alias) && !/^(?!\d{12}$)[a-z0-9](?:[a-z0-9]|-(?!-)){1,61}[a-z0-9]$/.test(alias)) {
-      throw new Error(
-        `accountAlias: ${JSON.stringify(alias)} is not a valid account alias (3-63 of lowercase letters, digits and single hyphens inside, not 12 digits)`,
-      );
+    if (!Token.isUnresolved(alias) && !ACCOUNT_ALIAS_PATTERN.test(alias)) {
+      throw new Error(`alias: ${JSON.stringify(alias)} ${ACCOUNT_ALIAS_RULE}`);
     }
     this.resource = new IamAccountAlias(this, "Resource", { accountAlias: alias });
     this.accountAlias = this.resource.accountAlias;

@@ -1,5 +1,7 @@
 import { Construct } from "constructs";
 import { IamAccountPasswordPolicy } from "@cdktf/provider-aws/lib/iam-account-password-policy";
+import { Token } from "cdktf";
+import { PASSWORD_POLICY_BOUNDS } from "./aws-rules";
 
 /** The settings of an account password policy. */
 export interface PasswordPolicySettings {
@@ -40,12 +42,6 @@ export interface AccountPasswordPolicyProps {
   readonly settings?: PasswordPolicySettings;
 }
 
-const BOUNDS: [keyof PasswordPolicySettings, number, number][] = [
-  ["minimumLength", 6, 128],
-  ["passwordReusePrevention", 1, 24],
-  ["maxPasswordAge", 1, 1095],
-];
-
 /** The account's IAM password policy (one per account: it replaces any policy set before). */
 export class AccountPasswordPolicy extends Construct {
   /** The policy resource. */
@@ -56,10 +52,10 @@ export class AccountPasswordPolicy extends Construct {
   constructor(scope: Construct, id: string, props: AccountPasswordPolicyProps = {}) {
     super(scope, id);
     const s = props.settings ?? CIS_PASSWORD_POLICY;
-    for (const [field, min, max] of BOUNDS) {
-      const value = s[field] as number;
-      if (!Number.isInteger(value) || value < min || value > max) {
-        throw new Error(`passwordPolicy.${field}: ${JSON.stringify(value)} must be a whole number from ${min} to ${max}`);
+    for (const [field, { min, max }] of Object.entries(PASSWORD_POLICY_BOUNDS)) {
+      const value = s[field as keyof typeof PASSWORD_POLICY_BOUNDS];
+      if (!Token.isUnresolved(value) && (!Number.isInteger(value) || value < min || value > max)) {
+        throw new Error(`settings.${field}: ${JSON.stringify(value)} must be a whole number from ${min} to ${max}`);
       }
     }
     this.settings = s;

@@ -5,7 +5,7 @@ import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { IamGroup } from "@cdktf/provider-aws/lib/iam-group";
 import { IamGroupPolicy } from "@cdktf/provider-aws/lib/iam-group-policy";
 import { IamGroupPolicyAttachment } from "@cdktf/provider-aws/lib/iam-group-policy-attachment";
-import { validateIamName, validateIamPath } from "./iam-names";
+import { validateIamName, validateIamPath } from "./aws-rules";
 
 /** Properties of an {@link AdminGroup}. */
 export interface AdminGroupProps {
@@ -100,8 +100,8 @@ export class AdminGroup extends Construct {
     super(scope, id);
     const groupName = props.groupName ?? "Administrators";
     const path = props.path ?? "/";
-    validateIamName("adminGroup.name", groupName, "group", 128);
-    validateIamPath("adminGroup.path", path);
+    validateIamName("groupName", groupName, "group", 128);
+    validateIamPath("path", path);
 
     this.group = new IamGroup(this, "Resource", { name: groupName, path });
     this.policyArn = `arn:${props.partition.partition}:iam::aws:policy/AdministratorAccess`;

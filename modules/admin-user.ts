@@ -7,7 +7,7 @@ import { IamUserLoginProfile } from "@cdktf/provider-aws/lib/iam-user-login-prof
 import type { AccessKey } from "./access-key";
 import { AccountPasswordPolicy } from "./account-password-policy";
 import { AdminGroup } from "./admin-group";
-import { validateIamName, validateIamPath } from "./iam-names";
+import { validateIamName, validateIamPath } from "./aws-rules";
 
 /** Console sign-in of an admin user. */
 export interface ConsoleAccess {
@@ -81,8 +81,8 @@ export class AdminUser extends Construct {
 
   constructor(scope: Construct, id: string, props: AdminUserProps) {
     super(scope, id);
-    validateIamName("adminUsers.name", props.userName, "user", 64);
-    validateIamPath("adminUsers.path", props.path ?? "/");
+    validateIamName("userName", props.userName, "user", 64);
+    validateIamPath("path", props.path ?? "/");
     this.requireMfa = props.requireMfa ?? true;
     if (!this.requireMfa && props.console !== false) {
       throw new Error(

@@ -6,7 +6,16 @@ import { ParseError, ParseErrorCode, parse as parseJsonc, printParseErrorCode, v
 import { z } from "zod";
 import { CIS_PASSWORD_POLICY } from "./account-password-policy";
 import { partitionOf, partitionOfArn } from "./arns";
-import { IAM_PATH_PATTERN, IAM_PATH_RULE, iamNamePattern, iamNameRule } from "./iam-names";
+import {
+  ACCOUNT_ALIAS_PATTERN,
+  ACCOUNT_ALIAS_RULE,
+  IAM_PATH_PATTERN,
+  IAM_PATH_RULE,
+  PASSWORD_POLICY_BOUNDS,
+  SECRET_STORE_WITH_PGP_RULE,
+  iamNamePattern,
+  iamNameRule,
+} from "./aws-rules";
 
 /** A region of the AWS SDK's partition data (see arns.ts), with the rule as its message. */
 const region = () =>
@@ -127,6 +136,10 @@ const int = (min: number, max: number, what: string) =>
     // A refinement rather than .int(): inside the union, .int() would hide the field's message.
     .refine(Number.isInteger, { error: `must be a whole number from ${min} to ${max}` })
     .meta({ type: "integer" });
+const bounded = (field: keyof typeof PASSWORD_POLICY_BOUNDS) => {
+  const { min, max, what } = PASSWORD_POLICY_BOUNDS[field];
+  return int(min, max, what);
+};
 const flag = () => z.boolean({ error: "must be true or false" });
 
 export const PasswordPolicySchema = z
@@ -134,13 +147,13 @@ export const PasswordPolicySchema = z
     [
       z.boolean(),
       z.strictObject({
-        minimumLength: int(6, 128, "AWS allows 6-128 characters").default(CIS_PASSWORD_POLICY.minimumLength),
+        minimumLength: bounded("minimumLength").default(CIS_PASSWORD_POLICY.minimumLength),
         requireLowercase: flag().default(CIS_PASSWORD_POLICY.requireLowercase),
         requireUppercase: flag().default(CIS_PASSWORD_POLICY.requireUppercase),
         requireNumbers: flag().default(CIS_PASSWORD_POLICY.requireNumbers),
         requireSymbols: flag().default(CIS_PASSWORD_POLICY.requireSymbols),
-        passwordReusePrevention: int(1, 24, "AWS remembers 1-24 passwords").default(CIS_PASSWORD_POLICY.passwordReusePrevention),
-        maxPasswordAge: int(1, 1095, "days; AWS allows 1-1095").default(CIS_PASSWORD_POLICY.maxPasswordAge),
+        passwordReusePrevention: bounded("passwordReusePrevention").default(CIS_PASSWORD_POLICY.passwordReusePrevention),
+        maxPasswordAge: bounded("maxPasswordAge").default(CIS_PASSWORD_POLICY.maxPasswordAge),
         allowUsersToChangePassword: flag().default(CIS_PASSWORD_POLICY.allowUsersToChangePassword),
         hardExpiry: flag().default(CIS_PASSWORD_POLICY.hardExpiry),
       }),
@@ -200,9 +213,7 @@ export const AccountSchema = z.strictObject({
     .describe("Default tags applied to every resource"),
   accountAlias: z
     .string()
-    .regex(/^(?!\d{12}$)[a-z0-9](?:[a-z0-9]|-(?!-)){1,61}[a-z0-9]$/, {
-      error: "is not a valid account alias (3-63 of lowercase letters, digits and single hyphens inside, not 12 digits)",
-    })
+    .regex(ACCOUNT_ALIAS_PATTERN, { error: ACCOUNT_ALIAS_RULE })
     .optional()
     .describe("IAM account alias; the sign-in URL uses it"),
   passwordPolicy: PasswordPolicySchema,
@@ -363,7 +374,7 @@ function crossChecks(config: Record<string, unknown>, ctx: z.core.$RefinementCtx
           issue(
             ["accounts", a, "adminUsers", u, "accessKeys", k, "secretStore"],
             key.secretStore,
-            "cannot be combined with pgpKey (Secrets Manager would get the encrypted secret); use one of them",
+            `${SECRET_STORE_WITH_PGP_RULE}; use one of them`,
           );
         }
         if (key.kmsKeyId !== undefined && key.secretStore === undefined) {

@@ -87,7 +87,7 @@ export class IncidentManagerServiceLinkedRole extends Construct {
       }
       this.role.importFrom(props.importArn);
     } else if (this.mode !== "create") {
-      throw new Error(`incidentManager.serviceLinkedRole: ${JSON.stringify(this.mode)} must be "create", "adopt" or "reference"`);
+      throw new Error(`mode: ${JSON.stringify(this.mode)} must be "create", "adopt" or "reference"`);
     }
     this.roleArn = this.role.arn;
     this.roleName = this.role.name;
