@@ -13,7 +13,7 @@
 // with node_modules symlinked, or with CDKTF_OUTDIR in a temp folder; the temp folder is
 // removed at the end. ts-node (for the peer) is installed once into <tmpdir>/bench-tools
 // (BENCH_TOOLS overrides it) and kept there for the next run.
-import { PROJECT_ROOT } from "../scripts/lib/cli";
+import { EXIT, PROJECT_ROOT, UsageError, parseCommandLine } from "../scripts/lib/cli";
 import { SpawnSyncReturns, spawnSync } from "child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "fs";
 import { builtinModules } from "module";
@@ -44,46 +44,23 @@ const USAGE = `Usage: npm run bench -- [options]
   --quick         smoke run: runs 1, no warm-up, --skip-tests
   --help          this text`;
 
-function parseOptions(argv: string[]): Options {
-  const given: Partial<Options> = {};
-  const count = (flag: string, value: string | undefined, min: number): number => {
+function parseOptions(argv: string[]): Options | "help" {
+  const line = parseCommandLine(argv, ["runs", "slow-runs", "test-runs", "warmup"], 0, ["skip-tests", "quick"]);
+  if (line === "help") return "help";
+  const count = (flag: string, value: string | undefined, min: number): number | undefined => {
+    if (value === undefined) return undefined;
     const n = Number(value);
-    if (value === undefined || !Number.isInteger(n) || n < min)
-      throw new Error(`${flag} needs an integer >= ${min}, got ${value ?? "nothing"}`);
+    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${flag} needs an integer >= ${min}, got ${value}`);
     return n;
   };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const [flag, inline] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
-    const value = (): string | undefined => inline ?? argv[++i];
-    switch (flag) {
-      case "--runs":
-        given.runs = count(flag, value(), 1);
-        break;
-      case "--slow-runs":
-        given.slowRuns = count(flag, value(), 1);
-        break;
-      case "--test-runs":
-        given.testRuns = count(flag, value(), 1);
-        break;
-      case "--warmup":
-        given.warmup = count(flag, value(), 0);
-        break;
-      case "--skip-tests":
-        given.skipTests = true;
-        break;
-      case "--quick":
-        given.quick = true;
-        break;
-      case "--help":
-      case "-h":
-        process.stdout.write(`${USAGE}\n`);
-        process.exit(0);
-        break;
-      default:
-        throw new Error(`unknown option ${arg}\n${USAGE}`);
-    }
-  }
+  const given: Partial<Options> = {
+    runs: count("runs", line.options.runs, 1),
+    slowRuns: count("slow-runs", line.options["slow-runs"], 1),
+    testRuns: count("test-runs", line.options["test-runs"], 1),
+    warmup: count("warmup", line.options.warmup, 0),
+    ...(line.flags.has("skip-tests") ? { skipTests: true } : {}),
+    ...(line.flags.has("quick") ? { quick: true } : {}),
+  };
   const quick = given.quick ?? false;
   const runs = given.runs ?? (quick ? 1 : 5);
   return {
@@ -618,10 +595,16 @@ function benchmark(options: Options, tmp: string): number {
 function run(): void {
   let options: Options;
   try {
-    options = parseOptions(process.argv.slice(2));
+    const parsed = parseOptions(process.argv.slice(2));
+    if (parsed === "help") {
+      process.stdout.write(`${USAGE}\n`);
+      return;
+    }
+    options = parsed;
   } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 2;
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`bench: ${error.message}\n${USAGE}\n`);
+    process.exitCode = EXIT.usage;
     return;
   }
   const tmp = mkdtempSync(join(tmpdir(), "incident-manager-bench."));

@@ -15,7 +15,8 @@ export class UsageError extends Error {
 }
 
 /** The parsed command line: string options by name, positionals, or "help" for -h/--help. */
-export type CommandLine<K extends string> = { readonly options: Partial<Record<K, string>>; readonly positionals: string[] } | "help";
+export type CommandLine<K extends string> =
+  { readonly options: Partial<Record<K, string>>; readonly flags: ReadonlySet<string>; readonly positionals: string[] } | "help";
 
 /**
  * Parses `argv` with node:util's parseArgs: string options (`--name value` or `--name=value`),
@@ -26,9 +27,11 @@ export function parseCommandLine<K extends string>(
   argv: readonly string[],
   optionNames: readonly K[],
   maxPositionals: number,
+  flagNames: readonly string[] = [],
 ): CommandLine<K> {
   const options = Object.fromEntries([
     ...optionNames.map((n) => [n, { type: "string" as const }]),
+    ...flagNames.map((n) => [n, { type: "boolean" as const }]),
     ["help", { type: "boolean" as const, short: "h" }],
   ]);
   let parsed: ReturnType<typeof parseArgs>;
@@ -57,5 +60,6 @@ export function parseCommandLine<K extends string>(
     const value = parsed.values[name];
     if (typeof value === "string") values[name] = value;
   }
-  return { options: values, positionals: parsed.positionals };
+  const flags = new Set(flagNames.filter((n) => parsed.values[n] === true));
+  return { options: values, flags, positionals: parsed.positionals };
 }
