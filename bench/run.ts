@@ -392,7 +392,8 @@ function benchmark(options: Options, tmp: string): number {
       key: s.key,
       label: `scale: ${s.accounts} account${s.accounts > 1 ? "s" : ""} × ${s.users} user${s.users > 1 ? "s" : ""}`,
       shown:
-        "the synth script without npm's start-up (`esbuild … && node cdktf.out/app/main.js`), SETUP_CONFIG and CDKTF_OUTDIR in the temp folder",
+        "the synth script without npm's start-up (`esbuild … && node cdktf.out/app/main.js`), " +
+        "SETUP_CONFIG and CDKTF_OUTDIR in the temp folder",
       cmd: "sh",
       args: ["-c", SYNTH_SCRIPT],
       cwd: mainDir,

@@ -54,7 +54,8 @@ export const AccessKeySchema = z
       })
       .optional()
       .describe(
-        'Stable id of this key within the user (resource address, key in the admin_users output). Default: "1" for the first key, "2" for the second',
+        "Stable id of this key within the user (resource address, key in the admin_users output). " +
+          'Default: "1" for the first key, "2" for the second',
       ),
     status: AccessKeyStatus.default("Active"),
     pgpKey: pgpKey.optional(),
@@ -160,7 +161,8 @@ export const PasswordPolicySchema = z
     ],
     {
       error:
-        "must be true (the CIS values), false (not managed) or an object of minimumLength, requireLowercase, requireUppercase, requireNumbers, requireSymbols, passwordReusePrevention, maxPasswordAge, allowUsersToChangePassword, hardExpiry",
+        "must be true (the CIS values), false (not managed) or an object of minimumLength, requireLowercase, requireUppercase, requireNumbers, " +
+        "requireSymbols, passwordReusePrevention, maxPasswordAge, allowUsersToChangePassword, hardExpiry",
     },
   )
   .default(false)
@@ -225,7 +227,8 @@ export const AccountSchema = z.strictObject({
         .enum(["create", "adopt", "reference"], { error: 'must be "create", "adopt" or "reference"' })
         .default("create")
         .describe(
-          "create: the app creates AWSServiceRoleForIncidentManager; adopt: imports the existing role and manages it; reference: only reads it",
+          "create: the app creates AWSServiceRoleForIncidentManager; adopt: imports the " +
+            "existing role and manages it; reference: only reads it",
         ),
       setupPolicy: z
         .boolean({ error: "must be true or false" })
@@ -294,7 +297,8 @@ function crossChecks(config: Record<string, unknown>, ctx: z.core.$RefinementCtx
     issue(
       ["backend", "key"],
       backend.key,
-      'must contain "{stack}" when there is more than one account (each stack needs its own state), e.g. "incident-manager/{stack}.tfstate"',
+      'must contain "{stack}" when there is more than one account (each stack needs its own ' +
+        'state), e.g. "incident-manager/{stack}.tfstate"',
     );
   }
   const stacks = new Map<string, number>();
@@ -364,7 +368,8 @@ function crossChecks(config: Record<string, unknown>, ctx: z.core.$RefinementCtx
         issue(
           ["accounts", a, "adminUsers", u, "accessKeys"],
           user.accessKeys,
-          "has two Active keys: at most one may be Active outside a rotation (CIS 1.13); set keyRotationInProgress: true while clients switch, or make the old key Inactive",
+          "has two Active keys: at most one may be Active outside a rotation (CIS 1.13); set " +
+            "keyRotationInProgress: true while clients switch, or make the old key Inactive",
         );
       }
       const keyIds = new Map<string, number>();

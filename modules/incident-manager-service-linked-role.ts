@@ -82,7 +82,8 @@ export class IncidentManagerServiceLinkedRole extends Construct {
     if (this.mode === "adopt") {
       if (!props.importArn) {
         throw new Error(
-          'importArn: missing (required when mode is "adopt": the literal ARN of the existing role, in the account the provider is pinned to)',
+          'importArn: missing (required when mode is "adopt": the literal ARN of the existing ' +
+            "role, in the account the provider is pinned to)",
         );
       }
       this.role.importFrom(props.importArn);

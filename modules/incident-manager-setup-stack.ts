@@ -179,7 +179,8 @@ export class IncidentManagerSetupStack extends TerraformStack {
       condition: `!endswith(data.aws_caller_identity.${caller.friendlyUniqueId}.arn, ":root")`,
       errorMessage:
         "Terraform runs as the account's root user. That is fine for the first bootstrap of a new account only: " +
-        "from now on sign in as one of the admin users created here (see the signin_url output) and keep the root user for the tasks that require it.",
+        "from now on sign in as one of the admin users created here (see the signin_url output) " +
+        "and keep the root user for the tasks that require it.",
     });
   }
 
