@@ -1,0 +1,37 @@
+// npm run review (scripts/review-lib.ts re-exports the public API): The only part that reads files: a cdktf.out folder and its offline plans.
+import { arr, isObject, obj, sorted } from "./helpers";
+import { Json, PlanJson, ReviewWarning, SynthOutput } from "./types";
+import { existsSync, readFileSync, readdirSync } from "fs";
+import { join } from "path";
+
+// ---------------------------------------------------------------------------------------------
+// Files
+
+/** Reads a cdktf.out folder: `stacks/<name>/cdk.tf.json` and the warnings of manifest.json. */
+export function loadOutdir(outdir: string): SynthOutput {
+  const stacksDir = join(outdir, "stacks");
+  const stacks: Record<string, Json> = {};
+  for (const name of existsSync(stacksDir) ? sorted(readdirSync(stacksDir)) : []) {
+    const file = join(stacksDir, name, "cdk.tf.json");
+    if (existsSync(file)) stacks[name] = obj(JSON.parse(readFileSync(file, "utf8")));
+  }
+  const manifestFile = join(outdir, "manifest.json");
+  const manifest = existsSync(manifestFile) ? obj(JSON.parse(readFileSync(manifestFile, "utf8"))) : {};
+  const warnings: ReviewWarning[] = [];
+  for (const entry of Object.values(obj(manifest.stacks))) {
+    for (const a of arr(obj(entry).annotations).map(obj)) {
+      if (a.level === "@cdktf/warn") warnings.push({ path: String(a.constructPath), message: String(a.message) });
+    }
+  }
+  return { stacks, warnings };
+}
+
+/** The offline plan of a stack, `<outdir>/plans/<stack>.plan.json`, if there is one. Throws on bad JSON. */
+export function loadPlan(outdir: string, stack: string): PlanJson | undefined {
+  const file = join(outdir, "plans", `${stack}.plan.json`);
+  if (!existsSync(file)) return undefined;
+  const plan = JSON.parse(readFileSync(file, "utf8")) as unknown;
+  if (!isObject(plan) || !Array.isArray(plan.resource_changes))
+    throw new Error(`${file} is not a terraform show -json plan (no resource_changes)`);
+  return plan as PlanJson;
+}

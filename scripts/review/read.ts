@@ -1,0 +1,325 @@
+// npm run review (scripts/review-lib.ts re-exports the public API): Reading a stack's JSON: its blocks, the relations between them (group members, key and secret),
+// and one line per resource of what it does.
+import { arr, code, compare, describePgpKey, flatten, obj, plural, showValue, sorted, str, withoutMeta, yesNo } from "./helpers";
+import { Json, ReviewWarning } from "./types";
+import { posix } from "path";
+
+// ---------------------------------------------------------------------------------------------
+// Reading a stack's JSON
+
+export interface Block {
+  readonly address: string;
+  readonly type: string;
+  readonly name: string;
+  readonly data: boolean;
+  /** As synthesized, "//" included. */
+  readonly raw: Json;
+  readonly body: Json;
+}
+
+export function blocks(stack: Json, data: boolean): Block[] {
+  const out: Block[] = [];
+  for (const [type, byName] of Object.entries(obj(stack[data ? "data" : "resource"]))) {
+    for (const [name, raw] of Object.entries(obj(byName))) {
+      out.push({ address: `${data ? "data." : ""}${type}.${name}`, type, name, data, raw: obj(raw), body: withoutMeta(raw) });
+    }
+  }
+  return out.sort((x, y) => compare(x.address, y.address));
+}
+
+/** The stack's name: CDKTF's metadata, else `fallback`. */
+export function stackName(stack: Json, fallback = "stack"): string {
+  return str(obj(obj(stack["//"]).metadata).stackName) ?? fallback;
+}
+
+/** `${type.name.attr}` (or `${data.type.name.attr}`) -> [address, attr]. */
+export function parseRef(value: unknown): [string, string] | undefined {
+  const m = typeof value === "string" ? /^\$\{((?:data\.)?[A-Za-z0-9_]+\.[A-Za-z0-9_-]+)\.([A-Za-z0-9_]+)\}$/.exec(value) : null;
+  return m ? [m[1], m[2]] : undefined;
+}
+
+export class StackView {
+  readonly resources: Block[];
+  readonly data: Block[];
+  private readonly byAddress = new Map<string, Block>();
+
+  constructor(readonly json: Json) {
+    this.resources = blocks(json, false);
+    this.data = blocks(json, true);
+    for (const b of [...this.resources, ...this.data]) this.byAddress.set(b.address, b);
+  }
+
+  block(address: string): Block | undefined {
+    return this.byAddress.get(address);
+  }
+
+  /** The literal a reference points to (`${aws_iam_user.X.name}` -> "alice"), else the text as is. */
+  resolve(value: unknown): string {
+    const ref = parseRef(value);
+    const target = ref && str(this.block(ref[0])?.body[ref[1]]);
+    return target ?? (typeof value === "string" ? value : JSON.stringify(value));
+  }
+
+  /** The address a reference points to. */
+  refAddress(value: unknown): string | undefined {
+    return parseRef(value)?.[0];
+  }
+
+  ofType(type: string): Block[] {
+    return this.resources.filter((b) => b.type === type);
+  }
+
+  /** The policy document a `${data.aws_iam_policy_document.X.json}` reference points to. */
+  policyDocument(value: unknown): Json | undefined {
+    const address = this.refAddress(value);
+    return address?.startsWith("data.aws_iam_policy_document.") ? this.block(address)?.body : undefined;
+  }
+
+  /** Names of the users in a group (through aws_iam_user_group_membership), sorted. */
+  members(groupAddress: string): string[] {
+    return sorted(
+      this.ofType("aws_iam_user_group_membership")
+        .filter((m) => arr(m.body.groups).some((g) => this.refAddress(g) === groupAddress || g === this.block(groupAddress)?.body.name))
+        .map((m) => this.resolve(m.body.user)),
+    );
+  }
+
+  groupAddressOf(value: unknown): string | undefined {
+    const address = this.refAddress(value);
+    if (address) return address;
+    return this.ofType("aws_iam_group").find((g) => g.body.name === value)?.address;
+  }
+
+  /** Whether an inline policy of the group denies requests made without MFA. */
+  mfaEnforced(groupAddress: string): boolean {
+    return this.ofType("aws_iam_group_policy").some(
+      (p) =>
+        this.groupAddressOf(p.body.group) === groupAddress &&
+        (denyWithoutMfa(this.policyDocument(p.body.policy)) || /mfa/i.test(String(p.body.name))),
+    );
+  }
+
+  loginProfileOf(userAddress: string): Block | undefined {
+    return this.ofType("aws_iam_user_login_profile").find((p) => this.refAddress(p.body.user) === userAddress);
+  }
+
+  keysOf(userAddress: string): Block[] {
+    return this.ofType("aws_iam_access_key").filter((k) => this.refAddress(k.body.user) === userAddress);
+  }
+
+  /** The aws_secretsmanager_secret that holds a key pair (through its secret version). */
+  secretOfKey(keyAddress: string): Block | undefined {
+    const version = this.ofType("aws_secretsmanager_secret_version").find((v) =>
+      String(v.body.secret_string ?? "").includes(`${keyAddress}.`),
+    );
+    return version ? this.block(this.refAddress(version.body.secret_id) ?? "") : undefined;
+  }
+
+  /** The key an aws_secretsmanager_secret (or its version) holds. */
+  keyOfSecret(secretAddress: string): Block | undefined {
+    return this.ofType("aws_iam_access_key").find((k) => this.secretOfKey(k.address)?.address === secretAddress);
+  }
+
+  importOf(address: string): string | undefined {
+    const block = arr(this.json.import)
+      .map(obj)
+      .find((i) => i.to === address);
+    return block ? String(block.id) : undefined;
+  }
+}
+
+/** An expression made readable: the partition and the caller's account id as placeholders. */
+export function readable(expression: string): string {
+  return expression
+    .replace(/\$\{data\.aws_partition\.[A-Za-z0-9_-]+\.partition\}/g, "<partition>")
+    .replace(/\$\{data\.aws_caller_identity\.[A-Za-z0-9_-]+\.account_id\}/g, "<account of the credentials>");
+}
+
+export function denyWithoutMfa(doc: Json | undefined): boolean {
+  return arr(doc?.statement).some(
+    (s) => obj(s).effect === "Deny" && arr(obj(s).condition).some((c) => obj(c).variable === "aws:MultiFactorAuthPresent"),
+  );
+}
+
+/** Users the MFA denies leave out (a StringNotEquals condition on aws:username), sorted. */
+export function mfaExemptUsers(doc: Json | undefined): string[] {
+  const names = arr(doc?.statement)
+    .filter((s) => obj(s).effect === "Deny")
+    .flatMap((s) => arr(obj(s).condition).map(obj))
+    .filter((c) => c.variable === "aws:username" && c.test === "StringNotEquals")
+    .flatMap((c) => arr(c.values).map(String));
+  return sorted([...new Set(names)]);
+}
+
+/** The id of an access key: `.../AccessKey-<id>/Resource` in the metadata, else in the logical id. */
+export function keyId(key: Block): string {
+  const path = str(obj(obj(key.raw["//"]).metadata).path);
+  const fromPath = path ? /\/AccessKey-([^/]+)\/Resource$/.exec(path)?.[1] : undefined;
+  return fromPath ?? /_AccessKey-([a-z0-9-]+)_[0-9A-F]{8}$/.exec(key.name)?.[1] ?? key.name;
+}
+
+export function keyStatus(key: Block): string {
+  return str(key.body.status) ?? "Active";
+}
+
+export function statementText(statement: unknown): string {
+  const s = obj(statement);
+  const actions =
+    arr(s.actions).length > 0 ? arr(s.actions).join(", ") : `everything except ${plural(arr(s.not_actions).length, "action")}`;
+  const conditions = arr(s.condition)
+    .map((c) => `${String(obj(c).variable)} ${String(obj(c).test)} ${arr(obj(c).values).join("|")}`)
+    .join(", ");
+  return `${String(s.effect ?? "Allow")} ${actions}${conditions ? ` if ${conditions}` : ""}`;
+}
+
+export const PASSWORD_POLICY_TEXT: [string, (v: unknown) => string][] = [
+  ["minimum_password_length", (v) => `min length ${String(v)}`],
+  ["password_reuse_prevention", (v) => `remembers ${String(v)} passwords`],
+  ["max_password_age", (v) => `max age ${String(v)} days`],
+  ["allow_users_to_change_password", (v) => `users may change: ${yesNo(v === true)}`],
+  ["hard_expiry", (v) => `hard expiry: ${yesNo(v === true)}`],
+];
+
+export function describePasswordPolicy(body: Json): string {
+  const required = (["lowercase_characters", "uppercase_characters", "numbers", "symbols"] as const)
+    .filter((k) => body[`require_${k}`] === true)
+    .map((k) => k.replace("_characters", ""));
+  const parts = PASSWORD_POLICY_TEXT.filter(([k]) => body[k] !== undefined).map(([k, f]) => f(body[k]));
+  parts.splice(1, 0, required.length > 0 ? `requires ${required.join(", ")}` : "requires no character classes");
+  return parts.join(" · ");
+}
+
+export function genericSettings(body: Json): string {
+  const parts = [...flatten(body, "", new Map())].map(([path, value]) => `${path} ${showValue(path, value)}`);
+  return parts.length > 0 ? parts.join(" · ") : "(no settings)";
+}
+
+/** The key settings of one resource or data source, readable. */
+export function describe(view: StackView, block: Block): string {
+  const { body } = block;
+  const user = (value: unknown) => code(view.resolve(value));
+  switch (block.data ? `data.${block.type}` : block.type) {
+    case "aws_iam_group": {
+      const members = view.members(block.address);
+      return [
+        `IAM group ${code(String(body.name))} (path ${code(String(body.path ?? "/"))})`,
+        `members: ${members.length > 0 ? members.map(code).join(", ") : "none"}`,
+        `MFA enforced: ${yesNo(view.mfaEnforced(block.address))}`,
+      ].join(" · ");
+    }
+    case "aws_iam_group_policy_attachment": {
+      const group = view.groupAddressOf(body.group);
+      const members = group ? view.members(group) : [];
+      const policy = String(body.policy_arn);
+      const name = /:policy\/(.+)$/.exec(policy)?.[1] ?? policy;
+      const who = `group ${code(view.resolve(body.group))} (members: ${members.length > 0 ? members.map(code).join(", ") : "none"})`;
+      return `${name === "AdministratorAccess" ? "**AdministratorAccess**" : `policy ${code(name)}`} → ${who}`;
+    }
+    case "aws_iam_group_policy": {
+      const doc = view.policyDocument(body.policy);
+      const mfa = denyWithoutMfa(doc);
+      const exempt = mfaExemptUsers(doc);
+      return `inline policy ${code(String(body.name))} of group ${code(view.resolve(body.group))}${
+        mfa ? ": without MFA, denies everything but setting up one's own password and MFA device (MFA enforced)" : ""
+      }${mfa && exempt.length > 0 ? ` · **MFA not required of** ${exempt.map(code).join(", ")}` : ""}`;
+    }
+    case "aws_iam_user": {
+      const profile = view.loginProfileOf(block.address);
+      const keys = view.keysOf(block.address);
+      return [
+        `IAM user ${code(String(body.name))} (path ${code(String(body.path ?? "/"))})`,
+        `console: ${profile ? `yes (password PGP-protected: ${yesNo(profile.body.pgp_key !== undefined)})` : "no"}`,
+        `keys: ${keys.length > 0 ? keys.map((k) => `${code(keyId(k))} ${keyStatus(k)}`).join(", ") : "none"}`,
+      ].join(" · ");
+    }
+    case "aws_iam_user_login_profile":
+      return [
+        `console password of ${user(body.user)}`,
+        `PGP-protected: ${body.pgp_key !== undefined ? `yes, ${code(describePgpKey(body.pgp_key))}` : "no (plain text in the state)"}`,
+        `reset at first sign-in: ${yesNo(body.password_reset_required !== false)}`,
+      ].join(" · ");
+    case "aws_iam_user_group_membership":
+      return `${user(body.user)} in group ${arr(body.groups)
+        .map((g) => code(view.resolve(g)))
+        .join(", ")}`;
+    case "aws_iam_access_key": {
+      const secret = view.secretOfKey(block.address);
+      return [
+        `key ${code(keyId(block))} of ${user(body.user)}`,
+        `status ${keyStatus(block)}`,
+        `PGP-protected: ${body.pgp_key !== undefined ? `yes, ${code(describePgpKey(body.pgp_key))}` : "no"}`,
+        `stored in Secrets Manager: ${yesNo(secret !== undefined)}`,
+      ].join(" · ");
+    }
+    case "aws_secretsmanager_secret": {
+      const key = view.keyOfSecret(block.address);
+      return [
+        key ? `holds key ${code(keyId(key))} of ${user(key.body.user)} (AccessKeyId, SecretAccessKey)` : "Secrets Manager secret",
+        `name prefix ${code(String(body.name_prefix ?? body.name ?? "?"))}`,
+        `KMS key ${body.kms_key_id !== undefined ? code(String(body.kms_key_id)) : "aws/secretsmanager (AWS managed)"}`,
+      ].join(" · ");
+    }
+    case "aws_secretsmanager_secret_version": {
+      const secret = view.refAddress(body.secret_id);
+      const key = secret ? view.keyOfSecret(secret) : undefined;
+      return `${key ? `key pair of key ${code(keyId(key))} of ${user(key.body.user)}` : "secret value"} (value not shown)`;
+    }
+    case "aws_iam_service_linked_role": {
+      const importId = view.importOf(block.address);
+      const mode = importId !== undefined ? `**adopt** (import id ${code(readable(importId))})` : "**create**";
+      const protectedRole = obj(body.lifecycle).prevent_destroy === true ? " · prevent_destroy" : "";
+      return `service-linked role for ${code(String(body.aws_service_name))} · mode: ${mode}${protectedRole}`;
+    }
+    case "data.aws_iam_role":
+      return `role ${code(String(body.name))} · mode: **reference** (data source, read only)`;
+    case "aws_iam_account_alias":
+      return `account alias ${code(String(body.account_alias))}`;
+    case "aws_iam_account_password_policy":
+      return `password policy: ${describePasswordPolicy(body)}`;
+    case "aws_iam_policy": {
+      const doc = view.policyDocument(body.policy);
+      const statements = arr(doc?.statement).map(statementText);
+      return `customer managed policy ${code(String(body.name))}${statements.length > 0 ? `: ${statements.join("; ")}` : ""}`;
+    }
+    default:
+      return genericSettings(body);
+  }
+}
+
+/** The mode of the Incident Manager service-linked role. */
+export function roleMode(view: StackView): string {
+  const role = view.ofType("aws_iam_service_linked_role").find((r) => r.body.aws_service_name === "ssm-incidents.amazonaws.com");
+  if (role) {
+    const importId = view.importOf(role.address);
+    return importId !== undefined ? `adopt (import id ${code(readable(importId))})` : "create";
+  }
+  return view.data.some((d) => d.type === "aws_iam_role" && d.body.name === "AWSServiceRoleForIncidentManager")
+    ? "reference (data source)"
+    : "not managed";
+}
+
+export function describeBackend(stack: Json, name: string): string {
+  const [type, config] = Object.entries(obj(obj(stack.terraform).backend))[0] ?? ["local", {}];
+  const c = obj(config);
+  if (type === "local") {
+    const path = str(c.path);
+    if (!path) return `local ${code(`terraform.tfstate`)} (in the stack folder)`;
+    return `local ${code(path.startsWith("/") ? path : posix.normalize(`cdktf.out/stacks/${name}/${path}`))}`;
+  }
+  if (type === "s3") {
+    const extras = [
+      c.region !== undefined ? `region ${String(c.region)}` : undefined,
+      c.encrypt === true ? "encrypted" : "not encrypted",
+      c.use_lockfile === true ? "S3 lockfile" : undefined,
+      c.dynamodb_table !== undefined ? `DynamoDB lock table ${code(String(c.dynamodb_table))}` : undefined,
+    ].filter((x): x is string => x !== undefined);
+    return `s3 ${code(`s3://${String(c.bucket)}/${String(c.key)}`)} (${extras.join(", ")})`;
+  }
+  return `${type} ${genericSettings(c)}`;
+}
+
+export function warningsOf(stack: string, warnings: readonly ReviewWarning[]): ReviewWarning[] {
+  return warnings
+    .filter((w) => w.path === stack || w.path.startsWith(`${stack}/`))
+    .sort((a, b) => compare(a.path, b.path) || compare(a.message, b.message));
+}

@@ -1,0 +1,156 @@
+// npm run review (scripts/review-lib.ts re-exports the public API): The Markdown of the review.
+import { plannedChangesText } from "../lib/plan-json";
+import { warningText } from "./diff";
+import { SOURCE_PLAN, SOURCE_SYNTH, code, compare, plural, yesNo } from "./helpers";
+import { ReviewDiff, ReviewInput, StackSummary } from "./types";
+
+// ---------------------------------------------------------------------------------------------
+// Markdown
+
+export function cell(text: string): string {
+  return text.replace(/\r?\n/g, " ").replace(/\|/g, "\\|");
+}
+
+/** Counts of diff lines: addresses added, removed, changed (outputs apart). */
+export function diffCounts(lines: readonly string[]): {
+  added: number;
+  removed: number;
+  changed: number;
+  replaced: number;
+  outputs: number;
+} {
+  const changed = new Set<string>();
+  const replaced = new Set<string>();
+  let added = 0;
+  let removed = 0;
+  let outputs = 0;
+  for (const line of lines) {
+    if (line.slice(2).startsWith("output ")) outputs++;
+    else if (line.startsWith("+ ")) added++;
+    else if (line.startsWith("- ")) removed++;
+    else if (line.startsWith("! ")) replaced.add(line.slice(2, line.indexOf(": ")));
+    else if (line.startsWith("~ ")) changed.add(line.slice(2, line.indexOf(": ")));
+  }
+  const inPlace = [...changed].filter((address) => !replaced.has(address));
+  return { added, removed, changed: inPlace.length, replaced: replaced.size, outputs };
+}
+
+export function renderDiff(diff: ReviewDiff, baseLabel: string): string[] {
+  const out = [`## Changes since ${baseLabel}`, ""];
+  if (diff.stacks.length === 0) {
+    out.push("No changes: the synthesized stacks are the same (CDKTF's `//` metadata ignored).", "");
+    return out;
+  }
+  for (const s of diff.stacks) {
+    if (s.change === "added") {
+      out.push(`- **${code(s.stack)} added** (${plural(s.resourceCount, "resource")}; see below)`);
+    } else if (s.change === "removed") {
+      out.push(
+        `- **${code(s.stack)} removed** (${plural(s.resourceCount, "resource")}): Terraform stops managing them; ` +
+          "they stay in AWS unless the stack is destroyed before it leaves the configuration",
+      );
+    }
+  }
+  if (diff.stacks.some((s) => s.change !== "changed")) out.push("");
+  for (const s of diff.stacks.filter((c) => c.change === "changed")) {
+    const n = diffCounts(s.lines);
+    const counts = [
+      `${n.added} added`,
+      `${n.removed} removed`,
+      `${n.changed} changed`,
+      ...(n.replaced > 0 ? [`**${n.replaced} replaced**`] : []),
+    ];
+    out.push(`### ${code(s.stack)}: ${counts.join(", ")}${n.outputs > 0 ? `, ${plural(n.outputs, "output change")}` : ""}`, "");
+    if (s.lines.length > 0) out.push("```diff", ...s.lines, "```", "");
+    if (s.warningsAdded.length > 0) out.push("New warnings:", "", ...s.warningsAdded.map((w) => `- ${w}`), "");
+    if (s.warningsRemoved.length > 0) out.push("Warnings gone:", "", ...s.warningsRemoved.map((w) => `- ${w}`), "");
+  }
+  return out;
+}
+
+export function renderStack(s: StackSummary): string[] {
+  const heading = [s.region ?? "region not set", ...(s.accountIds.length > 0 ? [`account ${s.accountIds.join(", ")}`] : [])];
+  const out = [`### ${code(s.stack)} (${heading.join(", ")})`, ""];
+  const target = [
+    s.accountIds.length > 0
+      ? `Account: ${s.accountIds.map(code).join(", ")} (allowed_account_ids)`
+      : "Account: not pinned (no accountId: whichever account the credentials reach)",
+    s.assumeRoleArn ? `assumes ${code(s.assumeRoleArn)}` : undefined,
+  ].filter((x): x is string => x !== undefined);
+  out.push(`- ${target.join(" · ")}`);
+  out.push(`- Backend: ${s.backend}`);
+  for (const a of s.adminAccess) {
+    out.push(
+      `- AdministratorAccess: group ${code(a.group)}, members ${a.members.length > 0 ? a.members.map(code).join(", ") : "none"} · MFA enforced: ${yesNo(a.mfaEnforced)}`,
+    );
+  }
+  if (s.adminAccess.length === 0) out.push("- AdministratorAccess: not granted to any group");
+  out.push(`- Incident Manager service-linked role: ${s.serviceLinkedRole}`);
+  if (s.source === "plan" && s.planned) {
+    out.push(`- Planned changes: ${plannedChangesText(s.planned)} · ${SOURCE_PLAN}`);
+    if (s.plannedDestroyOnly && s.plannedDestroyOnly.length > 0) {
+      out.push(`- To destroy (no longer configured): ${s.plannedDestroyOnly.map(code).join(", ")}`);
+    }
+    if (s.notInPlan && s.notInPlan.length > 0) {
+      out.push(
+        `- Note: the plan is older than the configuration: ${plural(s.notInPlan.length, "resource")} not in it (run npm run plan:offline again)`,
+      );
+    }
+  } else {
+    out.push(`- Planned changes: not known · ${SOURCE_SYNTH}`);
+  }
+  out.push("");
+  const withPlan = s.resources.some((r) => r.planned !== undefined);
+  out.push(withPlan ? "| Resource | Plan | Settings |" : "| Resource | Settings |", withPlan ? "|---|---|---|" : "|---|---|");
+  for (const r of s.resources) {
+    out.push(
+      withPlan ? `| ${code(r.address)} | ${r.planned ?? ""} | ${cell(r.settings)} |` : `| ${code(r.address)} | ${cell(r.settings)} |`,
+    );
+  }
+  out.push("");
+  if (s.outputs.length > 0) {
+    out.push(`Outputs (values not shown): ${s.outputs.map((o) => `${code(o.name)}${o.sensitive ? " (sensitive)" : ""}`).join(", ")}`, "");
+  }
+  if (s.warnings.length > 0) {
+    out.push(`<details><summary>${plural(s.warnings.length, "synth warning")}</summary>`, "");
+    out.push(...s.warnings.map((w) => `- ${warningText(s.stack, w)}`), "", "</details>", "");
+  } else {
+    out.push("No synth warnings.", "");
+  }
+  return out;
+}
+
+/** The review as Markdown: a summary line, the changes since the base (if any), then each stack. */
+export function renderMarkdown(input: ReviewInput): string {
+  const summaries = [...input.summaries].sort((a, b) => compare(a.stack, b.stack));
+  const resources = summaries.reduce((n, s) => n + s.resourceCount, 0);
+  const warnings = summaries.reduce((n, s) => n + s.warnings.length, 0);
+  const planned = summaries.filter((s) => s.source === "plan").length;
+  const source =
+    planned === 0
+      ? SOURCE_SYNTH
+      : planned === summaries.length
+        ? SOURCE_PLAN
+        : `${SOURCE_PLAN} for ${planned} of ${summaries.length} stacks, else synthesized cdk.tf.json`;
+  let line = `**${plural(summaries.length, "stack")}, ${plural(resources, "resource")}, ${plural(warnings, "warning")}** · ${source}`;
+  if (input.diff) {
+    const all = input.diff.stacks.flatMap((s) => s.lines);
+    const n = diffCounts(all);
+    const stacksAdded = input.diff.stacks.filter((s) => s.change === "added").length;
+    const stacksRemoved = input.diff.stacks.filter((s) => s.change === "removed").length;
+    const parts = [
+      stacksAdded > 0 ? `${plural(stacksAdded, "stack")} added` : undefined,
+      stacksRemoved > 0 ? `${plural(stacksRemoved, "stack")} removed` : undefined,
+      `${n.added} added, ${n.removed} removed, ${n.changed} changed`,
+      n.replaced > 0 ? `**${n.replaced} replaced**` : undefined,
+    ].filter((x): x is string => x !== undefined);
+    line += ` · vs base: ${input.diff.stacks.length === 0 ? "no changes" : parts.join(", ")}`;
+  }
+  const out = ["## Incident Manager setup: review", "", line, ""];
+  if (input.configLabel) out.push(`Configuration: ${code(input.configLabel)}`, "");
+  if (input.diff) out.push(...renderDiff(input.diff, input.baseLabel ?? "the base"));
+  out.push("## Stacks", "");
+  for (const s of summaries) out.push(...renderStack(s));
+  while (out[out.length - 1] === "") out.pop();
+  return `${out.join("\n")}\n`;
+}

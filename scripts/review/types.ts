@@ -1,0 +1,92 @@
+// npm run review (scripts/review-lib.ts re-exports the public API): The shapes the review works with: synth output, warnings, per-stack summaries, diffs.
+import { PlanCounts, PlanDocument } from "../lib/plan-json";
+
+/** The plan document the review reads (scripts/lib/plan-json.ts). */
+export type PlanJson = PlanDocument;
+
+/** A JSON object. */
+export type Json = { [key: string]: unknown };
+
+/** A warning recorded on a construct (as synthesize() returns them, or manifest.json holds them). */
+export interface ReviewWarning {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** One synthesized cdktf.out folder: the stacks' JSON by name, and the warnings. */
+export interface SynthOutput {
+  readonly stacks: Readonly<Record<string, Json>>;
+  readonly warnings: readonly ReviewWarning[];
+}
+
+/** A row of a stack's resource table. */
+export interface ResourceRow {
+  /** `type.name`, or `data.type.name` for a data source. */
+  readonly address: string;
+  /** The key settings, readable. */
+  readonly settings: string;
+  /** What the plan does to it (only with a plan). */
+  readonly planned?: string;
+}
+
+/** Who gets AdministratorAccess in a stack. */
+export interface AdminAccess {
+  readonly group: string;
+  readonly members: readonly string[];
+  readonly mfaEnforced: boolean;
+}
+
+/** Everything the review says about one stack (account). */
+export interface StackSummary {
+  readonly stack: string;
+  readonly region?: string;
+  /** allowed_account_ids of the provider (the configured accountId). */
+  readonly accountIds: readonly string[];
+  readonly assumeRoleArn?: string;
+  /** e.g. "local `terraform.x.tfstate`" or "s3 `s3://bucket/key` (...)". */
+  readonly backend: string;
+  readonly adminAccess: readonly AdminAccess[];
+  /** create, adopt (import id ...), reference (data source), or "not managed". */
+  readonly serviceLinkedRole: string;
+  /** Managed resources and the data sources worth reviewing, sorted by address. */
+  readonly resources: readonly ResourceRow[];
+  /** Number of managed resources. */
+  readonly resourceCount: number;
+  readonly outputs: readonly { readonly name: string; readonly sensitive: boolean }[];
+  /** The stack's warnings, sorted by path, then message. */
+  readonly warnings: readonly ReviewWarning[];
+  readonly source: "plan" | "synth";
+  readonly planned?: PlanCounts;
+  /** With a plan: resources it would destroy that are not in the synthesized JSON. */
+  readonly plannedDestroyOnly?: readonly string[];
+  /** With a plan: synthesized resources the plan does not mention (the plan is older than the JSON). */
+  readonly notInPlan?: readonly string[];
+}
+
+/** The comparison of one stack with the base. */
+export interface StackChange {
+  readonly stack: string;
+  readonly change: "added" | "removed" | "changed";
+  /** `+ address`, `- address`, `~ address: attribute old -> new`, `+ output name`, ... */
+  readonly lines: readonly string[];
+  /** Managed resources of an added or removed stack. */
+  readonly resourceCount: number;
+  readonly warningsAdded: readonly string[];
+  readonly warningsRemoved: readonly string[];
+}
+
+/** The comparison of the head with the base: only stacks that differ, sorted by name. */
+export interface ReviewDiff {
+  readonly stacks: readonly StackChange[];
+}
+
+/** What {@link renderMarkdown} renders. */
+export interface ReviewInput {
+  readonly summaries: readonly StackSummary[];
+  /** The comparison with a base, when one was given. */
+  readonly diff?: ReviewDiff;
+  /** What the base was, e.g. git `main` (commit abc1234). */
+  readonly baseLabel?: string;
+  /** The configuration file, as shown. */
+  readonly configLabel?: string;
+}
