@@ -3,15 +3,14 @@
 // provider renders from data.aws_iam_policy_document and would send to IAM), and evaluated
 // beside AWS's managed AdministratorAccess with @cloud-copilot/iam-simulate (AGPL-3.0, a
 // devDependency only: it never ships with the app). Each row is principal × request × decision.
-import { mkdtempSync, readFileSync, rmSync } from "fs";
-import { tmpdir } from "os";
+import { readFileSync } from "fs";
 import { join } from "path";
 import { Testing } from "cdktf";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { IncidentManagerSetupStack, parseConfig } from "../modules";
-import { AWS_PROVIDER, PLAN_TIMEOUT_MS } from "../scripts/lib/terraform";
-import { terraformTestGate } from "./support/terraform-gate";
-import { OfflinePlanner, assertPlanned } from "../scripts/lib/offline-plan";
+import { PLAN_TIMEOUT_MS } from "../scripts/lib/terraform";
+import { describeWithTerraform, useOfflinePlanner } from "./support/terraform-gate";
+import { assertPlanned } from "../scripts/lib/offline-plan";
 
 jest.setTimeout(PLAN_TIMEOUT_MS);
 
@@ -159,64 +158,51 @@ async function decide(policies: Record<string, unknown>, [who, action, resource,
 const rowName = ([who, action, resource, expected, context]: Row) =>
   `${who}: ${action} on ${resource}${context ? ` with ${JSON.stringify(context)}` : ""} -> ${expected}`;
 
-const TITLE = "effective permissions (IAM policy simulator over the policies of an offline plan)";
-const setup = terraformTestGate(TITLE);
+describeWithTerraform("effective permissions (IAM policy simulator over the policies of an offline plan)", (setup) => {
+  const offline = useOfflinePlanner(setup, "permissions");
+  const policies: Record<string, unknown> = {};
 
-if (setup) {
-  describe(`${TITLE} (terraform ${setup.terraformVersion}, ${AWS_PROVIDER.source} ${AWS_PROVIDER.version})`, () => {
-    let scratch: string;
-    let planner: OfflinePlanner;
-    const policies: Record<string, unknown> = {};
+  beforeAll(async () => {
+    const account = parseConfig({
+      accounts: [
+        {
+          name: "permissions",
+          region: "us-east-1",
+          accountId: ACCOUNT,
+          adminUsers: [
+            { name: "alice" },
+            { name: "carol", path: "/ops/", accessKeys: [] },
+            { name: "deploy-bot", console: false, requireMfa: false },
+          ],
+          incidentManager: { setupPolicy: true },
+        },
+      ],
+    }).accounts[0];
+    const json = Testing.synth(new IncidentManagerSetupStack(Testing.app(), account.name, { account }));
+    const plan = assertPlanned(await offline.planner.plan({ name: "permissions", json }));
+    // What IAM would receive: the planned policy arguments (rendered by the provider at plan time).
+    const planned = (type: string) =>
+      (plan.resource_changes ?? []).filter((rc) => rc.type === type).map((rc) => (rc.change.after as { policy?: string }).policy);
+    const [mfa] = planned("aws_iam_group_policy");
+    const [setupPolicy] = planned("aws_iam_policy");
+    if (typeof mfa !== "string" || typeof setupPolicy !== "string") throw new Error("the plan does not know the policies");
+    policies.mfa = JSON.parse(mfa);
+    policies.setup = JSON.parse(setupPolicy);
+  }, 2 * PLAN_TIMEOUT_MS);
 
-    beforeAll(async () => {
-      const account = parseConfig({
-        accounts: [
-          {
-            name: "permissions",
-            region: "us-east-1",
-            accountId: ACCOUNT,
-            adminUsers: [
-              { name: "alice" },
-              { name: "carol", path: "/ops/", accessKeys: [] },
-              { name: "deploy-bot", console: false, requireMfa: false },
-            ],
-            incidentManager: { setupPolicy: true },
-          },
-        ],
-      }).accounts[0];
-      const json = Testing.synth(new IncidentManagerSetupStack(Testing.app(), account.name, { account }));
-      scratch = mkdtempSync(join(tmpdir(), "permissions."));
-      planner = new OfflinePlanner(setup, join(scratch, "planner"));
-      const plan = assertPlanned(await planner.plan({ name: "permissions", json }));
-      // What IAM would receive: the planned policy arguments (rendered by the provider at plan time).
-      const planned = (type: string) =>
-        (plan.resource_changes ?? []).filter((rc) => rc.type === type).map((rc) => (rc.change.after as { policy?: string }).policy);
-      const [mfa] = planned("aws_iam_group_policy");
-      const [setupPolicy] = planned("aws_iam_policy");
-      if (typeof mfa !== "string" || typeof setupPolicy !== "string") throw new Error("the plan does not know the policies");
-      policies.mfa = JSON.parse(mfa);
-      policies.setup = JSON.parse(setupPolicy);
-    }, 2 * PLAN_TIMEOUT_MS);
-
-    afterAll(() => {
-      planner?.dispose();
-      if (scratch) rmSync(scratch, { recursive: true, force: true });
-    });
-
-    test("the provider rendered the policy variable ${aws:username} from the &{aws:username} escape", () => {
-      expect(JSON.stringify(policies.mfa)).toContain("user/${aws:username}");
-      expect(JSON.stringify(policies.mfa)).not.toContain("&{");
-    });
-
-    test.each(TABLE.map((row) => [rowName(row), row] as const))("%s", async (_name, row) => {
-      expect(await decide(policies, row)).toBe(row[3]);
-    });
-
-    test("the table finds each permission defect of the policy before issue 8", async () => {
-      const before = JSON.parse(readFileSync(join(__dirname, "fixtures", "policies", "mfa-policy-before-issue-8.json"), "utf8"));
-      const decisions = await Promise.all(FINDINGS.map(async (row) => [rowName(row), await decide({ ...policies, mfa: before }, row)]));
-      expect(FINDINGS).toHaveLength(9);
-      expect(decisions.filter(([, d]) => d === "ExplicitlyDenied")).toEqual([]);
-    });
+  test("the provider rendered the policy variable ${aws:username} from the &{aws:username} escape", () => {
+    expect(JSON.stringify(policies.mfa)).toContain("user/${aws:username}");
+    expect(JSON.stringify(policies.mfa)).not.toContain("&{");
   });
-}
+
+  test.each(TABLE.map((row) => [rowName(row), row] as const))("%s", async (_name, row) => {
+    expect(await decide(policies, row)).toBe(row[3]);
+  });
+
+  test("the table finds each permission defect of the policy before issue 8", async () => {
+    const before = JSON.parse(readFileSync(join(__dirname, "fixtures", "policies", "mfa-policy-before-issue-8.json"), "utf8"));
+    const decisions = await Promise.all(FINDINGS.map(async (row) => [rowName(row), await decide({ ...policies, mfa: before }, row)]));
+    expect(FINDINGS).toHaveLength(9);
+    expect(decisions.filter(([, d]) => d === "ExplicitlyDenied")).toEqual([]);
+  });
+});

@@ -3,14 +3,11 @@
 // access keys of the previous configuration, for each step of the README's key rotation and for
 // a changed pgpKey. The review must then call the pgpKey change a replacement, from the plan and
 // from the synthesized JSON alone.
-import { mkdtempSync, rmSync } from "fs";
-import { tmpdir } from "os";
-import { join } from "path";
 import { SetupConfigInput, FORCES_REPLACEMENT } from "../modules";
 import { PGP_KEY, synthAccount } from "./support/configs";
-import { AWS_PROVIDER, PLAN_TIMEOUT_MS } from "../scripts/lib/terraform";
-import { terraformTestGate } from "./support/terraform-gate";
-import { OfflinePlanner, StackPlan, assertPlanned } from "../scripts/lib/offline-plan";
+import { PLAN_TIMEOUT_MS } from "../scripts/lib/terraform";
+import { describeWithTerraform, useOfflinePlanner } from "./support/terraform-gate";
+import { StackPlan, assertPlanned } from "../scripts/lib/offline-plan";
 import { diffStacks, summarizeStack } from "../scripts/review-lib";
 
 jest.setTimeout(PLAN_TIMEOUT_MS);
@@ -84,70 +81,57 @@ const TRANSITIONS = [
   ["change the pgpKey of a key", "pgpBefore", "pgpAfter"],
 ] as const;
 
-const TITLE = "terraform plan from a prior state (offline, AWS stubbed)";
-const setup = terraformTestGate(TITLE);
+describeWithTerraform("terraform plan from a prior state (offline, AWS stubbed)", (setup) => {
+  const offline = useOfflinePlanner(setup, "plan-from-state");
+  const plans = new Map<string, StackPlan>();
+  const actionsOf = (name: string, address: string) =>
+    assertPlanned(plans.get(name)!).resource_changes?.find((rc) => rc.address === address)?.change.actions;
 
-if (setup) {
-  describe(`${TITLE} (terraform ${setup.terraformVersion}, ${AWS_PROVIDER.source} ${AWS_PROVIDER.version})`, () => {
-    let scratch: string;
-    let planner: OfflinePlanner;
-    const plans = new Map<string, StackPlan>();
-    const actionsOf = (name: string, address: string) =>
-      assertPlanned(plans.get(name)!).resource_changes?.find((rc) => rc.address === address)?.change.actions;
+  beforeAll(async () => {
+    const results = await offline.planner.planAll(
+      TRANSITIONS.map(([name, from, to]) => ({
+        name,
+        json: STEPS[to],
+        priorState: stateOfKeys(STEPS[from], setup.terraformVersion),
+        refresh: false,
+      })),
+    );
+    for (const plan of results) plans.set(plan.stack, plan);
+  }, 6 * PLAN_TIMEOUT_MS);
 
-    beforeAll(async () => {
-      scratch = mkdtempSync(join(tmpdir(), "plan-from-state."));
-      planner = new OfflinePlanner(setup, join(scratch, "planner"));
-      const results = await planner.planAll(
-        TRANSITIONS.map(([name, from, to]) => ({
-          name,
-          json: STEPS[to],
-          priorState: stateOfKeys(STEPS[from], setup.terraformVersion),
-          refresh: false,
-        })),
-      );
-      for (const plan of results) plans.set(plan.stack, plan);
-    }, 6 * PLAN_TIMEOUT_MS);
-
-    afterAll(() => {
-      planner?.dispose();
-      if (scratch) rmSync(scratch, { recursive: true, force: true });
-    });
-
-    test("1. adding the second key creates it and leaves the first untouched", () => {
-      expect(actionsOf("1. add the second key", KEY_1)).toEqual(["no-op"]);
-      expect(actionsOf("1. add the second key", KEY_2)).toEqual(["create"]);
-    });
-
-    test("3. deactivating the old key updates its status in place (same key id), the new key is untouched", () => {
-      expect(actionsOf("3. deactivate the old key", KEY_1)).toEqual(["update"]);
-      expect(actionsOf("3. deactivate the old key", KEY_2)).toEqual(["no-op"]);
-      expect(FORCES_REPLACEMENT.aws_iam_access_key).not.toContain("status");
-    });
-
-    test("4. deleting the old key destroys only it; the key that stays is never replaced", () => {
-      expect(actionsOf("4. delete the old key", KEY_1)).toEqual(["delete"]);
-      expect(actionsOf("4. delete the old key", KEY_2)).toEqual(["no-op"]);
-    });
-
-    test("a changed pgpKey replaces the key: the provider forces it on pgp_key, as our table says", () => {
-      const plan = assertPlanned(plans.get("change the pgpKey of a key")!);
-      const key = plan.resource_changes?.find((rc) => rc.address === KEY_1);
-
-      expect(key?.change.actions).toEqual(["delete", "create"]);
-      expect((key?.change as { replace_paths?: unknown }).replace_paths).toEqual([["pgp_key"]]);
-      expect(FORCES_REPLACEMENT.aws_iam_access_key).toContain("pgp_key");
-    });
-
-    test("npm run review names the pgpKey change a replacement: from the plan, and from the JSON alone", () => {
-      const plan = assertPlanned(plans.get("change the pgpKey of a key")!);
-      const summary = summarizeStack(JSON.parse(STEPS.pgpAfter), [], plan, "prod");
-      const row = summary.resources.find((r) => r.address === KEY_1);
-
-      expect(row?.planned).toBe("replace (forced by pgp_key)");
-      expect(diffStacks(JSON.parse(STEPS.pgpBefore), JSON.parse(STEPS.pgpAfter))[0]).toBe(
-        `! ${KEY_1}: replaced, not changed in place: pgp_key forces replacement (a new access key id and secret; the old key is deleted and stops working)`,
-      );
-    });
+  test("1. adding the second key creates it and leaves the first untouched", () => {
+    expect(actionsOf("1. add the second key", KEY_1)).toEqual(["no-op"]);
+    expect(actionsOf("1. add the second key", KEY_2)).toEqual(["create"]);
   });
-}
+
+  test("3. deactivating the old key updates its status in place (same key id), the new key is untouched", () => {
+    expect(actionsOf("3. deactivate the old key", KEY_1)).toEqual(["update"]);
+    expect(actionsOf("3. deactivate the old key", KEY_2)).toEqual(["no-op"]);
+    expect(FORCES_REPLACEMENT.aws_iam_access_key).not.toContain("status");
+  });
+
+  test("4. deleting the old key destroys only it; the key that stays is never replaced", () => {
+    expect(actionsOf("4. delete the old key", KEY_1)).toEqual(["delete"]);
+    expect(actionsOf("4. delete the old key", KEY_2)).toEqual(["no-op"]);
+  });
+
+  test("a changed pgpKey replaces the key: the provider forces it on pgp_key, as our table says", () => {
+    const plan = assertPlanned(plans.get("change the pgpKey of a key")!);
+    const key = plan.resource_changes?.find((rc) => rc.address === KEY_1);
+
+    expect(key?.change.actions).toEqual(["delete", "create"]);
+    expect((key?.change as { replace_paths?: unknown }).replace_paths).toEqual([["pgp_key"]]);
+    expect(FORCES_REPLACEMENT.aws_iam_access_key).toContain("pgp_key");
+  });
+
+  test("npm run review names the pgpKey change a replacement: from the plan, and from the JSON alone", () => {
+    const plan = assertPlanned(plans.get("change the pgpKey of a key")!);
+    const summary = summarizeStack(JSON.parse(STEPS.pgpAfter), [], plan, "prod");
+    const row = summary.resources.find((r) => r.address === KEY_1);
+
+    expect(row?.planned).toBe("replace (forced by pgp_key)");
+    expect(diffStacks(JSON.parse(STEPS.pgpBefore), JSON.parse(STEPS.pgpAfter))[0]).toBe(
+      `! ${KEY_1}: replaced, not changed in place: pgp_key forces replacement (a new access key id and secret; the old key is deleted and stops working)`,
+    );
+  });
+});

@@ -53,6 +53,17 @@ describe("synth warns of a replacement it can see (against the previous synth in
     ]);
   });
 
+  test("also when the new synth is HCL (cdktf synth --hcl) and the previous one JSON", () => {
+    const outdir = join(mkdtempSync(join(tmpdir(), "replace-hcl-")), "cdktf.out");
+    synthInto(outdir, config(PGP_KEY));
+    process.env.SYNTH_HCL_OUTPUT = "true";
+    try {
+      expect(synthInto(outdir, config(OTHER_PGP_KEY)).filter((w) => w.includes("REPLACE"))).toHaveLength(1);
+    } finally {
+      delete process.env.SYNTH_HCL_OUTPUT;
+    }
+  });
+
   test("a status change is made in place: no warning", () => {
     const outdir = join(mkdtempSync(join(tmpdir(), "replace-")), "cdktf.out");
     synthInto(outdir, config(PGP_KEY));

@@ -7,8 +7,7 @@
 //
 // The stub's own tests always run; the plans are reported as skipped without terraform or the
 // mirror, or fail when REQUIRE_TERRAFORM=1 (see ./support/terraform-gate.ts).
-import { mkdtempSync, readFileSync, rmSync } from "fs";
-import { tmpdir } from "os";
+import { readFileSync } from "fs";
 import { join } from "path";
 import { Testing } from "cdktf";
 import { IncidentManagerSetupStack, SetupConfigInput, createApp, parseConfig } from "../modules";
@@ -26,9 +25,8 @@ import {
 } from "../scripts/lib/aws-stub";
 import { accountsConfig, fullConfig, shippedConfig } from "./support/configs";
 import { AWS_PROVIDER, PLAN_TIMEOUT_MS, STACK_FILE } from "../scripts/lib/terraform";
-import { terraformTestGate } from "./support/terraform-gate";
+import { describeWithTerraform, useOfflinePlanner } from "./support/terraform-gate";
 import {
-  OfflinePlanner,
   PlanJson,
   SENSITIVE_PLACEHOLDER,
   StackJson,
@@ -261,272 +259,257 @@ describe("offline plan setup", () => {
 
 // ----- terraform plan -----
 
-const TITLE = "terraform plan (offline, AWS stubbed)";
-const setup = terraformTestGate(TITLE);
-
-if (setup) {
-  describe(`${TITLE} (terraform ${setup.terraformVersion}, ${AWS_PROVIDER.source} ${AWS_PROVIDER.version})`, () => {
-    let scratch: string;
-    let planner: OfflinePlanner;
-    const plans = new Map<string, StackPlan>();
-    const stackFile = (config: string, stack: string) => join(scratch, `synth-${config}`, "stacks", stack, STACK_FILE);
-    const stackJson = (key: string): StackJson => {
-      const [config, stack] = key.split("/");
-      return JSON.parse(readFileSync(stackFile(config, stack), "utf8"));
-    };
-    const planOf = (key: string): StackPlan => {
-      const plan = plans.get(key);
-      if (!plan) throw new Error(`no plan ${key}`);
-      return plan;
-    };
-    const STACKS = CONFIGS.flatMap(([config, input]) =>
-      parseConfig(input()).accounts.map((a) => ({ key: `${config}/${a.name}`, config, stack: a.name, region: a.region })),
-    );
-    const ROOT_PLAN = "root:shipped/incident-manager";
-    const MOVED_PLAN = "moved:shipped/incident-manager";
-    // A refactor that moves an address carries a moved block (CDKTF moveFromId): here the group
-    // as if it had been at aws_iam_group.Administrators, with that address in the prior state.
-    const OLD_GROUP_ADDRESS = "aws_iam_group.Administrators";
-    const movedStack = () => {
-      const account = parseConfig(shippedConfig()).accounts[0];
-      const stack = new IncidentManagerSetupStack(Testing.app(), account.name, { account });
-      stack.adminGroup.group.moveFromId(OLD_GROUP_ADDRESS);
-      return Testing.synth(stack);
-    };
-    const priorGroupState = JSON.stringify({
-      version: 4,
-      terraform_version: setup.terraformVersion,
-      serial: 1,
-      lineage: "00000000-0000-4000-8000-000000000000",
-      outputs: {},
-      resources: [
-        {
-          mode: "managed",
-          type: "aws_iam_group",
-          name: "Administrators",
-          provider: 'provider["registry.terraform.io/hashicorp/aws"]',
-          instances: [
-            {
-              schema_version: 0,
-              attributes: {
-                arn: `arn:aws:iam::${STUB_ACCOUNT_ID}:group/Administrators`,
-                id: "Administrators",
-                name: "Administrators",
-                path: "/",
-                unique_id: "AGPAIOSFODNN7EXAMPLE",
-              },
-              sensitive_attributes: [],
+describeWithTerraform("terraform plan (offline, AWS stubbed)", (setup) => {
+  const offline = useOfflinePlanner(setup, "terraform-plan");
+  const plans = new Map<string, StackPlan>();
+  const stackFile = (config: string, stack: string) => join(offline.scratch, `synth-${config}`, "stacks", stack, STACK_FILE);
+  const stackJson = (key: string): StackJson => {
+    const [config, stack] = key.split("/");
+    return JSON.parse(readFileSync(stackFile(config, stack), "utf8"));
+  };
+  const planOf = (key: string): StackPlan => {
+    const plan = plans.get(key);
+    if (!plan) throw new Error(`no plan ${key}`);
+    return plan;
+  };
+  const STACKS = CONFIGS.flatMap(([config, input]) =>
+    parseConfig(input()).accounts.map((a) => ({ key: `${config}/${a.name}`, config, stack: a.name, region: a.region })),
+  );
+  const ROOT_PLAN = "root:shipped/incident-manager";
+  const MOVED_PLAN = "moved:shipped/incident-manager";
+  // A refactor that moves an address carries a moved block (CDKTF moveFromId): here the group
+  // as if it had been at aws_iam_group.Administrators, with that address in the prior state.
+  const OLD_GROUP_ADDRESS = "aws_iam_group.Administrators";
+  const movedStack = () => {
+    const account = parseConfig(shippedConfig()).accounts[0];
+    const stack = new IncidentManagerSetupStack(Testing.app(), account.name, { account });
+    stack.adminGroup.group.moveFromId(OLD_GROUP_ADDRESS);
+    return Testing.synth(stack);
+  };
+  const priorGroupState = JSON.stringify({
+    version: 4,
+    terraform_version: setup.terraformVersion,
+    serial: 1,
+    lineage: "00000000-0000-4000-8000-000000000000",
+    outputs: {},
+    resources: [
+      {
+        mode: "managed",
+        type: "aws_iam_group",
+        name: "Administrators",
+        provider: 'provider["registry.terraform.io/hashicorp/aws"]',
+        instances: [
+          {
+            schema_version: 0,
+            attributes: {
+              arn: `arn:aws:iam::${STUB_ACCOUNT_ID}:group/Administrators`,
+              id: "Administrators",
+              name: "Administrators",
+              path: "/",
+              unique_id: "AGPAIOSFODNN7EXAMPLE",
             },
-          ],
-        },
-      ],
-    });
-    const FOREIGN_ACCOUNT_PLAN = "foreign-account:accounts/adopt-tagged";
+            sensitive_attributes: [],
+          },
+        ],
+      },
+    ],
+  });
+  const FOREIGN_ACCOUNT_PLAN = "foreign-account:accounts/adopt-tagged";
 
-    beforeAll(async () => {
-      scratch = mkdtempSync(join(tmpdir(), "terraform-plan."));
-      for (const [config, input] of CONFIGS) {
-        createApp(parseConfig(input()), { outdir: join(scratch, `synth-${config}`) }).synth();
-      }
-      planner = new OfflinePlanner(setup, join(scratch, "planner"));
-      const results = await planner.planAll([
-        ...STACKS.map(({ key, config, stack }) => ({ name: key, file: stackFile(config, stack) })),
-        { name: ROOT_PLAN, file: stackFile("shipped", "incident-manager"), identity: "root" as const },
-        { name: MOVED_PLAN, json: movedStack(), priorState: priorGroupState, refresh: false },
-        // The stub is another account than the stack allows.
-        { name: FOREIGN_ACCOUNT_PLAN, file: stackFile("accounts", "adopt-tagged"), account: "444455556666" },
-      ]);
-      for (const plan of results) plans.set(plan.stack, plan);
-    }, 20 * PLAN_TIMEOUT_MS);
+  beforeAll(async () => {
+    for (const [config, input] of CONFIGS) {
+      createApp(parseConfig(input()), { outdir: join(offline.scratch, `synth-${config}`) }).synth();
+    }
+    const results = await offline.planner.planAll([
+      ...STACKS.map(({ key, config, stack }) => ({ name: key, file: stackFile(config, stack) })),
+      { name: ROOT_PLAN, file: stackFile("shipped", "incident-manager"), identity: "root" as const },
+      { name: MOVED_PLAN, json: movedStack(), priorState: priorGroupState, refresh: false },
+      // The stub is another account than the stack allows.
+      { name: FOREIGN_ACCOUNT_PLAN, file: stackFile("accounts", "adopt-tagged"), account: "444455556666" },
+    ]);
+    for (const plan of results) plans.set(plan.stack, plan);
+  }, 20 * PLAN_TIMEOUT_MS);
 
-    afterAll(() => {
-      planner?.dispose();
-      if (scratch) rmSync(scratch, { recursive: true, force: true });
-    });
+  test("one terraform init serves every plan (all stacks need the same provider)", () => {
+    expect(offline.planner.inits).toBe(1);
+  });
 
-    test("one terraform init serves every plan (all stacks need the same provider)", () => {
-      expect(planner.inits).toBe(1);
-    });
-
-    describe.each(STACKS)("$key", ({ key, region }) => {
-      test("plans exactly what the configuration asks for", () => {
-        const plan = planOf(key);
-        const json = assertPlanned(plan);
-        const stack = stackJson(key);
-        const imported = (stack.import ?? []).map((i) => i.to).sort();
-        const resources = Object.entries(stack.resource ?? {})
-          .flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`))
-          .sort();
-
-        const changes = planChanges(json);
-
-        expect({
-          create: changes.create.sort(),
-          import: changes.import.sort(),
-          noop: changes.noop.sort(),
-          update: changes.update,
-          replace: changes.replace,
-          delete: changes.delete,
-        }).toEqual({
-          create: resources.filter((r) => !imported.includes(r)),
-          import: imported,
-          noop: imported,
-          update: [],
-          replace: [],
-          delete: [],
-        });
-        expect(plan.summary).toBe(EXPECTED_SUMMARIES[key]);
-        expect(plan.counts).toEqual({ import: imported.length, add: resources.length - imported.length, change: 0, destroy: 0 });
-        expect(json.errored).toBe(false);
-      });
-
-      test("makes only the expected AWS calls, in the stack's region", () => {
-        const plan = planOf(key);
-        const stack = stackJson(key);
-        const readsRole = (stack.import ?? []).length > 0 || stack.data?.aws_iam_role !== undefined;
-
-        // The provider validates its credentials (GetCallerIdentity, which also gives the account
-        // id for allowed_account_ids); data.aws_caller_identity reads it again; the import of an
-        // adopted role and the data source of a referenced one read the role.
-        expect(plan.unexpectedRequests).toEqual([]);
-        expect(callNames(plan.requests).sort()).toEqual(
-          [...(readsRole ? ["iam:GetRole"] : []), "sts:GetCallerIdentity", "sts:GetCallerIdentity"].sort(),
-        );
-        expect(plan.requests.filter((r) => r.action === "GetRole").map((r) => r.params.RoleName)).toEqual(
-          readsRole ? [STUB_ROLE.name] : [],
-        );
-        expect(new Set(plan.requests.map((r) => r.region))).toEqual(new Set([region]));
-      });
-
-      test("warns about nothing (the root check passes for the admin user)", () => {
-        const plan = planOf(key);
-        const json = assertPlanned(plan);
-        const hasAssumeRole = offlineProvider(stackJson(key)).assume_role !== undefined;
-
-        expect(plan.run.stdout).not.toContain("Check block assertion failed");
-        expect(failedChecks(json)).toEqual([]);
-        expect(json.checks?.map((c) => [c.address.name, c.status])).toEqual([[ROOT_CHECK, "pass"]]);
-        expect(plan.diagnostics.filter((d) => !isOfflineOverrideWarning(d))).toEqual([]);
-        // Only the override that neutralizes assume_role causes a (known) provider warning.
-        expect(plan.diagnostics.filter(isOfflineOverrideWarning)).toHaveLength(hasAssumeRole ? 1 : 0);
-      });
-
-      test("keeps sensitive outputs and attributes redacted", () => {
-        const plan = planOf(key);
-        const json = assertPlanned(plan);
-        const outputs = Object.entries(stackJson(key).output ?? {});
-        const sensitive = outputs.filter(([, o]) => o.sensitive).map(([name]) => name);
-
-        for (const [name, output] of outputs) {
-          expect([name, json.planned_values?.outputs?.[name]?.sensitive]).toEqual([name, output.sensitive === true]);
-        }
-        for (const name of sensitive) {
-          const planned = json.planned_values?.outputs?.[name];
-          expect([name, planned?.sensitive]).toEqual([name, true]);
-          // Unknown at plan time, so left out; known only when it is the empty map (no plain secret at all).
-          if (planned && "value" in planned) expect([name, planned.value]).toEqual([name, {}]);
-          expect([name, json.output_changes?.[name]?.after_sensitive]).toEqual([name, true]);
-          expect(plan.run.stdout).toMatch(new RegExp(`^\\s*\\+ ${name}\\s+= \\(sensitive value\\)$`, "m"));
-        }
-        // Every sensitive attribute with a (known or unknown) value is shown as such.
-        for (const rc of json.resource_changes ?? []) {
-          const mask = (rc.change.after_sensitive ?? {}) as Record<string, unknown>;
-          const after = (rc.change.after ?? {}) as Record<string, unknown>;
-          const unknown = (rc.change.after_unknown ?? {}) as Record<string, unknown>;
-          const shown = (a: string) => unknown[a] === true || (after[a] !== null && after[a] !== undefined);
-          for (const attribute of Object.keys(mask).filter((a) => mask[a] === true && shown(a))) {
-            expect(plan.run.stdout).toMatch(new RegExp(`^\\s*\\+ ${attribute}\\s+= \\(sensitive value\\)$`, "m"));
-          }
-        }
-        // The plan JSON holds no sensitive value of the stack (all unknown at plan time): what the
-        // redaction finds is the override's example secret key, in `configuration`, and the map below.
-        const { plan: redacted, redacted: paths } = redactSensitive(json);
-        // The sensitive map's skeleton (user names, key ids; its values are unknown) is redacted as a whole.
-        expect(paths.filter((p) => !p.includes("admin_user_secrets"))).toEqual([
-          "configuration.provider_config.aws.expressions.secret_key.constant_value",
-        ]);
-        expect(paths.filter((p) => p.includes("admin_user_secrets")).length).toBeGreaterThan(0);
-        expect(JSON.stringify(redacted)).not.toContain(STUB_SECRET_ACCESS_KEY);
-      });
-    });
-
-    test.each([
-      ["accounts/adopt-tagged", "aws"],
-      ["accounts/adopt-govcloud", "aws-us-gov"],
-    ])("%s: imports the existing role (import id in partition %s), creates no role", (key, partition) => {
+  describe.each(STACKS)("$key", ({ key, region }) => {
+    test("plans exactly what the configuration asks for", () => {
       const plan = planOf(key);
       const json = assertPlanned(plan);
-      const role = json.resource_changes?.find((rc) => rc.address === ROLE_ADDRESS);
-      const arn = stubRoleArn(partition);
+      const stack = stackJson(key);
+      const imported = (stack.import ?? []).map((i) => i.to).sort();
+      const resources = Object.entries(stack.resource ?? {})
+        .flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`))
+        .sort();
 
-      expect(plan.summary).toMatch(/^Plan: 1 to import, /);
-      expect(plan.run.stdout).toContain(`# ${ROLE_ADDRESS} will be imported`);
-      expect(role?.change.actions).toEqual(["no-op"]);
-      expect(role?.change.importing).toEqual({ id: arn });
-      expect(role?.change.after).toMatchObject({ arn, name: STUB_ROLE.name, path: STUB_ROLE.path, unique_id: STUB_ROLE.roleId });
-      expect(json.planned_values?.outputs?.incident_manager_role_arn).toEqual({ sensitive: false, type: "string", value: arn });
-    });
+      const changes = planChanges(json);
 
-    test("accounts/reference-role: reads the role and manages no service-linked role", () => {
-      const json = assertPlanned(planOf("accounts/reference-role"));
-      const arn = stubRoleArn("aws");
-
-      expect((json.resource_changes ?? []).filter((rc) => rc.type === "aws_iam_service_linked_role")).toEqual([]);
-      expect(priorStateResources(json).find((r) => r.address === ROLE_DATA_ADDRESS)?.values).toMatchObject({
-        name: STUB_ROLE.name,
-        arn,
-        path: STUB_ROLE.path,
-        unique_id: STUB_ROLE.roleId,
+      expect({
+        create: changes.create.sort(),
+        import: changes.import.sort(),
+        noop: changes.noop.sort(),
+        update: changes.update,
+        replace: changes.replace,
+        delete: changes.delete,
+      }).toEqual({
+        create: resources.filter((r) => !imported.includes(r)),
+        import: imported,
+        noop: imported,
+        update: [],
+        replace: [],
+        delete: [],
       });
-      expect(json.planned_values?.outputs?.incident_manager_role_arn).toEqual({ sensitive: false, type: "string", value: arn });
+      expect(plan.summary).toBe(EXPECTED_SUMMARIES[key]);
+      expect(plan.counts).toEqual({ import: imported.length, add: resources.length - imported.length, change: 0, destroy: 0 });
+      expect(json.errored).toBe(false);
     });
 
-    test("data.aws_caller_identity is the stub's admin user", () => {
-      const json = assertPlanned(planOf("shipped/incident-manager"));
+    test("makes only the expected AWS calls, in the stack's region", () => {
+      const plan = planOf(key);
+      const stack = stackJson(key);
+      const readsRole = (stack.import ?? []).length > 0 || stack.data?.aws_iam_role !== undefined;
 
-      expect(priorStateResources(json).find((r) => r.address === "data.aws_caller_identity.CallerIdentity")?.values).toMatchObject({
-        account_id: STUB_ACCOUNT_ID,
-        arn: stubCallerArn("user"),
-      });
-      expect(json.planned_values?.outputs?.signin_url?.value).toBe(`https://${STUB_ACCOUNT_ID}.signin.aws.amazon.com/console`);
-    });
-
-    test("as the account's root user, the plan warns through the root check (and still plans)", () => {
-      const plan = planOf(ROOT_PLAN);
-      const json = assertPlanned(plan);
-      const message = stackJson("shipped/incident-manager").check?.[ROOT_CHECK].assert[0].error_message ?? "";
-      const warning = plan.diagnostics.find((d) => d.summary === "Check block assertion failed");
-
-      expect(message).toMatch(/^Terraform runs as the account's root user\./);
-      expect(plan.run.stdout).toContain("Warning: Check block assertion failed");
-      expect(normalizeWhitespace(warning?.body ?? "")).toContain(normalizeWhitespace(message));
-      expect(warning?.body).toContain(`data.aws_caller_identity.CallerIdentity.arn is "${stubCallerArn("root")}"`);
-      expect(failedChecks(json)).toEqual([{ check: ROOT_CHECK, message }]);
-      expect(plan.summary).toBe(EXPECTED_SUMMARIES["shipped/incident-manager"]);
+      // The provider validates its credentials (GetCallerIdentity, which also gives the account
+      // id for allowed_account_ids); data.aws_caller_identity reads it again; the import of an
+      // adopted role and the data source of a referenced one read the role.
       expect(plan.unexpectedRequests).toEqual([]);
+      expect(callNames(plan.requests).sort()).toEqual(
+        [...(readsRole ? ["iam:GetRole"] : []), "sts:GetCallerIdentity", "sts:GetCallerIdentity"].sort(),
+      );
+      expect(plan.requests.filter((r) => r.action === "GetRole").map((r) => r.params.RoleName)).toEqual(readsRole ? [STUB_ROLE.name] : []);
+      expect(new Set(plan.requests.map((r) => r.region))).toEqual(new Set([region]));
     });
 
-    test("a moved block carries a resource to its new address: moved, not destroyed and re-created", () => {
-      const plan = planOf(MOVED_PLAN);
+    test("warns about nothing (the root check passes for the admin user)", () => {
+      const plan = planOf(key);
       const json = assertPlanned(plan);
-      const group = json.resource_changes?.find((c) => c.address === "aws_iam_group.AdminGroup_CD52047A");
+      const hasAssumeRole = offlineProvider(stackJson(key)).assume_role !== undefined;
 
-      expect(JSON.parse(movedStack()).moved).toEqual([{ from: OLD_GROUP_ADDRESS, to: "aws_iam_group.AdminGroup_CD52047A" }]);
-      expect(plan.run.stdout).toContain(`# ${OLD_GROUP_ADDRESS} has moved to aws_iam_group.AdminGroup_CD52047A`);
-      expect(group?.previous_address).toBe(OLD_GROUP_ADDRESS);
-      expect(group?.change.actions).toEqual(["no-op"]);
-      expect(plan.summary).toBe("Plan: 7 to add, 0 to change, 0 to destroy.");
+      expect(plan.run.stdout).not.toContain("Check block assertion failed");
+      expect(failedChecks(json)).toEqual([]);
+      expect(json.checks?.map((c) => [c.address.name, c.status])).toEqual([[ROOT_CHECK, "pass"]]);
+      expect(plan.diagnostics.filter((d) => !isOfflineOverrideWarning(d))).toEqual([]);
+      // Only the override that neutralizes assume_role causes a (known) provider warning.
+      expect(plan.diagnostics.filter(isOfflineOverrideWarning)).toHaveLength(hasAssumeRole ? 1 : 0);
     });
 
-    test("allowed_account_ids is checked against the caller's account", () => {
-      const plan = planOf(FOREIGN_ACCOUNT_PLAN);
+    test("keeps sensitive outputs and attributes redacted", () => {
+      const plan = planOf(key);
+      const json = assertPlanned(plan);
+      const outputs = Object.entries(stackJson(key).output ?? {});
+      const sensitive = outputs.filter(([, o]) => o.sensitive).map(([name]) => name);
 
-      expect(plan.ok).toBe(false);
-      expect(plan.diagnostics.filter((d) => d.severity === "error").map((d) => d.summary)).toEqual([
-        "AWS account ID not allowed: 444455556666",
+      for (const [name, output] of outputs) {
+        expect([name, json.planned_values?.outputs?.[name]?.sensitive]).toEqual([name, output.sensitive === true]);
+      }
+      for (const name of sensitive) {
+        const planned = json.planned_values?.outputs?.[name];
+        expect([name, planned?.sensitive]).toEqual([name, true]);
+        // Unknown at plan time, so left out; known only when it is the empty map (no plain secret at all).
+        if (planned && "value" in planned) expect([name, planned.value]).toEqual([name, {}]);
+        expect([name, json.output_changes?.[name]?.after_sensitive]).toEqual([name, true]);
+        expect(plan.run.stdout).toMatch(new RegExp(`^\\s*\\+ ${name}\\s+= \\(sensitive value\\)$`, "m"));
+      }
+      // Every sensitive attribute with a (known or unknown) value is shown as such.
+      for (const rc of json.resource_changes ?? []) {
+        const mask = (rc.change.after_sensitive ?? {}) as Record<string, unknown>;
+        const after = (rc.change.after ?? {}) as Record<string, unknown>;
+        const unknown = (rc.change.after_unknown ?? {}) as Record<string, unknown>;
+        const shown = (a: string) => unknown[a] === true || (after[a] !== null && after[a] !== undefined);
+        for (const attribute of Object.keys(mask).filter((a) => mask[a] === true && shown(a))) {
+          expect(plan.run.stdout).toMatch(new RegExp(`^\\s*\\+ ${attribute}\\s+= \\(sensitive value\\)$`, "m"));
+        }
+      }
+      // The plan JSON holds no sensitive value of the stack (all unknown at plan time): what the
+      // redaction finds is the override's example secret key, in `configuration`, and the map below.
+      const { plan: redacted, redacted: paths } = redactSensitive(json);
+      // The sensitive map's skeleton (user names, key ids; its values are unknown) is redacted as a whole.
+      expect(paths.filter((p) => !p.includes("admin_user_secrets"))).toEqual([
+        "configuration.provider_config.aws.expressions.secret_key.constant_value",
       ]);
-      expect(callNames(plan.requests)).toEqual(["sts:GetCallerIdentity"]);
-      expect(plan.unexpectedRequests).toEqual([]);
+      expect(paths.filter((p) => p.includes("admin_user_secrets")).length).toBeGreaterThan(0);
+      expect(JSON.stringify(redacted)).not.toContain(STUB_SECRET_ACCESS_KEY);
     });
   });
-}
+
+  test.each([
+    ["accounts/adopt-tagged", "aws"],
+    ["accounts/adopt-govcloud", "aws-us-gov"],
+  ])("%s: imports the existing role (import id in partition %s), creates no role", (key, partition) => {
+    const plan = planOf(key);
+    const json = assertPlanned(plan);
+    const role = json.resource_changes?.find((rc) => rc.address === ROLE_ADDRESS);
+    const arn = stubRoleArn(partition);
+
+    expect(plan.summary).toMatch(/^Plan: 1 to import, /);
+    expect(plan.run.stdout).toContain(`# ${ROLE_ADDRESS} will be imported`);
+    expect(role?.change.actions).toEqual(["no-op"]);
+    expect(role?.change.importing).toEqual({ id: arn });
+    expect(role?.change.after).toMatchObject({ arn, name: STUB_ROLE.name, path: STUB_ROLE.path, unique_id: STUB_ROLE.roleId });
+    expect(json.planned_values?.outputs?.incident_manager_role_arn).toEqual({ sensitive: false, type: "string", value: arn });
+  });
+
+  test("accounts/reference-role: reads the role and manages no service-linked role", () => {
+    const json = assertPlanned(planOf("accounts/reference-role"));
+    const arn = stubRoleArn("aws");
+
+    expect((json.resource_changes ?? []).filter((rc) => rc.type === "aws_iam_service_linked_role")).toEqual([]);
+    expect(priorStateResources(json).find((r) => r.address === ROLE_DATA_ADDRESS)?.values).toMatchObject({
+      name: STUB_ROLE.name,
+      arn,
+      path: STUB_ROLE.path,
+      unique_id: STUB_ROLE.roleId,
+    });
+    expect(json.planned_values?.outputs?.incident_manager_role_arn).toEqual({ sensitive: false, type: "string", value: arn });
+  });
+
+  test("data.aws_caller_identity is the stub's admin user", () => {
+    const json = assertPlanned(planOf("shipped/incident-manager"));
+
+    expect(priorStateResources(json).find((r) => r.address === "data.aws_caller_identity.CallerIdentity")?.values).toMatchObject({
+      account_id: STUB_ACCOUNT_ID,
+      arn: stubCallerArn("user"),
+    });
+    expect(json.planned_values?.outputs?.signin_url?.value).toBe(`https://${STUB_ACCOUNT_ID}.signin.aws.amazon.com/console`);
+  });
+
+  test("as the account's root user, the plan warns through the root check (and still plans)", () => {
+    const plan = planOf(ROOT_PLAN);
+    const json = assertPlanned(plan);
+    const message = stackJson("shipped/incident-manager").check?.[ROOT_CHECK].assert[0].error_message ?? "";
+    const warning = plan.diagnostics.find((d) => d.summary === "Check block assertion failed");
+
+    expect(message).toMatch(/^Terraform runs as the account's root user\./);
+    expect(plan.run.stdout).toContain("Warning: Check block assertion failed");
+    expect(normalizeWhitespace(warning?.body ?? "")).toContain(normalizeWhitespace(message));
+    expect(warning?.body).toContain(`data.aws_caller_identity.CallerIdentity.arn is "${stubCallerArn("root")}"`);
+    expect(failedChecks(json)).toEqual([{ check: ROOT_CHECK, message }]);
+    expect(plan.summary).toBe(EXPECTED_SUMMARIES["shipped/incident-manager"]);
+    expect(plan.unexpectedRequests).toEqual([]);
+  });
+
+  test("a moved block carries a resource to its new address: moved, not destroyed and re-created", () => {
+    const plan = planOf(MOVED_PLAN);
+    const json = assertPlanned(plan);
+    const group = json.resource_changes?.find((c) => c.address === "aws_iam_group.AdminGroup_CD52047A");
+
+    expect(JSON.parse(movedStack()).moved).toEqual([{ from: OLD_GROUP_ADDRESS, to: "aws_iam_group.AdminGroup_CD52047A" }]);
+    expect(plan.run.stdout).toContain(`# ${OLD_GROUP_ADDRESS} has moved to aws_iam_group.AdminGroup_CD52047A`);
+    expect(group?.previous_address).toBe(OLD_GROUP_ADDRESS);
+    expect(group?.change.actions).toEqual(["no-op"]);
+    expect(plan.summary).toBe("Plan: 7 to add, 0 to change, 0 to destroy.");
+  });
+
+  test("allowed_account_ids is checked against the caller's account", () => {
+    const plan = planOf(FOREIGN_ACCOUNT_PLAN);
+
+    expect(plan.ok).toBe(false);
+    expect(plan.diagnostics.filter((d) => d.severity === "error").map((d) => d.summary)).toEqual([
+      "AWS account ID not allowed: 444455556666",
+    ]);
+    expect(callNames(plan.requests)).toEqual(["sts:GetCallerIdentity"]);
+    expect(plan.unexpectedRequests).toEqual([]);
+  });
+});

@@ -10,7 +10,6 @@ import { join } from "path";
 import { SetupConfigInput, createApp, parseConfig } from "../modules";
 import { accountsConfig, fullConfig, organizationConfig, shippedConfig } from "./support/configs";
 import {
-  AWS_PROVIDER,
   INIT_TIMEOUT_MS,
   STACK_FILE,
   TerraformWorkspace,
@@ -18,7 +17,7 @@ import {
   errorDiagnostics,
   formatDiagnostics,
 } from "../scripts/lib/terraform";
-import { terraformTestGate } from "./support/terraform-gate";
+import { describeWithTerraform } from "./support/terraform-gate";
 
 jest.setTimeout(300_000);
 
@@ -53,49 +52,44 @@ function expectValid(result: ValidateResult, label: string): void {
   expect(errors).toEqual([]);
 }
 
-const TITLE = "terraform validate";
-const setup = terraformTestGate(TITLE);
+describeWithTerraform("terraform validate", (setup) => {
+  let scratch: string;
+  let workspace: TerraformWorkspace;
+  const outdir = (config: string) => join(scratch, `synth-${config}`);
+  const stackFile = (config: string, stack: string) => join(outdir(config), "stacks", stack, STACK_FILE);
 
-if (setup) {
-  describe(`${TITLE} (terraform ${setup.terraformVersion}, ${AWS_PROVIDER.source} ${AWS_PROVIDER.version})`, () => {
-    let scratch: string;
-    let workspace: TerraformWorkspace;
-    const outdir = (config: string) => join(scratch, `synth-${config}`);
-    const stackFile = (config: string, stack: string) => join(outdir(config), "stacks", stack, STACK_FILE);
-
-    beforeAll(() => {
-      scratch = mkdtempSync(join(tmpdir(), "terraform-validate."));
-      for (const [name, input] of CONFIGS) {
-        createApp(parseConfig(input()), { outdir: outdir(name) }).synth();
-      }
-      // One init for all stacks: they all require the same single provider.
-      workspace = new TerraformWorkspace(setup, join(scratch, "terraform"));
-      const [firstConfig, firstInput] = CONFIGS[0];
-      workspace.init({ file: stackFile(firstConfig, parseConfig(firstInput()).accounts[0].name) });
-    }, INIT_TIMEOUT_MS + 60_000);
-
-    afterAll(() => {
-      if (scratch) rmSync(scratch, { recursive: true, force: true });
-    });
-
+  beforeAll(() => {
+    scratch = mkdtempSync(join(tmpdir(), "terraform-validate."));
     for (const [name, input] of CONFIGS) {
-      for (const account of parseConfig(input()).accounts) {
-        test(`${name} config: stack "${account.name}" is valid`, () => {
-          const result = workspace.validate({ file: stackFile(name, account.name) });
-          expectValid(result, `${name} config, stack "${account.name}"`);
-        });
-      }
+      createApp(parseConfig(input()), { outdir: outdir(name) }).synth();
     }
+    // One init for all stacks: they all require the same single provider.
+    workspace = new TerraformWorkspace(setup, join(scratch, "terraform"));
+    const [firstConfig, firstInput] = CONFIGS[0];
+    workspace.init({ file: stackFile(firstConfig, parseConfig(firstInput()).accounts[0].name) });
+  }, INIT_TIMEOUT_MS + 60_000);
 
-    test("reports a stack with an unknown resource argument as invalid (the check can fail)", () => {
-      const stack = parseConfig(shippedConfig()).accounts[0].name;
-      const json = JSON.parse(readFileSync(stackFile("shipped", stack), "utf8"));
-      json.resource.aws_iam_user = { ...json.resource.aws_iam_user, Corrupted: { name: "corrupted", nmae: "typo" } };
-
-      const result = workspace.validate({ json: JSON.stringify(json, null, 2) });
-
-      expect(result.valid).toBe(false);
-      expect(formatDiagnostics(errorDiagnostics(result))).toEqual([expect.stringMatching(/"nmae".*resource\.aws_iam_user\.Corrupted/)]);
-    });
+  afterAll(() => {
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
-}
+
+  for (const [name, input] of CONFIGS) {
+    for (const account of parseConfig(input()).accounts) {
+      test(`${name} config: stack "${account.name}" is valid`, () => {
+        const result = workspace.validate({ file: stackFile(name, account.name) });
+        expectValid(result, `${name} config, stack "${account.name}"`);
+      });
+    }
+  }
+
+  test("reports a stack with an unknown resource argument as invalid (the check can fail)", () => {
+    const stack = parseConfig(shippedConfig()).accounts[0].name;
+    const json = JSON.parse(readFileSync(stackFile("shipped", stack), "utf8"));
+    json.resource.aws_iam_user = { ...json.resource.aws_iam_user, Corrupted: { name: "corrupted", nmae: "typo" } };
+
+    const result = workspace.validate({ json: JSON.stringify(json, null, 2) });
+
+    expect(result.valid).toBe(false);
+    expect(formatDiagnostics(errorDiagnostics(result))).toEqual([expect.stringMatching(/"nmae".*resource\.aws_iam_user\.Corrupted/)]);
+  });
+});

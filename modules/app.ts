@@ -1,7 +1,7 @@
 // Composition of the app: one stack per account, synthesis, and what the user is told.
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "fs";
 import { join } from "path";
-import { Annotations, App, AppConfig } from "cdktf";
+import { App, AppConfig, TerraformStack } from "cdktf";
 import { IConstruct } from "constructs";
 import { CheckBlock } from "./check-block";
 import { CHECKOV_CONFIG_FILE, checkovConfig, checkovSkipsOf, withCheckovSkipComments } from "./checkov";
@@ -113,14 +113,14 @@ export interface SynthesizeOptions {
  * `<outdir>/stacks/<name>/cdk.tf.json`; folders of stacks no longer configured are removed.
  * Throws (having written no stack) on a bad configuration.
  */
-export function synthesize(options: SynthesizeOptions): { app: App; warnings: SynthWarning[] } {
+export function synthesize(options: SynthesizeOptions): { app: App; warnings: SynthWarning[]; replacements: SynthWarning[] } {
   const config = loadConfig(options.configFile);
   // Validations run here, for every stack, before anything is written (cdktf would run them
   // stack by stack while writing, and leave the stacks before a failing one behind).
   const app = createApp(config, { outdir: options.outdir, skipValidation: true });
   const errors = validationErrors(app, config);
   if (errors.length > 0) throw new SynthError(errors);
-  warnReplacements(app);
+  const previous = previousStackJson(app);
   app.synth();
   for (const stack of app.node.children) {
     if (!(stack instanceof IncidentManagerSetupStack)) continue;
@@ -148,40 +148,58 @@ export function synthesize(options: SynthesizeOptions): { app: App; warnings: Sy
       if (!current.has(entry)) rmSync(join(stacksDir, entry), { recursive: true, force: true });
     }
   }
-  return { app, warnings: synthWarnings(app) };
+  const replacements = replacementWarnings(app, previous);
+  return { app, warnings: [...synthWarnings(app), ...replacements], replacements };
+}
+
+type StackJson = { resource?: Record<string, Record<string, Record<string, unknown>>> };
+
+/** The text of each stack's JSON left by the previous synth in the output folder (read before synth). */
+function previousStackJson(app: App): Map<string, string> {
+  const previous = new Map<string, string>();
+  for (const stack of app.node.children) {
+    try {
+      previous.set(stack.node.id, readFileSync(join(app.outdir, "stacks", stack.node.id, STACK_FILES.json), "utf8"));
+    } catch {
+      // no previous JSON synth of this stack: nothing to compare with
+    }
+  }
+  return previous;
 }
 
 /**
- * Warns of each resource that the new synth would make Terraform replace, compared with the stack
- * JSON of the previous synth in the same output folder (when there is one: synth knows no
- * deployed state). The arguments that force replacement are the provider's (see replacements.ts).
+ * The resources the new synth makes Terraform replace (or changes it ignores), compared with the
+ * previous synth in the same folder: synth knows no deployed state. Run after synth, from the JSON
+ * just written (an unchanged stack costs one string comparison); the arguments that force
+ * replacement are the provider's (see replacements.ts). Not in the manifest: they compare two
+ * synths, not the stack.
  */
-function warnReplacements(app: App): void {
+function replacementWarnings(app: App, previous: ReadonlyMap<string, string>): SynthWarning[] {
+  const warnings: SynthWarning[] = [];
   for (const stack of app.node.children) {
-    if (!(stack instanceof IncidentManagerSetupStack)) continue;
+    const before = previous.get(stack.node.id);
+    if (before === undefined || !(stack instanceof TerraformStack)) continue;
     const file = join(app.outdir, "stacks", stack.node.id, STACK_FILES.json);
-    let previous: { resource?: Record<string, Record<string, Record<string, unknown>>> };
-    try {
-      previous = JSON.parse(readFileSync(file, "utf8"));
-    } catch {
-      continue; // no previous synth (or not JSON): nothing to compare with
-    }
-    const current = stack.toTerraform() as typeof previous;
+    const after = app.hclOutput ? undefined : readFileSync(file, "utf8");
+    if (after === before) continue;
+    const old = JSON.parse(before) as StackJson;
+    const current = (after !== undefined ? JSON.parse(after) : stack.toTerraform()) as StackJson;
+    const warn = (message: string) => warnings.push({ path: stack.node.path, message });
     for (const [type, byName] of Object.entries(current.resource ?? {})) {
       for (const [name, body] of Object.entries(byName)) {
-        const before = previous.resource?.[type]?.[name];
-        if (!before) continue;
-        const causes = replacementCauses(type, before, body);
+        const was = old.resource?.[type]?.[name];
+        if (!was) continue;
         const consequence = REPLACEMENT_CONSEQUENCE[type];
+        const causes = replacementCauses(type, was, body);
         if (causes.length > 0) {
-          Annotations.of(stack).addWarning(
+          warn(
             `${type}.${name}: ${causes.join(", ")} changed since the last synth, which makes Terraform REPLACE it` +
               `${consequence ? `: ${consequence}` : ""}. Check the plan before you apply.`,
           );
         }
-        const ignored = ignoredChanges(before, body);
+        const ignored = ignoredChanges(was, body);
         if (ignored.length > 0) {
-          Annotations.of(stack).addWarning(
+          warn(
             `${type}.${name}: ${ignored.join(", ")} changed since the last synth, but lifecycle.ignore_changes keeps an existing ` +
               `resource as it is, so this has no effect on it. To apply it, replace the resource once: ` +
               `terraform apply -replace=${type}.${name}${consequence ? ` (${consequence})` : ""}.`,
@@ -190,6 +208,7 @@ function warnReplacements(app: App): void {
       }
     }
   }
+  return warnings;
 }
 
 /**
@@ -200,12 +219,11 @@ function warnReplacements(app: App): void {
 export function main(env: NodeJS.ProcessEnv, defaultConfigFile: string, report: (line: string) => void): number {
   const configFile = configFileFromEnv(env, defaultConfigFile);
   try {
-    const { app, warnings } = synthesize({ configFile, outdir: env.CDKTF_OUTDIR || undefined });
-    // Under the cdktf CLI (which sets CDKTF_OUTDIR) the CLI prints the warnings itself.
-    if (!env.CDKTF_OUTDIR) {
-      for (const w of warnings) report(`Warning: [${w.path}] ${w.message}`);
-      report(`Synthesized ${app.node.children.length} stack(s) into ${app.outdir}/stacks`);
-    }
+    const { app, warnings, replacements } = synthesize({ configFile, outdir: env.CDKTF_OUTDIR || undefined });
+    // Under the cdktf CLI (which sets CDKTF_OUTDIR) the CLI prints the construct warnings itself
+    // (from the manifest); the comparison with the previous synth is not in the manifest.
+    for (const w of env.CDKTF_OUTDIR ? replacements : warnings) report(`Warning: [${w.path}] ${w.message}`);
+    if (!env.CDKTF_OUTDIR) report(`Synthesized ${app.node.children.length} stack(s) into ${app.outdir}/stacks`);
     return 0;
   } catch (error) {
     report(`Error: ${error instanceof Error ? error.message : String(error)}`);

@@ -530,14 +530,12 @@ function describeIssue(issue: z.core.$ZodIssue, root: unknown): string[] {
   }
 }
 
-/** Validates a parsed configuration; throws a ConfigError listing every problem. */
-export function parseConfig(data: unknown, source = "configuration"): SetupConfig {
+/** Validates a parsed configuration; throws a ConfigError listing every problem (after `problems` found before). */
+export function parseConfig(data: unknown, source = "configuration", problems: string[] = []): SetupConfig {
   const result = SetupConfigSchema.safeParse(data);
-  if (result.success) return result.data;
-  throw new ConfigError(
-    source,
-    result.error.issues.flatMap((issue) => describeIssue(issue, data)),
-  );
+  const all = [...problems, ...(result.success ? [] : result.error.issues.flatMap((issue) => describeIssue(issue, data)))];
+  if (all.length > 0 || !result.success) throw new ConfigError(source, all);
+  return result.data;
 }
 
 /**
@@ -579,17 +577,7 @@ export function loadConfig(file: string): SetupConfig {
     throw new ConfigError(file, [`is not valid JSON: ${jsonErrorLocation(text, (e as Error).message)}`]);
   }
   // Keys written twice are reported with every other problem of the file (all at once).
-  const duplicates = duplicateKeys(text);
-  try {
-    const config = parseConfig(data, file);
-    if (duplicates.length > 0) throw new ConfigError(file, duplicates);
-    return config;
-  } catch (e) {
-    if (e instanceof ConfigError && duplicates.length > 0 && e.problems !== duplicates) {
-      throw new ConfigError(file, [...duplicates, ...e.problems]);
-    }
-    throw e;
-  }
+  return parseConfig(data, file, duplicateKeys(text));
 }
 
 /**

@@ -77,13 +77,13 @@ export class IncidentManagerSetupStack extends TerraformStack {
   /** The Incident Manager service-linked role. */
   public readonly serviceLinkedRole: IncidentManagerServiceLinkedRole;
   /** The account password policy, when the configuration manages it. */
-  public passwordPolicy?: AccountPasswordPolicy;
+  public readonly passwordPolicy?: AccountPasswordPolicy;
   /** The value of the {@link USERS_OUTPUT} output, by user name. */
   private readonly usersOutput: Record<string, AdminUserOutput> = {};
   /** The value of the {@link SECRETS_OUTPUT} output, by user name. */
   private readonly secretsOutput: Record<string, AdminUserSecrets> = {};
   /** The check block that warns when Terraform runs as the root user. */
-  public rootCheck!: CheckBlock;
+  public readonly rootCheck: CheckBlock;
 
   private readonly partition: DataAwsPartition;
   private readonly account: AccountConfig;
@@ -103,7 +103,7 @@ export class IncidentManagerSetupStack extends TerraformStack {
 
     this.partition = new DataAwsPartition(this, "Partition");
     const caller = new DataAwsCallerIdentity(this, "CallerIdentity");
-    this.addRootCheck(caller);
+    this.rootCheck = this.rootCheckOf(caller);
 
     this.adminGroup = new AdminGroup(this, "AdminGroup", {
       partition: this.partition,
@@ -116,6 +116,7 @@ export class IncidentManagerSetupStack extends TerraformStack {
     output(this, "admin_group_arn", this.adminGroup.groupArn, "ARN of the administrators group");
 
     this.addSignIn(caller);
+    this.passwordPolicy = this.passwordPolicyOf();
     account.adminUsers.forEach((userConfig) => this.addUser(userConfig));
     new TerraformOutput(this, USERS_OUTPUT, {
       value: this.usersOutput,
@@ -173,8 +174,8 @@ export class IncidentManagerSetupStack extends TerraformStack {
    * The guide: keep the root user for the few tasks that need it. A plan or apply run as root
    * (fine for the very first bootstrap of a new account) warns to use the new admin user from now on.
    */
-  private addRootCheck(caller: DataAwsCallerIdentity): void {
-    this.rootCheck = new CheckBlock(this, "RootCheck", {
+  private rootCheckOf(caller: DataAwsCallerIdentity): CheckBlock {
+    return new CheckBlock(this, "RootCheck", {
       name: ROOT_CHECK_NAME,
       condition: `!endswith(data.aws_caller_identity.${caller.friendlyUniqueId}.arn, ":root")`,
       errorMessage:
@@ -184,7 +185,7 @@ export class IncidentManagerSetupStack extends TerraformStack {
     });
   }
 
-  /** Account alias, password policy and the sign-in URL. */
+  /** Account alias and the sign-in URL. */
   private addSignIn(caller: DataAwsCallerIdentity): void {
     const { account } = this;
     const alias = account.accountAlias
@@ -196,17 +197,23 @@ export class IncidentManagerSetupStack extends TerraformStack {
       "signin.aws.amazon.com",
     );
     output(this, "signin_url", `https://${alias}.${signinHost}/console`, "Console sign-in URL for the IAM users of this account");
+  }
 
+  /** The account password policy, when the configuration manages it (else a warning if anyone signs in). */
+  private passwordPolicyOf(): AccountPasswordPolicy | undefined {
+    const { account } = this;
     if (account.passwordPolicy !== false) {
-      this.passwordPolicy = new AccountPasswordPolicy(this, "PasswordPolicy", {
+      return new AccountPasswordPolicy(this, "PasswordPolicy", {
         settings: account.passwordPolicy === true ? CIS_PASSWORD_POLICY : account.passwordPolicy,
       });
-    } else if (account.adminUsers.some((user) => user.console !== false)) {
+    }
+    if (account.adminUsers.some((user) => user.console !== false)) {
       Annotations.of(this).addWarning(
         "passwordPolicy is not managed: console passwords follow whatever password policy the account has " +
           "(CIS 1.8/1.9, Checkov CKV_AWS_9-15). Set passwordPolicy: true for the CIS values.",
       );
     }
+    return undefined;
   }
 
   private addUser(userConfig: AdminUserConfig): void {

@@ -28,17 +28,24 @@ export const REPLACEMENT_CONSEQUENCE: Readonly<Record<string, string>> = {
   aws_secretsmanager_secret: "a new secret; the old one is scheduled for deletion",
 };
 
+type Body = Record<string, unknown>;
+
+/** The arguments of a resource body named in its `lifecycle.ignore_changes`. */
+function ignoredArguments(body: Body): string[] {
+  const lifecycle = body.lifecycle as Body | undefined;
+  return ((lifecycle?.ignore_changes as unknown[] | undefined) ?? []).map(String);
+}
+
+/** Whether an argument differs between two bodies. */
+const changed = (before: Body, after: Body) => (argument: string) => JSON.stringify(before[argument]) !== JSON.stringify(after[argument]);
+
 /**
  * The top-level arguments whose change from `before` to `after` forces the replacement of a
  * resource of `type`, leaving out those in the resource's `lifecycle.ignore_changes`.
  */
-export function replacementCauses(type: string, before: Record<string, unknown>, after: Record<string, unknown>): string[] {
-  const ignored = new Set(
-    (((after.lifecycle as Record<string, unknown> | undefined)?.ignore_changes as unknown[] | undefined) ?? []).map(String),
-  );
-  return (FORCES_REPLACEMENT[type] ?? []).filter(
-    (argument) => !ignored.has(argument) && JSON.stringify(before[argument]) !== JSON.stringify(after[argument]),
-  );
+export function replacementCauses(type: string, before: Body, after: Body): string[] {
+  const ignored = new Set(ignoredArguments(after));
+  return (FORCES_REPLACEMENT[type] ?? []).filter((argument) => !ignored.has(argument)).filter(changed(before, after));
 }
 
 /**
@@ -46,7 +53,6 @@ export function replacementCauses(type: string, before: Record<string, unknown>,
  * `before` to `after`: Terraform keeps the existing resource as it is, so the change has no effect
  * until the resource is replaced (e.g. a console.pgpKey added to a user whose password exists).
  */
-export function ignoredChanges(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
-  const ignored = (((after.lifecycle as Record<string, unknown> | undefined)?.ignore_changes as unknown[] | undefined) ?? []).map(String);
-  return ignored.filter((argument) => JSON.stringify(before[argument]) !== JSON.stringify(after[argument]));
+export function ignoredChanges(before: Body, after: Body): string[] {
+  return ignoredArguments(after).filter(changed(before, after));
 }

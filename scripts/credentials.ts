@@ -14,6 +14,7 @@ import { basename, dirname, resolve } from "path";
 import { accessKeyId, userCwd } from "../modules/config";
 import { SECRETS_OUTPUT, USERS_OUTPUT } from "../modules/incident-manager-setup-stack";
 import { PROJECT_ROOT, UsageError, parseCommandLine } from "./lib/cli";
+import { Json, isObject } from "./lib/json";
 
 /** The header of the console's access key file. */
 export const CSV_HEADER = ["Access key ID", "Secret access key"] as const;
@@ -117,9 +118,6 @@ export interface SelectedKey {
   readonly accessKeyId: string;
   readonly secret: SecretSource;
 }
-
-type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => value !== null && typeof value === "object" && !Array.isArray(value);
 
 /** An object-valued output of the stack (admin_users, admin_user_secrets), or {} when it is absent. */
 function mapOutput(outputs: TerraformOutputs, name: string): Json {

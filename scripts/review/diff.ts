@@ -1,4 +1,5 @@
-// npm run review (scripts/review-lib.ts re-exports the public API): The comparison with a base: resources and outputs added, removed, changed or replaced.
+// The comparison with a base: resources and outputs added, removed, changed or replaced. Part of npm
+// run review; scripts/review-lib.ts re-exports the public API.
 import { SECRETS_OUTPUT, USERS_OUTPUT } from "../../modules/incident-manager-setup-stack";
 import { REPLACEMENT_CONSEQUENCE, replacementCauses } from "../../modules/replacements";
 import { arr, bodyChanges, code, isObject, isSecretAttribute, obj, showValue, sorted, withoutMeta } from "./helpers";

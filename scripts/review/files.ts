@@ -1,4 +1,5 @@
-// npm run review (scripts/review-lib.ts re-exports the public API): The only part that reads files: a cdktf.out folder and its offline plans.
+// The only part that reads files: a cdktf.out folder and its offline plans. Part of npm run review;
+// scripts/review-lib.ts re-exports the public API.
 import { arr, isObject, obj, sorted } from "./helpers";
 import { Json, PlanJson, ReviewWarning, SynthOutput } from "./types";
 import { existsSync, readFileSync, readdirSync } from "fs";

@@ -1,7 +1,10 @@
-// npm run review (scripts/review-lib.ts re-exports the public API): Small helpers of the review: JSON access, sorting, Markdown code spans, and how values are shown
+// Small helpers of the review: JSON access, sorting, Markdown code spans, and how values are shown
 // (never a secret: attributes named like secrets, passwords or PGP keys are described, not printed).
-import { Json } from "./types";
+// Part of npm run review; scripts/review-lib.ts re-exports the public API.
 import { createHash } from "crypto";
+import { Json, isObject } from "../lib/json";
+
+export { isObject };
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers
@@ -15,10 +18,6 @@ export const PLUMBING_DATA = new Set(["aws_caller_identity", "aws_partition", "a
 /** Attribute names whose string values are never shown. */
 export const SECRET_NAME = /secret|password|passwd|private|token|credential/i;
 export const PGP_NAME = /pgp/i;
-
-export function isObject(value: unknown): value is Json {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
 
 export function obj(value: unknown): Json {
   return isObject(value) ? value : {};

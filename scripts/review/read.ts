@@ -1,5 +1,6 @@
-// npm run review (scripts/review-lib.ts re-exports the public API): Reading a stack's JSON: its blocks, the relations between them (group members, key and secret),
-// and one line per resource of what it does.
+// Reading a stack's JSON: its blocks, the relations between them (group members, key and secret), and
+// one line per resource of what it does. Part of npm run review; scripts/review-lib.ts re-exports the
+// public API.
 import { arr, code, compare, describePgpKey, flatten, obj, plural, showValue, sorted, str, withoutMeta, yesNo } from "./helpers";
 import { Json, ReviewWarning } from "./types";
 import { posix } from "path";

@@ -1,4 +1,4 @@
-// npm run review (scripts/review-lib.ts re-exports the public API): The Markdown of the review.
+// The Markdown of the review. Part of npm run review; scripts/review-lib.ts re-exports the public API.
 import { plannedChangesText } from "../lib/plan-json";
 import { warningText } from "./diff";
 import { SOURCE_PLAN, SOURCE_SYNTH, code, compare, plural, yesNo } from "./helpers";

@@ -1,4 +1,5 @@
-// npm run review (scripts/review-lib.ts re-exports the public API): What a plan does to each resource, and the summary of one stack (with or without a plan).
+// What a plan does to each resource, and the summary of one stack (with or without a plan). Part of
+// npm run review; scripts/review-lib.ts re-exports the public API.
 import { countPlannedChanges } from "../lib/plan-json";
 import { PLUMBING_DATA, arr, checkovSkips, compare, obj, sorted, str } from "./helpers";
 import { StackView, describe, describeBackend, roleMode, stackName, warningsOf } from "./read";

@@ -1,11 +1,12 @@
-// npm run review (scripts/review-lib.ts re-exports the public API): The shapes the review works with: synth output, warnings, per-stack summaries, diffs.
+// The shapes the review works with: synth output, warnings, per-stack summaries, diffs. Part of npm
+// run review; scripts/review-lib.ts re-exports the public API.
+import type { Json } from "../lib/json";
 import { PlanCounts, PlanDocument } from "../lib/plan-json";
+
+export type { Json };
 
 /** The plan document the review reads (scripts/lib/plan-json.ts). */
 export type PlanJson = PlanDocument;
-
-/** A JSON object. */
-export type Json = { [key: string]: unknown };
 
 /** A warning recorded on a construct (as synthesize() returns them, or manifest.json holds them). */
 export interface ReviewWarning {
