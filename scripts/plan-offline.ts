@@ -14,14 +14,13 @@ import { tmpdir } from "os";
 import { join, relative, resolve } from "path";
 import { synthesize } from "../modules/app";
 import { configFileFromEnv } from "../modules/config";
-import { STACK_FILE, detectTerraform } from "./lib/terraform";
+import { STACK_FILE, detectTerraform, formatDiagnostics } from "./lib/terraform";
 import {
   OfflinePlanner,
   StackPlan,
   callNames,
   failedChecks,
   isOfflineOverrideWarning,
-  normalizeWhitespace,
   redactSensitive,
 } from "./lib/offline-plan";
 
@@ -54,7 +53,7 @@ function report(plan: StackPlan, print: (line: string) => void): boolean {
       print('  note: the provider\'s assume_role is not used offline (role_arn = "" in the override)');
       continue;
     }
-    print(`  ${d.severity}: ${d.summary}: ${normalizeWhitespace(d.body)}`);
+    print(`  ${formatDiagnostics([d])[0]}`);
   }
   return ok;
 }

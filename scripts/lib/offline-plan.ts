@@ -23,6 +23,7 @@ import {
   AWS_PROVIDER,
   PLAN_TIMEOUT_MS,
   STACK_FILE,
+  TerraformDiagnostic,
   TerraformRun,
   TerraformSetup,
   TerraformWorkspace,
@@ -317,53 +318,77 @@ export function redactSensitive(plan: PlanJson): { plan: PlanJson; redacted: str
   return { plan: copy as PlanJson, redacted };
 }
 
-// ----- terraform plan's human output -----
+// ----- terraform plan -json -----
 
-/** A diagnostic as `terraform plan` prints it (warnings on stdout, errors on stderr). */
-export interface PlanDiagnostic {
-  readonly severity: "warning" | "error";
-  readonly summary: string;
-  /** The file the diagnostic points at (`on <file> line N`), if any. */
-  readonly file?: string;
-  /** Everything after the summary line: source snippet and detail (as wrapped by Terraform). */
-  readonly body: string;
+/**
+ * A diagnostic of a `-json` command: `terraform validate -json`'s diagnostics and the
+ * `diagnostic` messages of `terraform plan -json` have the same shape (Terraform's
+ * "machine-readable UI" docs). For a failed check block, `snippet.values` holds the values
+ * of the references in the condition.
+ */
+export type PlanDiagnostic = TerraformDiagnostic;
+
+/** A `planned_change` message of `terraform plan -json`. */
+export interface PlannedChange {
+  readonly address: string;
+  /** "create", "update", "replace", "delete", "move", "import", "noop", ... */
+  readonly action: string;
+  /** For a move: the address the resource moves from. */
+  readonly previousAddress?: string;
+  /** For an import: the import id. */
+  readonly importId?: string;
 }
 
-/** The diagnostics in terraform's human (-no-color) output. */
-export function parseDiagnostics(output: string): PlanDiagnostic[] {
-  const diagnostics: Array<{ severity: "warning" | "error"; summary: string; lines: string[] }> = [];
-  let current: (typeof diagnostics)[number] | undefined;
-  for (const line of output.split("\n")) {
-    const start = /^(Warning|Error): (.*)$/.exec(line);
-    if (start) {
-      current = { severity: start[1] === "Warning" ? "warning" : "error", summary: start[2].trim(), lines: [] };
-      diagnostics.push(current);
-    } else if (/^(─+|Saved the plan to: .*)$/.test(line)) {
-      current = undefined;
-    } else if (current) {
-      current.lines.push(line);
+/** What `terraform plan -json` reported. */
+export interface PlanMessages {
+  readonly diagnostics: PlanDiagnostic[];
+  /** The `change_summary` message (`Plan: 1 to add, ...` / `No changes. ...`), if any. */
+  readonly summary?: string;
+  readonly changes: PlannedChange[];
+  /** The `outputs` message: each output's planned action and whether it is sensitive. */
+  readonly outputs: Record<string, { readonly sensitive: boolean; readonly action: string }>;
+}
+
+interface UiMessage {
+  readonly type?: string;
+  readonly "@message"?: string;
+  readonly diagnostic?: PlanDiagnostic;
+  readonly change?: { resource: { addr: string }; previous_resource?: { addr: string }; action: string; importing?: { id: string } };
+  readonly outputs?: PlanMessages["outputs"];
+}
+
+/**
+ * The messages of `terraform plan -json`: one JSON object per line on stdout, typed
+ * (`diagnostic`, `planned_change`, `change_summary`, `outputs`, ...; Terraform's
+ * "Machine-Readable UI" documentation). Lines that are not JSON (none are expected) are ignored.
+ */
+export function readPlanMessages(stdout: string): PlanMessages {
+  const diagnostics: PlanDiagnostic[] = [];
+  const changes: PlannedChange[] = [];
+  let summary: string | undefined;
+  let outputs: PlanMessages["outputs"] = {};
+  for (const line of stdout.split("\n")) {
+    if (!line.startsWith("{")) continue;
+    const message = JSON.parse(line) as UiMessage;
+    if (message.type === "diagnostic" && message.diagnostic) diagnostics.push(message.diagnostic);
+    if (message.type === "change_summary") summary = message["@message"];
+    if (message.type === "outputs" && message.outputs) outputs = message.outputs;
+    if (message.type === "planned_change" && message.change) {
+      const { resource, previous_resource: previous, action, importing } = message.change;
+      changes.push({
+        address: resource.addr,
+        action,
+        ...(previous ? { previousAddress: previous.addr } : {}),
+        ...(importing ? { importId: importing.id } : {}),
+      });
     }
   }
-  return diagnostics.map(({ severity, summary, lines }) => {
-    const body = lines.join("\n").trim();
-    const file = /^\s*(?:on|with) (\S+?) line \d+/m.exec(body)?.[1];
-    return { severity, summary, body, ...(file ? { file } : {}) };
-  });
+  return { diagnostics, changes, outputs, ...(summary ? { summary } : {}) };
 }
 
 /** Whether a diagnostic is the known one the offline override itself causes. */
 export function isOfflineOverrideWarning(d: PlanDiagnostic): boolean {
-  return d.severity === "warning" && d.file === OFFLINE_OVERRIDE_FILE && /role_arn/.test(d.body);
-}
-
-/** The summary line terraform plan printed (`Plan: ...` or `No changes. ...`), if any. */
-export function planSummaryLine(stdout: string): string | undefined {
-  return /^(Plan: \d+ to .*|No changes\..*)$/m.exec(stdout)?.[1].trim();
-}
-
-/** Collapses whitespace (Terraform wraps long messages in its human output). */
-export function normalizeWhitespace(text: string): string {
-  return text.replace(/\s+/g, " ").trim();
+  return d.severity === "warning" && d.range?.filename === OFFLINE_OVERRIDE_FILE && /role_arn/.test(d.detail ?? "");
 }
 
 // ----- the planner -----
@@ -403,12 +428,16 @@ export interface StackPlan {
   readonly run: TerraformRun;
   /** Whether terraform plan exited 0. */
   readonly ok: boolean;
-  /** The line terraform plan printed: `Plan: ...` / `No changes. ...`. */
+  /** terraform plan's change summary: `Plan: ...` / `No changes. ...` (its `change_summary` message). */
   readonly summary?: string;
   /** Terraform's counts, from the plan's JSON (the same numbers as {@link summary}). */
   readonly counts?: PlanCounts;
-  /** Warnings (stdout) and errors (stderr) terraform plan printed. */
+  /** The warnings and errors terraform plan reported (its `diagnostic` messages). */
   readonly diagnostics: readonly PlanDiagnostic[];
+  /** Its `planned_change` messages. */
+  readonly changes: readonly PlannedChange[];
+  /** Its `outputs` message. */
+  readonly outputs: PlanMessages["outputs"];
   /** `terraform show -json` of the saved plan (when the plan succeeded), as Terraform wrote it. */
   readonly json?: PlanJson;
   /** Every AWS request of the plan, in order. */
@@ -501,7 +530,7 @@ export class OfflinePlanner {
     try {
       writeFileSync(join(dir, OFFLINE_OVERRIDE_FILE), offlineOverride({ endpoint: stub.endpoint, assumeRole }));
       const run = await runTerraformAsync(
-        ["plan", "-input=false", "-no-color", "-lock=false", ...(options.refresh === false ? ["-refresh=false"] : []), `-out=${PLAN_FILE}`],
+        ["plan", "-json", "-input=false", "-lock=false", ...(options.refresh === false ? ["-refresh=false"] : []), `-out=${PLAN_FILE}`],
         { cwd: dir, env: offlineEnv(workspace.env, this.awsDir), timeoutMs: PLAN_TIMEOUT_MS },
       );
       const ok = run.status === 0 && existsSync(join(dir, PLAN_FILE));
@@ -516,7 +545,7 @@ export class OfflinePlanner {
         );
         planJson = JSON.parse(show.stdout) as PlanJson;
       }
-      const summary = planSummaryLine(run.stdout);
+      const { diagnostics, summary, changes, outputs } = readPlanMessages(run.stdout);
       return {
         stack: stack.name,
         dir,
@@ -526,7 +555,9 @@ export class OfflinePlanner {
         ok,
         ...(summary ? { summary } : {}),
         ...(planJson ? { counts: countPlannedChanges(planJson) } : {}),
-        diagnostics: [...parseDiagnostics(run.stdout), ...parseDiagnostics(run.stderr)],
+        diagnostics,
+        changes,
+        outputs,
         ...(planJson ? { json: planJson } : {}),
         requests: [...stub.requests],
         unexpectedRequests: [...stub.unexpected],

@@ -248,7 +248,8 @@ export interface TerraformDiagnostic {
   readonly detail?: string;
   readonly address?: string;
   readonly range?: { filename: string; start: { line: number; column: number } };
-  readonly snippet?: { context?: string | null };
+  /** The source around the range; for a failed check, `values` are the references' values. */
+  readonly snippet?: { context?: string | null; code?: string; values?: ReadonlyArray<{ traversal: string; statement: string }> };
 }
 
 /** The output of `terraform validate -json`. */
