@@ -6,8 +6,18 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from "os";
 import { join } from "path";
 import { SetupConfigInput, createApp, parseConfig, synthWarnings, synthesize } from "../modules";
-import { PlanJson, SynthOutput, diffOutputs, diffStacks, loadOutdir, renderMarkdown, summarizeStack } from "../scripts/review-lib";
+import {
+  PlanJson,
+  SynthOutput,
+  adminModel,
+  diffOutputs,
+  diffStacks,
+  loadOutdir,
+  renderMarkdown,
+  summarizeStack,
+} from "../scripts/review-lib";
 import { Io, npmConfigArgs, parseArgs, run } from "../scripts/review";
+import { bodyChanges } from "../scripts/review/helpers";
 import { PGP_KEY, ROOT, accountsConfig, fullConfig, organizationConfig, shippedConfig } from "./support/configs";
 
 const STACK = "incident-manager";
@@ -175,6 +185,33 @@ describe("key settings of the other configurations", () => {
       "holds key `1` of `bob` (AccessKeyId, SecretAccessKey) · name prefix `incident-manager-setup/bob/access-key-1-` · KMS key `alias/incident-manager`",
     );
     expect(accounts).toContain("- AdministratorAccess: group `Administrators`, members `bob` · MFA enforced: no");
+  });
+
+  test("relations come from the stack's outputs: key ids as configured, each secret with its own key", () => {
+    const input = edit((c) => {
+      c.accounts[0].adminUsers = [
+        {
+          name: "bob.smith@example.com",
+          console: false,
+          accessKeys: [
+            { id: "break-glass", secretStore: "secretsmanager" },
+            { id: "ci-2", status: "Inactive", secretStore: "secretsmanager" },
+          ],
+        },
+      ];
+    });
+    const head = synth(input);
+    const markdown = review(head);
+    const model = adminModel(head.stacks[STACK]);
+    const secrets = addresses(head.stacks[STACK], "resource").filter((a) => a.startsWith("aws_secretsmanager_secret."));
+
+    expect(model.users.map((u) => [u.name, u.keys.map((k) => k.id)])).toEqual([["bob.smith@example.com", ["break-glass", "ci-2"]]]);
+    expect(secrets).toHaveLength(2);
+    for (const key of model.users[0].keys) {
+      expect(row(markdown, key.key ?? "")).toContain(`key \`${key.id}\` of \`bob.smith@example.com\` · status ${key.status}`);
+      expect(row(markdown, key.secret ?? "")).toContain(`holds key \`${key.id}\` of \`bob.smith@example.com\``);
+    }
+    expect(markdown).toContain("IAM user `bob.smith@example.com` (path `/`) · console: no · keys: `break-glass` Active, `ci-2` Inactive");
   });
 
   test("PGP-protected passwords and keys, Inactive keys, users without console", () => {
@@ -547,5 +584,30 @@ describe("MFA opt-outs are visible in the review", () => {
     expect(row(markdown, "aws_iam_group_policy.AdminGroup_EnforceMfa_B77715BF")).toContain(
       "without MFA, denies everything but setting up one's own password and MFA device (MFA enforced) · **MFA not required of** `deploy-bot`",
     );
+  });
+});
+
+describe("body changes (microdiff, one line per changed attribute)", () => {
+  test("a list of plain values changes as a whole; nested keys are paths; added blocks show their value", () => {
+    const before = { groups: ["a", "b"], tags: { "cost center": "1" }, statement: [{ actions: ["iam:Get*"] }] };
+    const after = {
+      groups: ["a", "c"],
+      tags: { "cost center": "2" },
+      statement: [{ actions: ["iam:Get*", "iam:List*"] }],
+      lifecycle: { ignore_changes: ["groups"] },
+    };
+
+    expect(bodyChanges(before, after)).toEqual([
+      'groups ["a","b"] -> ["a","c"] (in lifecycle.ignore_changes: no effect on the existing resource)',
+      'lifecycle (none) -> {"ignore_changes":["groups"]}',
+      'statement[0].actions ["iam:Get*"] -> ["iam:Get*","iam:List*"]',
+      'tags["cost center"] "1" -> "2"',
+    ]);
+  });
+
+  test("hidden paths and secret-like attributes never show their values", () => {
+    expect(bodyChanges({ secret_string: "abc" }, { secret_string: "abd" })).toEqual(["secret_string changed (value hidden)"]);
+    expect(bodyChanges({ value: "x" }, { value: "y" }, () => true)).toEqual(["value changed (sensitive, not shown)"]);
+    expect(bodyChanges({ a: 1 }, { a: 1 })).toEqual([]);
   });
 });

@@ -509,7 +509,8 @@ function benchmark(options: Options, tmp: string): number {
   const peer = med("peer");
   if (peer !== undefined && main !== undefined) {
     const speedup = peer / main;
-    Object.assign(row("peer"), { figure: `main job is ${x(speedup)} faster`, target: "main job ≥ 5× faster", verdict: mark(speedup >= 5) });
+    const figure = `main job is ${x(speedup)} faster`;
+    Object.assign(row("peer"), { figure, target: "main job ≥ 5× faster", verdict: mark(speedup >= 5) });
   } else Object.assign(row("peer"), { target: "main job ≥ 5× faster", verdict: "n/a" });
 
   const cli = med("cli");
@@ -578,7 +579,8 @@ function benchmark(options: Options, tmp: string): number {
     "",
     `- Floor modules (from the imports of main.ts and modules/*.ts): ${floorModules.map((m) => `\`${m}\``).join(", ")}.`,
     `- Jobs 1-7 run in temp copies of the project (node_modules symlinked), never touching the repository's cdktf.out; the scale configs ` +
-      `(account-<i>, us-east-1, accountId 100000000000+i, users admin-<j> with the default one access key) are generated into the temp folder. ` +
+      "(account-<i>, us-east-1, accountId 100000000000+i, users admin-<j> with the default one access key) " +
+      "are generated into the temp folder. " +
       `cdktf synth runs with ${Object.entries(CLI_ENV)
         .map(([k, v]) => `${k}=${v}`)
         .join(" ")}.`,

@@ -90,7 +90,8 @@ export class AccessKey extends Construct {
     if (!this.pgpProtected) {
       Annotations.of(this).addWarning(
         props.secretStore
-          ? "the key pair goes to Secrets Manager, and the secret access key is still stored in plain text in the Terraform state. Only pgpKey keeps it out of the state."
+          ? "the key pair goes to Secrets Manager, and the secret access key is still stored in plain text in the Terraform state. " +
+              "Only pgpKey keeps it out of the state."
           : "the secret access key will be stored in plain text in the Terraform state (a sensitive output hides it, but anyone " +
               "who can read the state can read it). Set pgpKey on the key to keep only an encrypted secret in the state.",
       );

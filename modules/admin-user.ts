@@ -86,7 +86,8 @@ export class AdminUser extends Construct {
     this.requireMfa = props.requireMfa ?? true;
     if (!this.requireMfa && props.console !== false) {
       throw new Error(
-        `requireMfa: false is only allowed for a user without console access (console: false); ${JSON.stringify(props.userName)} signs in to the console`,
+        "requireMfa: false is only allowed for a user without console access (console: false); " +
+          `${JSON.stringify(props.userName)} signs in to the console`,
       );
     }
     if (!this.requireMfa && props.group.enforceMfa && !props.group.mfaNotRequiredFor.includes(props.userName)) {

@@ -50,3 +50,61 @@ export const PASSWORD_POLICY_BOUNDS = {
 
 /** A copy in Secrets Manager of a PGP-encrypted secret would hold only the encrypted secret. */
 export const SECRET_STORE_WITH_PGP_RULE = "cannot be combined with pgpKey (Secrets Manager would get the encrypted secret)";
+
+/** A pattern and the rule it checks, as an error message states it. */
+export interface PatternRule {
+  readonly pattern: RegExp;
+  readonly rule: string;
+}
+
+/** An AWS account id. */
+export const ACCOUNT_ID: PatternRule = { pattern: /^\d{12}$/, rule: "is not an AWS account id (12 digits)" };
+
+/** An IAM role ARN in any partition (role names: IAM API Reference, CreateRole). */
+export const ROLE_ARN: PatternRule = {
+  pattern: /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/([\x21-\x7e]*\/)?[A-Za-z0-9+=,.@_-]{1,64}$/,
+  rule: "is not an IAM role ARN (arn:<partition>:iam::<12-digit account>:role/<name>)",
+};
+
+/** What the provider's kms_key_id accepts: a key id, key ARN, alias name or alias ARN (KMS Developer Guide, "Key identifiers"). */
+export const KMS_KEY_ID: PatternRule = {
+  pattern: new RegExp(
+    "^(" +
+      [
+        "arn:aws[a-z-]*:kms:[a-z0-9-]+:\\d{12}:(key|alias)/[A-Za-z0-9/_-]+",
+        "alias/[A-Za-z0-9/_-]+",
+        "[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}",
+      ].join("|") +
+      ")$",
+  ),
+  rule: "is not a KMS key id, key ARN, alias name (alias/...) or alias ARN",
+};
+
+/** S3 bucket names (S3 User Guide, "General purpose bucket naming rules"). */
+export const S3_BUCKET: PatternRule = {
+  pattern: /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+  rule: "is not a valid S3 bucket name (3-63 of lowercase letters, digits, dots and hyphens)",
+};
+
+/** S3 object keys: 1-1024 characters (the state key must not start with a space). */
+export const S3_KEY: PatternRule = { pattern: /^[^\s].{0,1023}$/, rule: "is not a valid S3 object key (1-1024 characters)" };
+
+/** DynamoDB table names (DynamoDB Developer Guide, "Naming rules"). */
+export const DYNAMODB_TABLE: PatternRule = {
+  pattern: /^[A-Za-z0-9_.-]{3,255}$/,
+  rule: "is not a valid DynamoDB table name (3-255 of letters, digits and _.-)",
+};
+
+/**
+ * IAM's tag rules (IAM User Guide, "Tagging IAM resources", Tag naming rules): keys 1-128 and
+ * values 0-256 Unicode characters of letters, digits, spaces and _ . : / = + - @; keys must not
+ * start with "aws:"; at most 50 tags per resource.
+ */
+export const TAG_RULES = {
+  chars: /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u,
+  charsText: "letters, digits, spaces and _ . : / = + - @",
+  keyMax: 128,
+  valueMax: 256,
+  maxTags: 50,
+  reservedPrefix: "aws:",
+} as const;

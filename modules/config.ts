@@ -9,10 +9,17 @@ import { partitionOf, partitionOfArn } from "./arns";
 import {
   ACCOUNT_ALIAS_PATTERN,
   ACCOUNT_ALIAS_RULE,
+  ACCOUNT_ID,
+  DYNAMODB_TABLE,
   IAM_PATH_PATTERN,
   IAM_PATH_RULE,
+  KMS_KEY_ID,
   PASSWORD_POLICY_BOUNDS,
+  ROLE_ARN,
+  S3_BUCKET,
+  S3_KEY,
   SECRET_STORE_WITH_PGP_RULE,
+  TAG_RULES,
   iamNamePattern,
   iamNameRule,
 } from "./aws-rules";
@@ -65,12 +72,7 @@ export const AccessKeySchema = z
       .describe("Also store the key pair in AWS Secrets Manager (keys without pgpKey only); the state still holds the secret"),
     kmsKeyId: z
       .string()
-      .regex(
-        /^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+|alias\/[A-Za-z0-9/_-]+|[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12})$/,
-        {
-          error: "is not a KMS key id, key ARN, alias name (alias/...) or alias ARN",
-        },
-      )
+      .regex(KMS_KEY_ID.pattern, { error: KMS_KEY_ID.rule })
       .optional()
       .describe("KMS key that encrypts the stored secret (with secretStore). Default: the account's aws/secretsmanager key"),
   })
@@ -161,32 +163,31 @@ export const PasswordPolicySchema = z
     ],
     {
       error:
-        "must be true (the CIS values), false (not managed) or an object of minimumLength, requireLowercase, requireUppercase, requireNumbers, " +
+        "must be true (the CIS values), false (not managed) or an object of minimumLength, " +
+        "requireLowercase, requireUppercase, requireNumbers, " +
         "requireSymbols, passwordReusePrevention, maxPasswordAge, allowUsersToChangePassword, hardExpiry",
     },
   )
   .default(false)
   .describe("The account's IAM password policy: true = CIS values, an object overrides them, false = left as it is");
 
-const ACCOUNT_ID = /^\d{12}$/;
-const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/([\x21-\x7e]*\/)?[A-Za-z0-9+=,.@_-]{1,64}$/;
-// IAM's tag rules (IAM User Guide, "Tagging IAM resources", Tag naming rules): keys 1-128 and
-// values 0-256 Unicode characters of letters, digits, spaces and _ . : / = + - @; keys must not
-// start with "aws:". Length and characters are separate rules, each with its own message.
-const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
-const TAG_CHARS_RULE = "letters, digits, spaces and _ . : / = + - @";
+// Tags: length and characters are separate rules, each with its own message.
+const { chars: TAG_CHARS, charsText: TAG_CHARS_RULE } = TAG_RULES;
 const unicodeLength = (text: string) => [...text].length;
+const { keyMax, valueMax, reservedPrefix } = TAG_RULES;
 const tagKeySchema = z
   .string()
-  .refine((k) => unicodeLength(k) >= 1 && unicodeLength(k) <= 128, { error: "is not a valid tag key (1-128 characters)" })
+  .refine((k) => unicodeLength(k) >= 1 && unicodeLength(k) <= keyMax, { error: `is not a valid tag key (1-${keyMax} characters)` })
   .refine((k) => TAG_CHARS.test(k), { error: `is not a valid tag key (only ${TAG_CHARS_RULE})` })
-  .refine((k) => !k.toLowerCase().startsWith("aws:"), { error: 'is not a valid tag key (must not start with "aws:", reserved by AWS)' })
-  .meta({ minLength: 1, maxLength: 128, pattern: "^(?![aA][wW][sS]:)[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$" });
+  .refine((k) => !k.toLowerCase().startsWith(reservedPrefix), {
+    error: `is not a valid tag key (must not start with "${reservedPrefix}", reserved by AWS)`,
+  })
+  .meta({ minLength: 1, maxLength: keyMax, pattern: `^(?![aA][wW][sS]:)${TAG_CHARS.source.slice(1)}` });
 const tagValueSchema = z
   .string({ error: "must be a string" })
-  .refine((v) => unicodeLength(v) <= 256, { error: "is not a valid tag value (at most 256 characters)" })
+  .refine((v) => unicodeLength(v) <= valueMax, { error: `is not a valid tag value (at most ${valueMax} characters)` })
   .refine((v) => TAG_CHARS.test(v), { error: `is not a valid tag value (only ${TAG_CHARS_RULE})` })
-  .meta({ maxLength: 256, pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$" });
+  .meta({ maxLength: valueMax, pattern: TAG_CHARS.source });
 
 export const AccountSchema = z.strictObject({
   name: z
@@ -198,19 +199,17 @@ export const AccountSchema = z.strictObject({
   region: region().describe("AWS region of the provider, e.g. us-east-1"),
   accountId: z
     .string({ error: 'must be a string of 12 digits (quote it: "111122223333")' })
-    .regex(ACCOUNT_ID, { error: "is not an AWS account id (12 digits)" })
+    .regex(ACCOUNT_ID.pattern, { error: ACCOUNT_ID.rule })
     .optional()
     .describe("Expected account id; becomes allowed_account_ids on the provider"),
   assumeRoleArn: z
     .string()
-    .regex(ROLE_ARN, {
-      error: "is not an IAM role ARN (arn:<partition>:iam::<12-digit account>:role/<name>)",
-    })
+    .regex(ROLE_ARN.pattern, { error: ROLE_ARN.rule })
     .optional()
     .describe("Role the provider assumes in the account"),
   tags: z
     .record(tagKeySchema, tagValueSchema)
-    .refine((t) => Object.keys(t).length <= 50, { error: "has more than 50 tags" })
+    .refine((t) => Object.keys(t).length <= TAG_RULES.maxTags, { error: `has more than ${TAG_RULES.maxTags} tags` })
     .default({})
     .describe("Default tags applied to every resource"),
   accountAlias: z
@@ -245,22 +244,17 @@ export const LocalBackendSchema = z
 export const S3BackendSchema = z
   .strictObject({
     type: z.literal("s3"),
-    bucket: z
-      .string()
-      .regex(/^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
-        error: "is not a valid S3 bucket name (3-63 of lowercase letters, digits, dots and hyphens)",
-      })
-      .describe("S3 bucket that holds the state"),
+    bucket: z.string().regex(S3_BUCKET.pattern, { error: S3_BUCKET.rule }).describe("S3 bucket that holds the state"),
     key: z
       .string()
-      .regex(/^[^\s].{0,1023}$/, { error: "is not a valid S3 object key (1-1024 characters)" })
+      .regex(S3_KEY.pattern, { error: S3_KEY.rule })
       .describe('Object key of the state; "{stack}" is replaced by the stack name, e.g. incident-manager/{stack}.tfstate'),
     region: region().describe("Region of the bucket"),
     encrypt: z.boolean({ error: "must be true or false" }).default(true).describe("Server-side encryption of the state"),
     useLockfile: z.boolean({ error: "must be true or false" }).default(true).describe("S3 native state locking (Terraform 1.10 or later)"),
     dynamodbTable: z
       .string()
-      .regex(/^[A-Za-z0-9_.-]{3,255}$/, { error: "is not a valid DynamoDB table name (3-255 of letters, digits and _.-)" })
+      .regex(DYNAMODB_TABLE.pattern, { error: DYNAMODB_TABLE.rule })
       .optional()
       .describe("DynamoDB table for state locking (the older way; deprecated by Terraform)"),
   })
@@ -322,7 +316,12 @@ function crossChecks(config: Record<string, unknown>, ctx: z.core.$RefinementCtx
       }
     };
     inPartition(["accounts", a, "assumeRoleArn"], assumeRoleArn);
-    if (typeof accountId === "string" && ACCOUNT_ID.test(accountId) && typeof assumeRoleArn === "string" && ROLE_ARN.test(assumeRoleArn)) {
+    if (
+      typeof accountId === "string" &&
+      ACCOUNT_ID.pattern.test(accountId) &&
+      typeof assumeRoleArn === "string" &&
+      ROLE_ARN.pattern.test(assumeRoleArn)
+    ) {
       const roleAccount = assumeRoleArn.split(":")[4];
       if (roleAccount !== accountId) {
         issue(["accounts", a, "assumeRoleArn"], assumeRoleArn, `is a role in account ${roleAccount}, not in accountId ${accountId}`);
@@ -349,7 +348,8 @@ function crossChecks(config: Record<string, unknown>, ctx: z.core.$RefinementCtx
         issue(
           ["accounts", a, "adminUsers", u, "name"],
           name,
-          `is the same IAM user as adminUsers[${same}].name ${JSON.stringify((account.adminUsers as { name: string }[])[same].name)} (IAM user names are case-insensitive)`,
+          `is the same IAM user as adminUsers[${same}].name ` +
+            `${JSON.stringify((account.adminUsers as { name: string }[])[same].name)} (IAM user names are case-insensitive)`,
         );
       }
       users.set(name.toLowerCase(), u);
@@ -600,7 +600,8 @@ function duplicateKeys(text: string): string[] {
       const first = seen.get(property);
       if (first) {
         problems.push(
-          `${jsonPath([...pathSupplier(), property])}: duplicate key ${JSON.stringify(property)} at line ${here.line}, column ${here.column} ` +
+          `${jsonPath([...pathSupplier(), property])}: duplicate key ${JSON.stringify(property)} ` +
+            `at line ${here.line}, column ${here.column} ` +
             `(first at line ${first.line}, column ${first.column}); JSON keeps only the last one, so remove one of them`,
         );
       } else seen.set(property, here);

@@ -27,7 +27,8 @@ export const USAGE = [
   "",
   "  <stack>                a stack (account) name, e.g. incident-manager",
   "  <user>                 the IAM user name, e.g. incident-admin",
-  `  --key <id>             the key's id in the configuration (accessKeys[].id; by default ${accessKeyId({}, 0)} and ${accessKeyId({}, 1)});`,
+  "  --key <id>             the key's id in the configuration " +
+    `(accessKeys[].id; by default ${accessKeyId({}, 0)} and ${accessKeyId({}, 1)});`,
   "                         needed only when the user has two keys",
   "  --out <file>           where to write (default: ./credentials-<stack>-<user>-<key>.csv)",
   "  --outputs-json <file>  read a saved `terraform output -json` instead of running",
@@ -178,7 +179,8 @@ export function selectKey(outputs: TerraformOutputs, user: string, keyId?: strin
   if (key.secret_arn !== undefined)
     return { ...base, secret: { kind: "secrets-manager", arn: nonEmpty(key.secret_arn, `the secret ARN of ${what}`) } };
   throw new CredentialsError(
-    `${what}: no secret in the outputs (neither ${SECRETS_OUTPUT}["${user}"].access_keys["${id}"] nor encrypted_secret or secret_arn in ${USERS_OUTPUT})`,
+    `${what}: no secret in the outputs (neither ${SECRETS_OUTPUT}["${user}"].access_keys["${id}"] ` +
+      `nor encrypted_secret or secret_arn in ${USERS_OUTPUT})`,
   );
 }
 
@@ -323,7 +325,8 @@ export function terraformOutputs(stack: string, root: string, env: NodeJS.Proces
     // stderr only: stdout may hold secrets.
     throw new CredentialsError(
       `${command} failed (exit ${run.status ?? run.signal}):\n${run.stderr.trim().replace(/^/gm, "  ")}\n` +
-        `Has the stack been deployed from this folder (npx cdktf deploy ${stack}), and initialized (terraform -chdir=cdktf.out/stacks/${stack} init)?`,
+        `Has the stack been deployed from this folder (npx cdktf deploy ${stack}), ` +
+        `and initialized (terraform -chdir=cdktf.out/stacks/${stack} init)?`,
     );
   }
   return parseOutputs(run.stdout, `the output of ${command}`);

@@ -15,14 +15,7 @@ import { join, relative, resolve } from "path";
 import { synthesize } from "../modules/app";
 import { configFileFromEnv } from "../modules/config";
 import { STACK_FILE, detectTerraform, formatDiagnostics } from "./lib/terraform";
-import {
-  OfflinePlanner,
-  StackPlan,
-  callNames,
-  failedChecks,
-  isOfflineOverrideWarning,
-  redactSensitive,
-} from "./lib/offline-plan";
+import { OfflinePlanner, StackPlan, callNames, failedChecks, isOfflineOverrideWarning, redactSensitive } from "./lib/offline-plan";
 
 const ROOT = PROJECT_ROOT;
 const OUTDIR = resolve(ROOT, "cdktf.out");

@@ -13,7 +13,8 @@ export { countPlannedChanges, plannedChangesText } from "./lib/plan-json";
 export { diffOutputs, diffStacks } from "./review/diff";
 export { loadOutdir, loadPlan } from "./review/files";
 export { describePgpKey, isSecretAttribute, showValue } from "./review/helpers";
-export { stackName } from "./review/read";
+export { adminModel, stackName } from "./review/read";
+export type { AccessKeyModel, AdminModel, AdminUserModel } from "./review/read";
 export { renderMarkdown } from "./review/render";
 export { summarizeStack } from "./review/summary";
 export type {

@@ -2,6 +2,7 @@
 // (never a secret: attributes named like secrets, passwords or PGP keys are described, not printed).
 // Part of npm run review; scripts/review-lib.ts re-exports the public API.
 import { createHash } from "crypto";
+import diff from "microdiff";
 import { Json, isObject } from "../lib/json";
 
 export { isObject };
@@ -103,18 +104,16 @@ export function showValue(path: string, value: unknown, full = false): string {
   return !full && text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 10)}… (${text.length} chars)` : text;
 }
 
-/** Flattens a body into `attribute path -> leaf value`; arrays of plain values stay leaves. */
-export function flatten(value: unknown, prefix: string, out: Map<string, unknown>): Map<string, unknown> {
-  const join = (key: string) => (/^[A-Za-z0-9_-]+$/.test(key) ? (prefix ? `${prefix}.${key}` : key) : `${prefix}[${JSON.stringify(key)}]`);
+/** Flattens a body into `attribute path -> leaf value`; lists of plain values stay leaves. */
+export function flatten(value: unknown, path: readonly (string | number)[] = [], out = new Map<string, unknown>()): Map<string, unknown> {
   if (isObject(value)) {
     const keys = sorted(Object.keys(value));
-    if (keys.length === 0 && prefix) out.set(prefix, {});
-    for (const key of keys) flatten(value[key], join(key), out);
-  } else if (Array.isArray(value) && value.some((v) => v !== null && typeof v === "object")) {
-    if (value.length === 0 && prefix) out.set(prefix, []);
-    value.forEach((v, i) => flatten(v, `${prefix}[${i}]`, out));
+    if (keys.length === 0 && path.length > 0) out.set(pathText(path), {});
+    for (const key of keys) flatten(value[key], [...path, key], out);
+  } else if (Array.isArray(value) && !isScalarList(value)) {
+    value.forEach((v, i) => flatten(v, [...path, i], out));
   } else {
-    out.set(prefix, value);
+    out.set(pathText(path), value);
   }
   return out;
 }
@@ -131,22 +130,39 @@ export function changeText(path: string, before: unknown, after: unknown, hideVa
   return a === b ? `${path} changed (value hidden)` : `${path} ${a} -> ${b}`;
 }
 
+/** A path as the review prints it: `a.b`, `a[0]`, `tags["cost center"]`. */
+export function pathText(path: readonly (string | number)[]): string {
+  return path.reduce<string>((text, key) => {
+    if (typeof key === "number") return `${text}[${key}]`;
+    if (!/^[A-Za-z0-9_-]+$/.test(key)) return `${text}[${JSON.stringify(key)}]`;
+    return text ? `${text}.${key}` : key;
+  }, "");
+}
+
+function valueAt(value: unknown, path: readonly (string | number)[]): unknown {
+  return path.reduce<unknown>((v, key) => (v !== null && typeof v === "object" ? (v as Record<string, unknown>)[key] : undefined), value);
+}
+
+function isScalarList(value: unknown): boolean {
+  return Array.isArray(value) && value.every((x) => x === null || typeof x !== "object");
+}
+
 /**
- * The changes between two bodies, one `attribute old -> new` per leaf, sorted by attribute; a
- * change Terraform ignores on an existing resource (lifecycle.ignore_changes) says so.
+ * The changes between two bodies (microdiff), one `attribute old -> new` each, sorted by
+ * attribute. A list of plain values (actions, groups) changes as a whole. A change Terraform
+ * ignores on an existing resource (lifecycle.ignore_changes) says so.
  */
 export function bodyChanges(before: Json, after: Json, hide: (path: string) => boolean = () => false): string[] {
-  const a = flatten(before, "", new Map());
-  const b = flatten(after, "", new Map());
   const ignored = new Set(arr(obj(after.lifecycle).ignore_changes).map(String));
-  const lines: string[] = [];
-  for (const path of sorted(new Set([...a.keys(), ...b.keys()]))) {
-    const x = a.get(path);
-    const y = b.get(path);
-    if (JSON.stringify(x) === JSON.stringify(y)) continue;
-    const top = path.split(/[.[]/)[0];
-    const note = ignored.has(top) ? " (in lifecycle.ignore_changes: no effect on the existing resource)" : "";
-    lines.push(`${changeText(path, x, y, hide(path))}${note}`);
+  const paths = new Map<string, readonly (string | number)[]>();
+  for (const { path } of diff(before, after)) {
+    const cut = path.findIndex((_, i) => isScalarList(valueAt(before, path.slice(0, i))) || isScalarList(valueAt(after, path.slice(0, i))));
+    const changed = cut > 0 ? path.slice(0, cut) : path;
+    paths.set(pathText(changed), changed);
   }
-  return lines;
+  return sorted([...paths.keys()]).map((text) => {
+    const path = paths.get(text) ?? [];
+    const note = ignored.has(String(path[0])) ? " (in lifecycle.ignore_changes: no effect on the existing resource)" : "";
+    return `${changeText(text, valueAt(before, path), valueAt(after, path), hide(text))}${note}`;
+  });
 }

@@ -4,6 +4,7 @@
 import { arr, code, compare, describePgpKey, flatten, obj, plural, showValue, sorted, str, withoutMeta, yesNo } from "./helpers";
 import { Json, ReviewWarning } from "./types";
 import { posix } from "path";
+import { SECRETS_OUTPUT, USERS_OUTPUT } from "../../modules/incident-manager-setup-stack";
 
 // ---------------------------------------------------------------------------------------------
 // Reading a stack's JSON
@@ -39,12 +40,66 @@ export function parseRef(value: unknown): [string, string] | undefined {
   return m ? [m[1], m[2]] : undefined;
 }
 
+// ---------------------------------------------------------------------------------------------
+// What the stack records: its outputs name the admin group and, per admin user, the user, the
+// login profile, and each access key with its id and secret. The review reads those relations
+// from there (the references in the outputs), not by matching names or construct paths.
+
+export interface AccessKeyModel {
+  /** The key's id in the configuration (`accessKeys[].id`). */
+  readonly id: string;
+  readonly status: string;
+  readonly key?: string;
+  /** The aws_secretsmanager_secret that holds the key pair. */
+  readonly secret?: string;
+}
+
+export interface AdminUserModel {
+  readonly name: string;
+  readonly user?: string;
+  readonly loginProfile?: string;
+  readonly keys: readonly AccessKeyModel[];
+}
+
+export interface AdminModel {
+  /** The address of the administrators group (output `admin_group_name`). */
+  readonly group?: string;
+  /** By user name, sorted. */
+  readonly users: readonly AdminUserModel[];
+}
+
+/** The admin group, users, login profiles, keys and secrets the stack's outputs point to. */
+export function adminModel(stack: Json): AdminModel {
+  const outputs = obj(stack.output);
+  const value = (name: string) => obj(obj(outputs[name]).value);
+  const at = (v: unknown) => parseRef(v)?.[0];
+  const secrets = value(SECRETS_OUTPUT);
+  const users = Object.entries(value(USERS_OUTPUT)).map(([name, raw]): AdminUserModel => {
+    const entry = obj(raw);
+    const plain = obj(secrets[name]);
+    const loginProfile = at(entry.encrypted_password) ?? at(plain.password);
+    const keys = Object.entries(obj(entry.access_keys)).map(([id, k]): AccessKeyModel => {
+      const key = obj(k);
+      const secret = at(key.secret_arn);
+      const address = at(key.id);
+      return { id, status: str(key.status) ?? "Active", ...(address ? { key: address } : {}), ...(secret ? { secret } : {}) };
+    });
+    const user = at(entry.arn);
+    return { name, ...(user ? { user } : {}), ...(loginProfile ? { loginProfile } : {}), keys };
+  });
+  const group = at(obj(outputs.admin_group_name).value);
+  return { ...(group ? { group } : {}), users: users.sort((a, b) => compare(a.name, b.name)) };
+}
+
 export class StackView {
   readonly resources: Block[];
   readonly data: Block[];
   private readonly byAddress = new Map<string, Block>();
 
+  readonly model: AdminModel;
+
   constructor(readonly json: Json) {
+    this.model = adminModel(json);
     this.resources = blocks(json, false);
     this.data = blocks(json, true);
     for (const b of [...this.resources, ...this.data]) this.byAddress.set(b.address, b);
@@ -76,49 +131,39 @@ export class StackView {
     return address?.startsWith("data.aws_iam_policy_document.") ? this.block(address)?.body : undefined;
   }
 
-  /** Names of the users in a group (through aws_iam_user_group_membership), sorted. */
+  /** Names of the users in a group: the admin users, when it is the stack's admin group. */
   members(groupAddress: string): string[] {
-    return sorted(
-      this.ofType("aws_iam_user_group_membership")
-        .filter((m) => arr(m.body.groups).some((g) => this.refAddress(g) === groupAddress || g === this.block(groupAddress)?.body.name))
-        .map((m) => this.resolve(m.body.user)),
-    );
+    return groupAddress === this.model.group ? this.model.users.map((u) => u.name) : [];
   }
 
   groupAddressOf(value: unknown): string | undefined {
-    const address = this.refAddress(value);
-    if (address) return address;
-    return this.ofType("aws_iam_group").find((g) => g.body.name === value)?.address;
+    return this.refAddress(value) ?? this.ofType("aws_iam_group").find((g) => g.body.name === value)?.address;
   }
 
   /** Whether an inline policy of the group denies requests made without MFA. */
   mfaEnforced(groupAddress: string): boolean {
     return this.ofType("aws_iam_group_policy").some(
-      (p) =>
-        this.groupAddressOf(p.body.group) === groupAddress &&
-        (denyWithoutMfa(this.policyDocument(p.body.policy)) || /mfa/i.test(String(p.body.name))),
+      (p) => this.groupAddressOf(p.body.group) === groupAddress && denyWithoutMfa(this.policyDocument(p.body.policy)),
     );
+  }
+
+  /** The admin user the stack records for a user resource. */
+  adminUser(userAddress: string): AdminUserModel | undefined {
+    return this.model.users.find((u) => u.user === userAddress);
   }
 
   loginProfileOf(userAddress: string): Block | undefined {
-    return this.ofType("aws_iam_user_login_profile").find((p) => this.refAddress(p.body.user) === userAddress);
+    const address = this.adminUser(userAddress)?.loginProfile;
+    return address ? this.block(address) : undefined;
   }
 
-  keysOf(userAddress: string): Block[] {
-    return this.ofType("aws_iam_access_key").filter((k) => this.refAddress(k.body.user) === userAddress);
-  }
-
-  /** The aws_secretsmanager_secret that holds a key pair (through its secret version). */
-  secretOfKey(keyAddress: string): Block | undefined {
-    const version = this.ofType("aws_secretsmanager_secret_version").find((v) =>
-      String(v.body.secret_string ?? "").includes(`${keyAddress}.`),
-    );
-    return version ? this.block(this.refAddress(version.body.secret_id) ?? "") : undefined;
-  }
-
-  /** The key an aws_secretsmanager_secret (or its version) holds. */
-  keyOfSecret(secretAddress: string): Block | undefined {
-    return this.ofType("aws_iam_access_key").find((k) => this.secretOfKey(k.address)?.address === secretAddress);
+  /** An access key as the stack records it, with its user's name, by key or secret address. */
+  accessKey(address: string): (AccessKeyModel & { user: string }) | undefined {
+    for (const user of this.model.users) {
+      const key = user.keys.find((k) => k.key === address || k.secret === address);
+      if (key) return { ...key, user: user.name };
+    }
+    return undefined;
   }
 
   importOf(address: string): string | undefined {
@@ -152,17 +197,6 @@ export function mfaExemptUsers(doc: Json | undefined): string[] {
   return sorted([...new Set(names)]);
 }
 
-/** The id of an access key: `.../AccessKey-<id>/Resource` in the metadata, else in the logical id. */
-export function keyId(key: Block): string {
-  const path = str(obj(obj(key.raw["//"]).metadata).path);
-  const fromPath = path ? /\/AccessKey-([^/]+)\/Resource$/.exec(path)?.[1] : undefined;
-  return fromPath ?? /_AccessKey-([a-z0-9-]+)_[0-9A-F]{8}$/.exec(key.name)?.[1] ?? key.name;
-}
-
-export function keyStatus(key: Block): string {
-  return str(key.body.status) ?? "Active";
-}
-
 export function statementText(statement: unknown): string {
   const s = obj(statement);
   const actions =
@@ -191,7 +225,7 @@ export function describePasswordPolicy(body: Json): string {
 }
 
 export function genericSettings(body: Json): string {
-  const parts = [...flatten(body, "", new Map())].map(([path, value]) => `${path} ${showValue(path, value)}`);
+  const parts = [...flatten(body)].map(([path, value]) => `${path} ${showValue(path, value)}`);
   return parts.length > 0 ? parts.join(" · ") : "(no settings)";
 }
 
@@ -226,11 +260,11 @@ export function describe(view: StackView, block: Block): string {
     }
     case "aws_iam_user": {
       const profile = view.loginProfileOf(block.address);
-      const keys = view.keysOf(block.address);
+      const keys = view.adminUser(block.address)?.keys ?? [];
       return [
         `IAM user ${code(String(body.name))} (path ${code(String(body.path ?? "/"))})`,
         `console: ${profile ? `yes (password PGP-protected: ${yesNo(profile.body.pgp_key !== undefined)})` : "no"}`,
-        `keys: ${keys.length > 0 ? keys.map((k) => `${code(keyId(k))} ${keyStatus(k)}`).join(", ") : "none"}`,
+        `keys: ${keys.length > 0 ? keys.map((k) => `${code(k.id)} ${k.status}`).join(", ") : "none"}`,
       ].join(" · ");
     }
     case "aws_iam_user_login_profile":
@@ -244,26 +278,26 @@ export function describe(view: StackView, block: Block): string {
         .map((g) => code(view.resolve(g)))
         .join(", ")}`;
     case "aws_iam_access_key": {
-      const secret = view.secretOfKey(block.address);
+      const key = view.accessKey(block.address);
       return [
-        `key ${code(keyId(block))} of ${user(body.user)}`,
-        `status ${keyStatus(block)}`,
+        `key ${code(key?.id ?? block.name)} of ${user(body.user)}`,
+        `status ${str(body.status) ?? "Active"}`,
         `PGP-protected: ${body.pgp_key !== undefined ? `yes, ${code(describePgpKey(body.pgp_key))}` : "no"}`,
-        `stored in Secrets Manager: ${yesNo(secret !== undefined)}`,
+        `stored in Secrets Manager: ${yesNo(key?.secret !== undefined)}`,
       ].join(" · ");
     }
     case "aws_secretsmanager_secret": {
-      const key = view.keyOfSecret(block.address);
+      const key = view.accessKey(block.address);
       return [
-        key ? `holds key ${code(keyId(key))} of ${user(key.body.user)} (AccessKeyId, SecretAccessKey)` : "Secrets Manager secret",
+        key ? `holds key ${code(key.id)} of ${code(key.user)} (AccessKeyId, SecretAccessKey)` : "Secrets Manager secret",
         `name prefix ${code(String(body.name_prefix ?? body.name ?? "?"))}`,
         `KMS key ${body.kms_key_id !== undefined ? code(String(body.kms_key_id)) : "aws/secretsmanager (AWS managed)"}`,
       ].join(" · ");
     }
     case "aws_secretsmanager_secret_version": {
       const secret = view.refAddress(body.secret_id);
-      const key = secret ? view.keyOfSecret(secret) : undefined;
-      return `${key ? `key pair of key ${code(keyId(key))} of ${user(key.body.user)}` : "secret value"} (value not shown)`;
+      const key = secret ? view.accessKey(secret) : undefined;
+      return `${key ? `key pair of key ${code(key.id)} of ${code(key.user)}` : "secret value"} (value not shown)`;
     }
     case "aws_iam_service_linked_role": {
       const importId = view.importOf(block.address);

@@ -81,7 +81,8 @@ export function renderStack(s: StackSummary): string[] {
   out.push(`- Backend: ${s.backend}`);
   for (const a of s.adminAccess) {
     out.push(
-      `- AdministratorAccess: group ${code(a.group)}, members ${a.members.length > 0 ? a.members.map(code).join(", ") : "none"} · MFA enforced: ${yesNo(a.mfaEnforced)}`,
+      `- AdministratorAccess: group ${code(a.group)}, ` +
+        `members ${a.members.length > 0 ? a.members.map(code).join(", ") : "none"} · MFA enforced: ${yesNo(a.mfaEnforced)}`,
     );
   }
   if (s.adminAccess.length === 0) out.push("- AdministratorAccess: not granted to any group");
@@ -93,7 +94,8 @@ export function renderStack(s: StackSummary): string[] {
     }
     if (s.notInPlan && s.notInPlan.length > 0) {
       out.push(
-        `- Note: the plan is older than the configuration: ${plural(s.notInPlan.length, "resource")} not in it (run npm run plan:offline again)`,
+        `- Note: the plan is older than the configuration: ${plural(s.notInPlan.length, "resource")} not in it ` +
+          "(run npm run plan:offline again)",
       );
     }
   } else {
