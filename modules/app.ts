@@ -5,18 +5,27 @@ import { App, AppConfig, TerraformStack } from "cdktf";
 import { IConstruct } from "constructs";
 import { CheckBlock } from "./check-block";
 import { CHECKOV_CONFIG_FILE, checkovConfig, checkovSkipsOf, withCheckovSkipComments } from "./checkov";
-import { SetupConfig, accessKeyId, configFileFromEnv, loadConfig } from "./config";
+import { SetupConfig, accessKeyId, assignedAccounts, configFileFromEnv, loadConfig } from "./config";
+import { IdentityCenterStack } from "./identity-center-stack";
 import { IncidentManagerSetupStack } from "./incident-manager-setup-stack";
 import { REPLACEMENT_CONSEQUENCE, ignoredChanges, replacementCauses } from "./replacements";
 
 /** Context that keeps stack traces (absolute paths) out of the synthesized metadata. */
 export const DETERMINISTIC_CONTEXT = { "@cdktf/disable_stack_trace_in_metadata": true };
 
-/** Builds the app: one {@link IncidentManagerSetupStack} per `accounts[]` entry, in order. */
+/**
+ * Builds the app: one {@link IncidentManagerSetupStack} per `accounts[]` entry, in order, then
+ * the {@link IdentityCenterStack} when the configuration has `identityCenter`.
+ */
 export function createApp(config: SetupConfig, options: AppConfig = {}): App {
   const app = new App({ ...options, context: { ...DETERMINISTIC_CONTEXT, ...options.context } });
   for (const account of config.accounts) {
     new IncidentManagerSetupStack(app, account.name, { account, backend: config.backend });
+  }
+  if (config.identityCenter) {
+    // The schema requires an accountId of every assigned account.
+    const accounts = assignedAccounts(config).map((a) => ({ name: a.name, accountId: a.accountId ?? "" }));
+    new IdentityCenterStack(app, config.identityCenter.name, { identityCenter: config.identityCenter, accounts, backend: config.backend });
   }
   labelWarnings(app, config);
   return app;
@@ -123,7 +132,7 @@ export function synthesize(options: SynthesizeOptions): { app: App; warnings: Sy
   const previous = previousStackJson(app);
   app.synth();
   for (const stack of app.node.children) {
-    if (!(stack instanceof IncidentManagerSetupStack)) continue;
+    if (!(stack instanceof TerraformStack)) continue;
     const dir = join(app.outdir, "stacks", stack.node.id);
     const skips = checkovSkipsOf(stack);
     const checkovConfigFile = join(dir, CHECKOV_CONFIG_FILE);
@@ -142,7 +151,7 @@ export function synthesize(options: SynthesizeOptions): { app: App; warnings: Sy
     rmSync(join(dir, app.hclOutput ? STACK_FILES.json : STACK_FILES.hcl), { force: true });
   }
   const stacksDir = join(app.outdir, "stacks");
-  const current = new Set(config.accounts.map((a) => a.name));
+  const current = new Set(app.node.children.map((stack) => stack.node.id));
   if (existsSync(stacksDir)) {
     for (const entry of readdirSync(stacksDir)) {
       if (!current.has(entry)) rmSync(join(stacksDir, entry), { recursive: true, force: true });

@@ -108,3 +108,80 @@ export const TAG_RULES = {
   maxTags: 50,
   reservedPrefix: "aws:",
 } as const;
+
+// ---------------------------------------------------------------------------------------------
+// IAM Identity Center. The patterns and lengths are the service models' (AWS SDK, botocore
+// data/identitystore/2020-06-15 and data/sso-admin/2020-07-20 service-2.json; checked against
+// them by __tests__/aws-rules.test.ts when botocore is installed).
+
+/** Identity store user names (CreateUser UserName): 1-128 letters, marks, symbols, digits, punctuation. */
+export const IDENTITY_STORE_USER_NAME: PatternRule = {
+  pattern: /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u,
+  rule: "is not a valid Identity Center user name (1-128 letters, digits, symbols and punctuation, no spaces)",
+};
+
+/** Identity store display names and name parts (DisplayName, GivenName, FamilyName): 1-1024 characters, spaces allowed. */
+export const IDENTITY_STORE_TEXT: PatternRule = {
+  pattern: /^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r \u00a0\u3000]{1,1024}$/u,
+  rule: "is not a valid Identity Center name (1-1024 letters, digits, symbols, punctuation and spaces)",
+};
+
+/**
+ * "Administrator and AWSAdministrators are reserved names and can't be used for users or
+ * groups" (Identity Store API Reference, CreateUser UserName and CreateGroup DisplayName).
+ * Compared ignoring case here, to be safe.
+ */
+export const IDENTITY_STORE_RESERVED_NAMES = ["Administrator", "AWSAdministrators"] as const;
+
+/** Permission set names (CreatePermissionSet Name): 1-32 of letters, digits and +=,.@_-. */
+export const PERMISSION_SET_NAME: PatternRule = {
+  pattern: /^[\w+=,.@-]{1,32}$/,
+  rule: "is not a valid permission set name (1-32 of letters, digits and +=,.@_-)",
+};
+
+/**
+ * A permission set's session duration: ISO-8601 hours and minutes, 1 to 12 hours ("The length
+ * of time that the application user sessions are valid for in the ISO-8601 standard"; the IAM
+ * Identity Center User Guide, "Set session duration": 1 hour minimum, 12 hours maximum).
+ */
+export const SESSION_DURATION = {
+  pattern: /^PT(?:(\d{1,2})H)?(?:(\d{1,3})M)?$/,
+  minMinutes: 60,
+  maxMinutes: 720,
+  rule: 'is not a session duration of 1 to 12 hours in ISO-8601 ("PT1H" to "PT12H", or with minutes, e.g. "PT1H30M")',
+} as const;
+
+/** The minutes of an ISO-8601 session duration, or undefined when it is not `PT<h>H<m>M`. */
+export function sessionDurationMinutes(value: string): number | undefined {
+  const match = SESSION_DURATION.pattern.exec(value);
+  if (!match || (match[1] === undefined && match[2] === undefined)) return undefined;
+  return Number(match[1] ?? 0) * 60 + Number(match[2] ?? 0);
+}
+
+/** Throws when a literal identity store user or group name breaks the store's rule. */
+export function validateIdentityStoreName(field: string, value: string, kind: "user" | "group"): void {
+  if (Token.isUnresolved(value)) return;
+  const rule = kind === "user" ? IDENTITY_STORE_USER_NAME : IDENTITY_STORE_TEXT;
+  if (!rule.pattern.test(value)) throw new Error(`${field}: ${JSON.stringify(value)} ${rule.rule}`);
+  if (IDENTITY_STORE_RESERVED_NAMES.some((r) => r.toLowerCase() === value.toLowerCase())) {
+    throw new Error(`${field}: ${JSON.stringify(value)} ${IDENTITY_STORE_RESERVED_RULE}`);
+  }
+}
+
+export const IDENTITY_STORE_RESERVED_RULE = `is reserved by IAM Identity Center (${IDENTITY_STORE_RESERVED_NAMES.join(", ")})`;
+
+/** Throws when a literal permission set name or session duration breaks Identity Center's rule. */
+export function validatePermissionSet(name: string, sessionDuration: string): void {
+  if (!Token.isUnresolved(name) && !PERMISSION_SET_NAME.pattern.test(name)) {
+    throw new Error(`name: ${JSON.stringify(name)} ${PERMISSION_SET_NAME.rule}`);
+  }
+  if (!Token.isUnresolved(sessionDuration) && !sessionDurationAllowed(sessionDuration)) {
+    throw new Error(`sessionDuration: ${JSON.stringify(sessionDuration)} ${SESSION_DURATION.rule}`);
+  }
+}
+
+/** Whether an ISO-8601 session duration is within 1 to 12 hours. */
+export function sessionDurationAllowed(value: string): boolean {
+  const minutes = sessionDurationMinutes(value);
+  return minutes !== undefined && minutes >= SESSION_DURATION.minMinutes && minutes <= SESSION_DURATION.maxMinutes;
+}

@@ -19,7 +19,14 @@ import {
   S3_BUCKET,
   S3_KEY,
   SECRET_STORE_WITH_PGP_RULE,
+  SESSION_DURATION,
   TAG_RULES,
+  IDENTITY_STORE_RESERVED_NAMES,
+  IDENTITY_STORE_RESERVED_RULE,
+  IDENTITY_STORE_TEXT,
+  IDENTITY_STORE_USER_NAME,
+  PERMISSION_SET_NAME,
+  sessionDurationAllowed,
   iamNamePattern,
   iamNameRule,
 } from "./aws-rules";
@@ -189,29 +196,27 @@ const tagValueSchema = z
   .refine((v) => TAG_CHARS.test(v), { error: `is not a valid tag value (only ${TAG_CHARS_RULE})` })
   .meta({ maxLength: valueMax, pattern: TAG_CHARS.source });
 
-export const AccountSchema = z.strictObject({
-  name: z
-    .string()
-    .regex(/^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$/, {
-      error: "is not a valid stack name (1-64 of lowercase letters, digits and hyphens, not starting or ending with a hyphen)",
-    })
-    .describe("Stack name, unique: lowercase letters, digits and hyphens"),
-  region: region().describe("AWS region of the provider, e.g. us-east-1"),
-  accountId: z
-    .string({ error: 'must be a string of 12 digits (quote it: "111122223333")' })
-    .regex(ACCOUNT_ID.pattern, { error: ACCOUNT_ID.rule })
-    .optional()
-    .describe("Expected account id; becomes allowed_account_ids on the provider"),
-  assumeRoleArn: z
-    .string()
-    .regex(ROLE_ARN.pattern, { error: ROLE_ARN.rule })
-    .optional()
-    .describe("Role the provider assumes in the account"),
-  tags: z
+const stackName = () =>
+  z.string().regex(/^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$/, {
+    error: "is not a valid stack name (1-64 of lowercase letters, digits and hyphens, not starting or ending with a hyphen)",
+  });
+const accountId = () =>
+  z.string({ error: 'must be a string of 12 digits (quote it: "111122223333")' }).regex(ACCOUNT_ID.pattern, { error: ACCOUNT_ID.rule });
+const assumeRoleArn = () =>
+  z.string().regex(ROLE_ARN.pattern, { error: ROLE_ARN.rule }).optional().describe("Role the provider assumes in the account");
+const tags = () =>
+  z
     .record(tagKeySchema, tagValueSchema)
     .refine((t) => Object.keys(t).length <= TAG_RULES.maxTags, { error: `has more than ${TAG_RULES.maxTags} tags` })
     .default({})
-    .describe("Default tags applied to every resource"),
+    .describe("Default tags applied to every resource");
+
+export const AccountSchema = z.strictObject({
+  name: stackName().describe("Stack name, unique: lowercase letters, digits and hyphens"),
+  region: region().describe("AWS region of the provider, e.g. us-east-1"),
+  accountId: accountId().optional().describe("Expected account id; becomes allowed_account_ids on the provider"),
+  assumeRoleArn: assumeRoleArn(),
+  tags: tags(),
   accountAlias: z
     .string()
     .regex(ACCOUNT_ALIAS_PATTERN, { error: ACCOUNT_ALIAS_RULE })
@@ -219,7 +224,9 @@ export const AccountSchema = z.strictObject({
     .describe("IAM account alias; the sign-in URL uses it"),
   passwordPolicy: PasswordPolicySchema,
   adminGroup: AdminGroupSchema.default({ name: "Administrators", path: "/", enforceMfa: true }),
-  adminUsers: z.array(AdminUserSchema, { error: "must be a list of admin users" }).min(1, { error: "must list at least one admin user" }),
+  adminUsers: z
+    .array(AdminUserSchema, { error: "must be a list of admin users" })
+    .describe("IAM admin users; [] only in an account that identityCenter assigns to (then no IAM group or user is made)"),
   incidentManager: z
     .strictObject({
       serviceLinkedRole: z
@@ -266,11 +273,84 @@ export const BackendSchema = z
   })
   .describe("Where Terraform keeps state");
 
+const identityStoreName = (rule: { pattern: RegExp; rule: string }) =>
+  z
+    .string()
+    .regex(rule.pattern, { error: rule.rule })
+    .refine((name) => !IDENTITY_STORE_RESERVED_NAMES.some((r) => r.toLowerCase() === name.toLowerCase()), {
+      error: IDENTITY_STORE_RESERVED_RULE,
+    });
+
+export const IdentityCenterUserSchema = z.strictObject({
+  userName: identityStoreName(IDENTITY_STORE_USER_NAME).describe("Sign-in name in the identity store (unique, ignoring case)"),
+  givenName: z.string().regex(IDENTITY_STORE_TEXT.pattern, { error: IDENTITY_STORE_TEXT.rule }).describe("Given name"),
+  familyName: z.string().regex(IDENTITY_STORE_TEXT.pattern, { error: IDENTITY_STORE_TEXT.rule }).describe("Family name"),
+  displayName: z
+    .string()
+    .regex(IDENTITY_STORE_TEXT.pattern, { error: IDENTITY_STORE_TEXT.rule })
+    .optional()
+    .describe('Display name. Default: "<givenName> <familyName>"'),
+  email: z
+    .email({ error: "is not an email address" })
+    .max(1024, { error: "is not a valid email address (at most 1024 characters)" })
+    .describe("Primary work email: Identity Center sends the invitation and password resets there"),
+});
+
+export const IdentityCenterSchema = z
+  .strictObject({
+    name: stackName().default("identity-center").describe("Stack name, unique among all stacks"),
+    region: region().describe("Region of the IAM Identity Center instance"),
+    accountId: accountId().describe("The management account, or the delegated administrator account of Identity Center"),
+    assumeRoleArn: assumeRoleArn(),
+    tags: tags(),
+    group: z
+      .strictObject({
+        name: identityStoreName(IDENTITY_STORE_TEXT).default("IncidentManagerAdministrators").describe("Display name of the group"),
+        existing: z
+          .boolean({ error: "must be true or false" })
+          .default(false)
+          .describe("true: look the group up by name (e.g. one an external identity provider synchronizes) instead of creating it"),
+      })
+      .default({ name: "IncidentManagerAdministrators", existing: false }),
+    users: z
+      .array(IdentityCenterUserSchema, { error: "must be a list of users" })
+      .default([])
+      .describe("Users created in the identity store and added to the group; [] with an existing group"),
+    permissionSet: z
+      .strictObject({
+        name: z
+          .string()
+          .regex(PERMISSION_SET_NAME.pattern, { error: PERMISSION_SET_NAME.rule })
+          .default("AdministratorAccess")
+          .describe("Permission set name; the role name in the AWS CLI profile"),
+        sessionDuration: z
+          .string()
+          .refine(sessionDurationAllowed, { error: SESSION_DURATION.rule })
+          .default("PT1H")
+          .describe("Session length, ISO-8601, PT1H to PT12H"),
+      })
+      .default({ name: "AdministratorAccess", sessionDuration: "PT1H" }),
+    accessPortalUrl: z
+      .url({ protocol: /^https$/, error: "is not an https URL" })
+      .optional()
+      .describe(
+        "The AWS access portal URL, when it has a custom subdomain (Settings in the Identity Center console). " +
+          "Default: https://<identity store id>.awsapps.com/start (commercial partition; required elsewhere)",
+      ),
+    assignTo: z
+      .array(z.string(), { error: "must be a list of accounts[] names" })
+      .min(1, { error: "must name at least one account (leave it out to assign to every account)" })
+      .optional()
+      .describe("Names of accounts[] entries the group gets the permission set in. Default: every account"),
+  })
+  .describe("Administrators in IAM Identity Center (the guide's recommended way): a stack of its own for the management account");
+
 export const SetupConfigSchema = z
   .strictObject({
     $schema: z.string().optional().describe("Path of the JSON Schema, for editors"),
     backend: BackendSchema.default({ type: "local" }),
     accounts: z.array(AccountSchema, { error: "must be a list of accounts" }).min(1, { error: "must list at least one account" }),
+    identityCenter: IdentityCenterSchema.optional(),
   })
   // Rules across entries. They run even when single fields are wrong (`when`),
   // so every problem is reported at once; hence they read the input defensively.
@@ -295,6 +375,8 @@ function crossChecks(config: Record<string, unknown>, ctx: z.core.$RefinementCtx
         'state), e.g. "incident-manager/{stack}.tfstate"',
     );
   }
+  const identityCenter = isRecord(config.identityCenter) ? config.identityCenter : undefined;
+  const assigned = identityCenter ? identityCenterChecks(identityCenter, records(config.accounts), issue) : new Set<unknown>();
   const stacks = new Map<string, number>();
   for (const [account, a] of records(config.accounts)) {
     if (typeof account.name === "string") {
@@ -326,6 +408,30 @@ function crossChecks(config: Record<string, unknown>, ctx: z.core.$RefinementCtx
       if (roleAccount !== accountId) {
         issue(["accounts", a, "assumeRoleArn"], assumeRoleArn, `is a role in account ${roleAccount}, not in accountId ${accountId}`);
       }
+    }
+    if (Array.isArray(account.adminUsers) && account.adminUsers.length === 0 && !assigned.has(account.name)) {
+      issue(
+        ["accounts", a, "adminUsers"],
+        account.adminUsers,
+        "is empty, and identityCenter does not assign this account: nobody could administer it " +
+          "(list an admin user, or add the account to identityCenter.assignTo)",
+      );
+    }
+    if (assigned.has(account.name) && accountId === undefined) {
+      issue(
+        ["accounts", a, "accountId"],
+        undefined,
+        "(required: identityCenter assigns the permission set in this account, and an assignment targets the account id)",
+      );
+    }
+    const icPartition = typeof identityCenter?.region === "string" ? partitionOf(identityCenter.region) : undefined;
+    if (assigned.has(account.name) && icPartition && accountPartition && icPartition !== accountPartition) {
+      issue(
+        ["accounts", a, "region"],
+        account.region,
+        `is in partition ${accountPartition}, but identityCenter.region ${String(identityCenter?.region)} is in partition ${icPartition} ` +
+          "(Identity Center assigns only accounts of its own partition)",
+      );
     }
 
     const incidentManager = isRecord(account.incidentManager) ? account.incidentManager : {};
@@ -404,6 +510,76 @@ function crossChecks(config: Record<string, unknown>, ctx: z.core.$RefinementCtx
   }
 }
 
+type Issue = (path: PropertyKey[], input: unknown, message: string) => void;
+
+/** The rules of `identityCenter` across entries; returns the names of the accounts it assigns. */
+function identityCenterChecks(ic: Record<string, unknown>, accounts: [Record<string, unknown>, number][], issue: Issue): Set<unknown> {
+  const names = new Map(accounts.map(([account, a]) => [account.name, a]));
+  const name = ic.name ?? "identity-center";
+  if (names.has(name)) {
+    issue(["identityCenter", "name"], name, `is already the name of accounts[${names.get(name)}] (stack names must be unique)`);
+  }
+  const { accountId, assumeRoleArn } = ic;
+  if (typeof accountId === "string" && typeof assumeRoleArn === "string" && ROLE_ARN.pattern.test(assumeRoleArn)) {
+    const roleAccount = assumeRoleArn.split(":")[4];
+    if (roleAccount !== accountId) {
+      issue(["identityCenter", "assumeRoleArn"], assumeRoleArn, `is a role in account ${roleAccount}, not in accountId ${accountId}`);
+    }
+  }
+  const partition = typeof ic.region === "string" ? partitionOf(ic.region) : undefined;
+  if (partition && typeof assumeRoleArn === "string" && assumeRoleArn.startsWith("arn:") && partitionOfArn(assumeRoleArn) !== partition) {
+    issue(
+      ["identityCenter", "assumeRoleArn"],
+      assumeRoleArn,
+      `is in partition ${partitionOfArn(assumeRoleArn)}, but region ${ic.region as string} is in partition ${partition}`,
+    );
+  }
+
+  if (partition !== undefined && partition !== "aws" && ic.accessPortalUrl === undefined) {
+    issue(
+      ["identityCenter", "accessPortalUrl"],
+      undefined,
+      `(required in partition ${partition}: the default https://<identity store id>.awsapps.com/start is the commercial ` +
+        "partition's form; copy the URL from the Identity Center console, Settings)",
+    );
+  }
+
+  const users = new Map<string, number>();
+  for (const [user, u] of records(ic.users)) {
+    if (typeof user.userName !== "string") continue;
+    const same = users.get(user.userName.toLowerCase());
+    if (same !== undefined) {
+      issue(
+        ["identityCenter", "users", u, "userName"],
+        user.userName,
+        `is the same user as users[${same}].userName (Identity Center user names are unique ignoring case)`,
+      );
+    } else users.set(user.userName.toLowerCase(), u);
+  }
+  const group = isRecord(ic.group) ? ic.group : {};
+  if (group.existing !== true && Array.isArray(ic.users) && ic.users.length === 0) {
+    issue(
+      ["identityCenter", "users"],
+      ic.users,
+      "must list at least one user when the group is created (group.existing: false): an empty group gives nobody access",
+    );
+  }
+
+  if (ic.assignTo === undefined) return new Set(names.keys());
+  const assigned = new Set<unknown>();
+  (Array.isArray(ic.assignTo) ? ic.assignTo : []).forEach((target: unknown, t: number) => {
+    if (typeof target !== "string") return;
+    if (!names.has(target)) {
+      const known = [...names.keys()].map((n) => JSON.stringify(n)).join(", ");
+      issue(["identityCenter", "assignTo", t], target, `is not the name of an entry of accounts[] (names: ${known})`);
+    } else if (assigned.has(target)) {
+      issue(["identityCenter", "assignTo", t], target, "is listed twice");
+    }
+    assigned.add(target);
+  });
+  return assigned;
+}
+
 /** The configuration as written in the file (defaults optional). */
 export type SetupConfigInput = z.input<typeof SetupConfigSchema>;
 /** The validated configuration, every default filled in. */
@@ -412,6 +588,15 @@ export type AccountConfig = SetupConfig["accounts"][number];
 export type AdminUserConfig = AccountConfig["adminUsers"][number];
 export type AccessKeyConfig = AdminUserConfig["accessKeys"][number];
 export type BackendConfig = SetupConfig["backend"];
+export type IdentityCenterConfig = NonNullable<SetupConfig["identityCenter"]>;
+export type IdentityCenterUserConfig = IdentityCenterConfig["users"][number];
+
+/** The accounts `identityCenter` assigns the permission set in (assignTo, else every account), in configuration order. */
+export function assignedAccounts(config: SetupConfig): AccountConfig[] {
+  const ic = config.identityCenter;
+  if (!ic) return [];
+  return config.accounts.filter((a) => ic.assignTo === undefined || ic.assignTo.includes(a.name));
+}
 
 /** Stable id of an access key within its user: the configured id, else its position (1 or 2). */
 export function accessKeyId(key: { id?: string }, index: number): string {

@@ -1,6 +1,5 @@
 import { Construct } from "constructs";
-import { Annotations, Fn, LocalBackend, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { Annotations, Fn, TerraformOutput, TerraformStack } from "cdktf";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { AccessKey } from "./access-key";
@@ -13,6 +12,9 @@ import { partitionOfRegion } from "./arns";
 import { AccountConfig, AdminUserConfig, BackendConfig, accessKeyId } from "./config";
 import { IncidentManagerServiceLinkedRole, incidentManagerRoleArn } from "./incident-manager-service-linked-role";
 import { IncidentManagerSetupPolicy } from "./incident-manager-setup-policy";
+import { addProviderAndBackend } from "./stack-foundation";
+
+export { ASSUME_ROLE_SESSION_NAME } from "./stack-foundation";
 
 /** Name of the output with the admin users (no plain-text secret). */
 export const USERS_OUTPUT = "admin_users";
@@ -45,8 +47,6 @@ export interface AdminUserSecrets {
   access_keys: Record<string, string>;
 }
 
-/** Session name the provider uses when it assumes `assumeRoleArn` (visible in CloudTrail). */
-export const ASSUME_ROLE_SESSION_NAME = "incident-manager-setup";
 /** Name of the Terraform check that warns when the deploying identity is the root user. */
 export const ROOT_CHECK_NAME = "deploying_identity_is_not_root";
 
@@ -68,8 +68,8 @@ export interface IncidentManagerSetupStackProps {
  * state) per account.
  */
 export class IncidentManagerSetupStack extends TerraformStack {
-  /** The administrators group. */
-  public readonly adminGroup: AdminGroup;
+  /** The administrators group (none in an account administered through Identity Center only: `adminUsers: []`). */
+  public readonly adminGroup?: AdminGroup;
   /** The admin users, in configuration order. */
   public readonly adminUsers: AdminUser[] = [];
   /** The access keys, in configuration order. */
@@ -93,41 +93,40 @@ export class IncidentManagerSetupStack extends TerraformStack {
     const { account } = props;
     this.account = account;
 
-    new AwsProvider(this, "aws", {
-      region: account.region,
-      allowedAccountIds: account.accountId ? [account.accountId] : undefined,
-      assumeRole: account.assumeRoleArn ? [{ roleArn: account.assumeRoleArn, sessionName: ASSUME_ROLE_SESSION_NAME }] : undefined,
-      defaultTags: Object.keys(account.tags).length > 0 ? [{ tags: account.tags }] : undefined,
-    });
-    this.addBackend(id, props.backend ?? { type: "local" });
+    addProviderAndBackend(this, id, account, props.backend ?? { type: "local" });
 
     this.partition = new DataAwsPartition(this, "Partition");
     const caller = new DataAwsCallerIdentity(this, "CallerIdentity");
     this.rootCheck = this.rootCheckOf(caller);
 
-    this.adminGroup = new AdminGroup(this, "AdminGroup", {
-      partition: this.partition,
-      groupName: account.adminGroup.name,
-      path: account.adminGroup.path,
-      enforceMfa: account.adminGroup.enforceMfa,
-      mfaNotRequiredFor: account.adminUsers.filter((user) => !user.requireMfa).map((user) => user.name),
-    });
-    output(this, "admin_group_name", this.adminGroup.groupName, "Name of the administrators group");
-    output(this, "admin_group_arn", this.adminGroup.groupArn, "ARN of the administrators group");
+    if (account.adminUsers.length > 0) {
+      this.adminGroup = new AdminGroup(this, "AdminGroup", {
+        partition: this.partition,
+        groupName: account.adminGroup.name,
+        path: account.adminGroup.path,
+        enforceMfa: account.adminGroup.enforceMfa,
+        mfaNotRequiredFor: account.adminUsers.filter((user) => !user.requireMfa).map((user) => user.name),
+      });
+      output(this, "admin_group_name", this.adminGroup.groupName, "Name of the administrators group");
+      output(this, "admin_group_arn", this.adminGroup.groupArn, "ARN of the administrators group");
+    }
 
     this.addSignIn(caller);
     this.passwordPolicy = this.passwordPolicyOf();
-    account.adminUsers.forEach((userConfig) => this.addUser(userConfig));
-    new TerraformOutput(this, USERS_OUTPUT, {
-      value: this.usersOutput,
-      description:
-        "The admin users by name: ARN, console sign-in, access keys (id, status, encrypted secret or secret ARN); no plain-text secret",
-    });
-    new TerraformOutput(this, SECRETS_OUTPUT, {
-      value: this.secretsOutput,
-      sensitive: true,
-      description: "Plain-text secrets by user name: initial console password and secret access keys without a PGP key",
-    });
+    const group = this.adminGroup;
+    if (group) {
+      account.adminUsers.forEach((userConfig) => this.addUser(userConfig, group));
+      new TerraformOutput(this, USERS_OUTPUT, {
+        value: this.usersOutput,
+        description:
+          "The admin users by name: ARN, console sign-in, access keys (id, status, encrypted secret or secret ARN); no plain-text secret",
+      });
+      new TerraformOutput(this, SECRETS_OUTPUT, {
+        value: this.secretsOutput,
+        sensitive: true,
+        description: "Plain-text secrets by user name: initial console password and secret access keys without a PGP key",
+      });
+    }
 
     const mode = account.incidentManager.serviceLinkedRole;
     this.serviceLinkedRole = new IncidentManagerServiceLinkedRole(this, "IncidentManagerServiceLinkedRole", {
@@ -151,25 +150,6 @@ export class IncidentManagerSetupStack extends TerraformStack {
     }
   }
 
-  private addBackend(id: string, backend: BackendConfig): void {
-    if (backend.type === "local") {
-      // Relative to the stack's folder (cdktf.out/stacks/<name>), where cdktf and terraform run:
-      // the state lands in the project folder, and the synthesized JSON does not depend on where
-      // the project sits (cdktf's default is an absolute path).
-      new LocalBackend(this, { path: `../../../terraform.${id}.tfstate` });
-      return;
-    }
-    const s3 = new S3Backend(this, {
-      bucket: backend.bucket,
-      key: backend.key.split("{stack}").join(id),
-      region: backend.region,
-      encrypt: backend.encrypt,
-      dynamodbTable: backend.dynamodbTable,
-    });
-    // use_lockfile (Terraform 1.10+) is not in cdktf 0.21's typed S3 backend props.
-    if (backend.useLockfile) s3.addOverride("use_lockfile", true);
-  }
-
   /**
    * The guide: keep the root user for the few tasks that need it. A plan or apply run as root
    * (fine for the very first bootstrap of a new account) warns to use the new admin user from now on.
@@ -180,7 +160,9 @@ export class IncidentManagerSetupStack extends TerraformStack {
       condition: `!endswith(data.aws_caller_identity.${caller.friendlyUniqueId}.arn, ":root")`,
       errorMessage:
         "Terraform runs as the account's root user. That is fine for the first bootstrap of a new account only: " +
-        "from now on sign in as one of the admin users created here (see the signin_url output) " +
+        (this.account.adminUsers.length > 0
+          ? "from now on sign in as one of the admin users created here (see the signin_url output) "
+          : "from now on sign in through the AWS access portal (IAM Identity Center, the identity-center stack's access_portal_url) ") +
         "and keep the root user for the tasks that require it.",
     });
   }
@@ -196,7 +178,9 @@ export class IncidentManagerSetupStack extends TerraformStack {
       this.partition.partition,
       "signin.aws.amazon.com",
     );
-    output(this, "signin_url", `https://${alias}.${signinHost}/console`, "Console sign-in URL for the IAM users of this account");
+    if (account.adminUsers.length > 0) {
+      output(this, "signin_url", `https://${alias}.${signinHost}/console`, "Console sign-in URL for the IAM users of this account");
+    }
   }
 
   /** The account password policy, when the configuration manages it (else a warning if anyone signs in). */
@@ -216,11 +200,11 @@ export class IncidentManagerSetupStack extends TerraformStack {
     return undefined;
   }
 
-  private addUser(userConfig: AdminUserConfig): void {
+  private addUser(userConfig: AdminUserConfig, group: AdminGroup): void {
     const user = new AdminUser(this, `AdminUser-${userConfig.name}`, {
       userName: userConfig.name,
       path: userConfig.path,
-      group: this.adminGroup,
+      group,
       console: userConfig.console,
       passwordPolicy: this.passwordPolicy,
       requireMfa: userConfig.requireMfa,

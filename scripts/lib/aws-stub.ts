@@ -1,17 +1,33 @@
 // A stand-in for the few AWS read APIs that `terraform plan` of a stack calls, so the real
 // hashicorp/aws provider can plan offline (see scripts/lib/offline-plan.ts).
 //
-// It serves the AWS Query protocol (POST, form-encoded `Action=...&Version=...`) on 127.0.0.1
-// at a random port, for STS and IAM pointed at it through the provider's `endpoints`:
-// - STS GetCallerIdentity: an IAM user of account 111122223333 (or of the account chosen per
-//   server), or the account's root user (chosen per server);
-// - IAM GetRole of AWSServiceRoleForIncidentManager: the service-linked role Incident Manager
-//   creates (read by the import of an adopted role and by the data source of a referenced one).
-// Every request is recorded. Anything else (another action, another role, a malformed request)
-// is answered with an AWS-style error (HTTP 400, code UnexpectedCall; GetRole of another role:
-// 404 NoSuchEntity as IAM answers) and recorded in `unexpected`, so a test can assert that a
-// plan made no call it did not expect. Only AWS's documented example values are used. ARNs are
-// in the partition of the request's signing region (us-gov-* -> aws-us-gov, cn-* -> aws-cn).
+// It listens on 127.0.0.1 at a random port, for the services pointed at it through the
+// provider's `endpoints`, and speaks two protocols:
+// - AWS Query (POST, form-encoded `Action=...&Version=...`, XML answers), for STS and IAM:
+//   - STS GetCallerIdentity: an IAM user of account 111122223333 (or of the account chosen per
+//     server), or the account's root user (chosen per server);
+//   - IAM GetRole of AWSServiceRoleForIncidentManager: the service-linked role Incident Manager
+//     creates (read by the import of an adopted role and by the data source of a referenced one).
+// - AWS JSON 1.1 (POST /, header `X-Amz-Target: <prefix>.<Operation>`, JSON body and answers),
+//   for IAM Identity Center:
+//   - SSO Admin (target prefix SWBExternalService, signing name `sso`) ListInstances: 1 instance
+//     by default, owned by the stub's account; 0 or more per server (`ssoInstances`);
+//   - Identity Store (target prefix AWSIdentityStore, signing name `identitystore`) GetGroupId
+//     and DescribeGroup, GetUserId and DescribeUser, in the stub's identity stores: one group
+//     ({@link STUB_GROUP_ID}) answers to every display name and one user
+//     ({@link STUB_IDENTITY_STORE_USER_ID}) to every user name, unless the server is chosen to
+//     know none (`groups` / `users`: "none"; then GetGroupId / GetUserId answer
+//     ResourceNotFoundException as Identity Store does). DescribeGroup / DescribeUser name the
+//     group / user after the last display name / user name looked up.
+// Every request is recorded with its service (the SigV4 signing name), action and signing region.
+// Anything else (another action, another role, group or identity store, a request signed for
+// another service, a malformed request) is answered with an AWS-style error (HTTP 400, code
+// UnexpectedCall; GetRole of another role: 404 NoSuchEntity as IAM answers; Identity Store:
+// ResourceNotFoundException) and recorded in `unexpected`, so a test can assert that a plan made
+// no call it did not expect. JSON errors are `{"__type": code, "message": ...}` with the code also
+// in the `x-amzn-ErrorType` header (the AWS SDK for Go v2 reads the header first, then `__type`).
+// Only AWS's documented example values, or values shaped like them, are used. ARNs are in the
+// partition of the request's signing region (us-gov-* -> aws-us-gov, cn-* -> aws-cn).
 import { partitionOfRegion } from "../../modules/arns";
 import { randomUUID } from "crypto";
 import { IncomingMessage, Server, ServerResponse, createServer } from "http";
@@ -42,6 +58,48 @@ export const STUB_ROLE = {
   },
 } as const;
 
+/** The created date of the stub's IAM Identity Center instances. */
+export const STUB_SSO_INSTANCE_CREATED = "2024-01-15T10:00:00Z";
+
+/** The ARN of the stub's IAM Identity Center instance number `index` (1, 2, ...). */
+export function stubSsoInstanceArn(index = 1, partition = "aws"): string {
+  return `arn:${partition}:sso:::instance/ssoins-${instanceDigits(index).repeat(16)}`;
+}
+
+/** The id of the identity store of the stub's instance number `index` (1, 2, ...). */
+export function stubIdentityStoreId(index = 1): string {
+  return `d-${instanceDigits(index).repeat(10)}`;
+}
+
+function instanceDigits(index: number): string {
+  if (!Number.isInteger(index) || index < 1 || index > 9) throw new Error(`AWS stub: no IAM Identity Center instance ${index} (1 to 9)`);
+  return String(index);
+}
+
+/** The ARN of the stub's (first) IAM Identity Center instance, in partition aws. */
+export const STUB_SSO_INSTANCE_ARN = stubSsoInstanceArn(1);
+/** The identity store of the stub's (first) IAM Identity Center instance. */
+export const STUB_IDENTITY_STORE_ID = stubIdentityStoreId(1);
+/** The GroupId of the stub's Identity Store group (shaped like Identity Store's ResourceId: a UUID). */
+export const STUB_GROUP_ID = "a1b2c3d4-5678-90ab-cdef-111111111111";
+/** The display name of the stub's group until a GetGroupId names it. */
+export const STUB_GROUP_DISPLAY_NAME = "Administrators";
+/** The UserId of the stub's Identity Store user. */
+export const STUB_IDENTITY_STORE_USER_ID = "a1b2c3d4-5678-90ab-cdef-222222222222";
+/** The stub's Identity Store user (its UserName until a GetUserId names it). */
+export const STUB_IDENTITY_STORE_USER = {
+  userName: "jdoe",
+  displayName: "John Doe",
+  givenName: "John",
+  familyName: "Doe",
+  email: "jdoe@example.com",
+} as const;
+
+/** X-Amz-Target prefixes of the JSON 1.1 services the stub serves, and their SigV4 signing names. */
+export const JSON_TARGET_SERVICES = { SWBExternalService: "sso", AWSIdentityStore: "identitystore" } as const;
+/** The Content-Type of the AWS JSON 1.1 protocol. */
+export const AMZ_JSON_1_1 = "application/x-amz-json-1.1";
+
 export const STS_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/";
 export const IAM_NAMESPACE = "https://iam.amazonaws.com/doc/2010-05-08/";
 const STS_VERSION = "2011-06-15";
@@ -64,13 +122,18 @@ export function stubRoleArn(partition = "aws", account: string = STUB_ACCOUNT_ID
 export interface StubRequest {
   readonly method: string;
   readonly url: string;
-  /** `sts`, `iam`, or what the signature names (undefined when unsigned and without a known Version). */
+  /**
+   * `sts`, `iam` (by the Query Version), `sso`, `identitystore` (by the X-Amz-Target prefix), or
+   * what the signature names (undefined when unsigned and neither is known).
+   */
   readonly service?: string;
   /** The signing region of the SigV4 Authorization header. */
   readonly region?: string;
   readonly action?: string;
-  /** The form parameters (Action and Version included). */
+  /** The form parameters (Action and Version included); for a JSON request, its URL's query parameters. */
   readonly params: Readonly<Record<string, string>>;
+  /** The JSON body of a JSON-protocol request (its action is the operation of X-Amz-Target). */
+  readonly body?: unknown;
   /** The HTTP status it was answered with. */
   readonly status: number;
   /** Whether the stub expected the call (false: answered with an error). */
@@ -79,13 +142,15 @@ export interface StubRequest {
 
 /** A running stub. */
 export interface AwsStub {
-  /** `http://127.0.0.1:<port>`: the endpoint for STS and IAM. */
+  /** `http://127.0.0.1:<port>`: the endpoint for every service it serves. */
   readonly endpoint: string;
   readonly port: number;
   /** Who GetCallerIdentity says the caller is. */
   readonly identity: StubIdentity;
-  /** The account of the caller and of the role. */
+  /** The account of the caller, of the role and of the IAM Identity Center instances. */
   readonly account: string;
+  /** How many IAM Identity Center instances ListInstances lists. */
+  readonly ssoInstances: number;
   /** Every request, in order. */
   readonly requests: readonly StubRequest[];
   /** The requests answered with an error because nothing expects them. */
@@ -104,6 +169,16 @@ export interface AwsStubOptions {
   readonly identity?: StubIdentity;
   /** The account id of the caller and of the role (12 digits). @default STUB_ACCOUNT_ID */
   readonly account?: string;
+  /**
+   * How many IAM Identity Center instances SSO Admin ListInstances lists (0: Identity Center is
+   * not enabled; 2: an organization instance and an account instance, say). At most 9.
+   * @default 1
+   */
+  readonly ssoInstances?: number;
+  /** Whether Identity Store knows a group for every display name, or none. @default "any" */
+  readonly groups?: "any" | "none";
+  /** Whether Identity Store knows a user for every user name, or none. @default "any" */
+  readonly users?: "any" | "none";
   /** Called with one line per request (e.g. console.error), for discovering what a plan calls. */
   readonly log?: (line: string) => void;
 }
@@ -112,6 +187,10 @@ interface Answer {
   readonly status: number;
   readonly body: string;
   readonly expected: boolean;
+  /** @default "text/xml" */
+  readonly contentType?: string;
+  /** The `x-amzn-ErrorType` header of a JSON-protocol error. */
+  readonly errorType?: string;
 }
 
 /** Escapes text for an XML element. */
@@ -177,6 +256,131 @@ function getRole(params: Record<string, string>, partition: string, account: str
   );
 }
 
+// ----- AWS JSON 1.1 -----
+
+/** A JSON-protocol answer. */
+function jsonSuccess(result: unknown): Answer {
+  return { status: 200, body: JSON.stringify(result), expected: true, contentType: AMZ_JSON_1_1 };
+}
+
+/** A JSON-protocol error: `{"__type": code, "message": ...}` plus the code in `x-amzn-ErrorType`. */
+function jsonFailure(status: number, code: string, message: string, expected = false, extra: Record<string, unknown> = {}): Answer {
+  return {
+    status,
+    body: JSON.stringify({ __type: code, message, ...extra }),
+    expected,
+    contentType: AMZ_JSON_1_1,
+    errorType: code,
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** What the Identity Store JSON handlers read and remember (per server). */
+interface IdentityStoreState {
+  readonly storeIds: readonly string[];
+  readonly groups: "any" | "none";
+  readonly users: "any" | "none";
+  groupName: string;
+  userName: string;
+}
+
+/** Identity Store's ResourceNotFoundException (HTTP 400: the model gives it no other status). */
+function notFound(resourceType: string, resourceId: string | undefined, message: string, expected: boolean): Answer {
+  return jsonFailure(400, "ResourceNotFoundException", message, expected, {
+    ResourceType: resourceType,
+    ...(resourceId ? { ResourceId: resourceId } : {}),
+    RequestId: randomUUID(),
+  });
+}
+
+/**
+ * The lookup of GetGroupId / GetUserId: `AlternateIdentifier` is a union of `UniqueAttribute`
+ * (AttributePath, AttributeValue: a JSON document) and `ExternalId` (Issuer, Id).
+ */
+function alternateIdentifier(body: Record<string, unknown>): { path: string; value: string } | undefined {
+  const alternate = body.AlternateIdentifier;
+  if (!isRecord(alternate)) return undefined;
+  const unique = alternate.UniqueAttribute;
+  if (isRecord(unique) && typeof unique.AttributePath === "string" && unique.AttributeValue !== undefined) {
+    const value = unique.AttributeValue;
+    return { path: unique.AttributePath, value: typeof value === "string" ? value : JSON.stringify(value) };
+  }
+  const external = alternate.ExternalId;
+  if (isRecord(external) && typeof external.Issuer === "string" && typeof external.Id === "string") {
+    return { path: `ExternalId(${external.Issuer})`, value: external.Id };
+  }
+  return undefined;
+}
+
+function identityStoreAnswer(action: string, body: Record<string, unknown>, state: IdentityStoreState): Answer | undefined {
+  const storeId = body.IdentityStoreId;
+  const known = typeof storeId === "string" && state.storeIds.includes(storeId);
+  const kind = action === "GetGroupId" || action === "DescribeGroup" ? "group" : "user";
+  if (!["GetGroupId", "DescribeGroup", "GetUserId", "DescribeUser"].includes(action)) return undefined;
+  if (!known) {
+    return notFound("IDENTITY_STORE", undefined, `The AWS stub has no identity store ${JSON.stringify(storeId ?? null)}.`, false);
+  }
+  const none = (kind === "group" ? state.groups : state.users) === "none";
+  if (action === "GetGroupId" || action === "GetUserId") {
+    const lookup = alternateIdentifier(body);
+    if (!lookup) {
+      return jsonFailure(400, "ValidationException", `The AWS stub cannot read the AlternateIdentifier of ${action}.`);
+    }
+    if (none) {
+      // Expected: the server was chosen to know no groups (users), as a store without them.
+      return notFound(
+        kind === "group" ? "GROUP" : "USER",
+        undefined,
+        `No ${kind} with ${lookup.path} ${JSON.stringify(lookup.value)} in identity store ${storeId} (the AWS stub knows no ${kind}s).`,
+        true,
+      );
+    }
+    if (kind === "group") {
+      if (/^displayname$/i.test(lookup.path)) state.groupName = lookup.value;
+      return jsonSuccess({ GroupId: STUB_GROUP_ID, IdentityStoreId: storeId });
+    }
+    if (/^username$/i.test(lookup.path)) state.userName = lookup.value;
+    return jsonSuccess({ UserId: STUB_IDENTITY_STORE_USER_ID, IdentityStoreId: storeId });
+  }
+  if (action === "DescribeGroup") {
+    if (none || body.GroupId !== STUB_GROUP_ID) {
+      return notFound("GROUP", typeof body.GroupId === "string" ? body.GroupId : undefined, "The AWS stub knows no such group.", false);
+    }
+    return jsonSuccess({ GroupId: STUB_GROUP_ID, DisplayName: state.groupName, ExternalIds: [], IdentityStoreId: storeId });
+  }
+  if (none || body.UserId !== STUB_IDENTITY_STORE_USER_ID) {
+    return notFound("USER", typeof body.UserId === "string" ? body.UserId : undefined, "The AWS stub knows no such user.", false);
+  }
+  const user = STUB_IDENTITY_STORE_USER;
+  return jsonSuccess({
+    UserName: state.userName,
+    UserId: STUB_IDENTITY_STORE_USER_ID,
+    ExternalIds: [],
+    Name: { Formatted: user.displayName, FamilyName: user.familyName, GivenName: user.givenName },
+    DisplayName: user.displayName,
+    Emails: [{ Value: user.email, Type: "work", Primary: true }],
+    IdentityStoreId: storeId,
+  });
+}
+
+/** SSO Admin ListInstances: the instances of {@link stubSsoInstanceArn}, owned by `account`. */
+function listInstances(count: number, partition: string, account: string): Answer {
+  const created = Date.parse(STUB_SSO_INSTANCE_CREATED) / 1000;
+  return jsonSuccess({
+    Instances: Array.from({ length: count }, (_, i) => ({
+      InstanceArn: stubSsoInstanceArn(i + 1, partition),
+      IdentityStoreId: stubIdentityStoreId(i + 1),
+      OwnerAccountId: account,
+      Status: "ACTIVE",
+      // JSON 1.1 timestamps are epoch seconds.
+      CreatedDate: created,
+    })),
+  });
+}
+
 /** `Credential=AKID/20240101/us-east-1/iam/aws4_request` of a SigV4 Authorization header. */
 function signingScope(authorization: string | undefined): { region?: string; service?: string } {
   const match = /Credential=[^/,\s]+\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(authorization ?? "");
@@ -197,6 +401,17 @@ export async function startAwsStub(options: AwsStubOptions = {}): Promise<AwsStu
   const identity = options.identity ?? "user";
   const account = options.account ?? STUB_ACCOUNT_ID;
   if (!/^\d{12}$/.test(account)) throw new Error(`AWS stub: account ${JSON.stringify(account)} is not a 12-digit account id`);
+  const ssoInstances = options.ssoInstances ?? 1;
+  if (!Number.isInteger(ssoInstances) || ssoInstances < 0 || ssoInstances > 9) {
+    throw new Error(`AWS stub: ssoInstances ${ssoInstances} is not a whole number from 0 to 9`);
+  }
+  const identityStore: IdentityStoreState = {
+    storeIds: Array.from({ length: ssoInstances }, (_, i) => stubIdentityStoreId(i + 1)),
+    groups: options.groups ?? "any",
+    users: options.users ?? "any",
+    groupName: STUB_GROUP_DISPLAY_NAME,
+    userName: STUB_IDENTITY_STORE_USER.userName,
+  };
   const requests: StubRequest[] = [];
 
   const answer = (
@@ -222,35 +437,79 @@ export async function startAwsStub(options: AwsStubOptions = {}): Promise<AwsStu
     };
   };
 
+  /** A JSON 1.1 request: `target` is its X-Amz-Target. */
+  const answerJson = (
+    method: string,
+    url: URL,
+    target: string,
+    text: string,
+    scope: { region?: string; service?: string },
+  ): Answer & { service?: string; action?: string; body?: unknown } => {
+    const dot = target.lastIndexOf(".");
+    const prefix = dot > 0 ? target.slice(0, dot) : target;
+    const action = dot > 0 ? target.slice(dot + 1) : undefined;
+    const service: string | undefined = JSON_TARGET_SERVICES[prefix as keyof typeof JSON_TARGET_SERVICES] ?? scope.service;
+    const partition = partitionOfRegion(scope.region ?? "");
+    const describe = `${service ?? "?"}:${action ?? "?"} (${method} ${target})`;
+    let body: unknown;
+    try {
+      body = text === "" ? {} : JSON.parse(text);
+    } catch {
+      return { service, action, ...jsonFailure(400, "SerializationException", `The AWS stub cannot parse the JSON body of ${describe}.`) };
+    }
+    const withBody = { service, action, body };
+    if (method !== "POST" || url.pathname !== "/" || !action || !isRecord(body)) {
+      return { ...withBody, ...jsonFailure(400, "UnexpectedCall", `The AWS stub does not serve ${describe}.`) };
+    }
+    if (scope.service !== undefined && scope.service !== service) {
+      return {
+        ...withBody,
+        ...jsonFailure(400, "UnexpectedCall", `The AWS stub does not serve ${describe} signed for service ${scope.service}.`),
+      };
+    }
+    if (service === "sso" && action === "ListInstances") return { ...withBody, ...listInstances(ssoInstances, partition, account) };
+    const identity = service === "identitystore" ? identityStoreAnswer(action, body, identityStore) : undefined;
+    if (identity) return { ...withBody, ...identity };
+    return { ...withBody, ...jsonFailure(400, "UnexpectedCall", `The AWS stub does not serve ${describe}: no test expects it.`) };
+  };
+
   const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
     readBody(request)
       .then((body) => {
         const params: Record<string, string> = {};
         const url = new URL(request.url ?? "/", "http://127.0.0.1");
         for (const [key, value] of url.searchParams) params[key] = value;
-        for (const [key, value] of new URLSearchParams(body)) params[key] = value;
         const scope = signingScope(request.headers.authorization);
         const method = request.method ?? "?";
-        const result = answer(method, params, scope);
+        const target = request.headers["x-amz-target"];
+        let result: Answer & { service?: string; action?: string; body?: unknown };
+        if (typeof target === "string") {
+          result = answerJson(method, url, target, body, scope);
+        } else {
+          for (const [key, value] of new URLSearchParams(body)) params[key] = value;
+          result = { ...answer(method, params, scope), action: params.Action };
+        }
         const record: StubRequest = {
           method,
           url: request.url ?? "/",
           service: result.service,
           region: scope.region,
-          action: params.Action,
+          action: result.action,
           params,
+          ...(result.body !== undefined ? { body: result.body } : {}),
           status: result.status,
           expected: result.expected,
         };
         requests.push(record);
         options.log?.(
           `aws-stub: ${record.service ?? "?"}:${record.action ?? "?"} region=${record.region ?? "?"} -> ${record.status}` +
-            `${record.expected ? "" : " UNEXPECTED"} ${JSON.stringify(params)}`,
+            `${record.expected ? "" : " UNEXPECTED"} ${JSON.stringify(record.body ?? params)}`,
         );
         response.writeHead(result.status, {
-          "Content-Type": "text/xml",
+          "Content-Type": result.contentType ?? "text/xml",
           "Content-Length": Buffer.byteLength(result.body),
           "x-amzn-RequestId": randomUUID(),
+          ...(result.errorType ? { "x-amzn-ErrorType": result.errorType } : {}),
         });
         response.end(result.body);
       })
@@ -275,6 +534,7 @@ export async function startAwsStub(options: AwsStubOptions = {}): Promise<AwsStu
     port,
     identity,
     account,
+    ssoInstances,
     requests,
     get unexpected() {
       return requests.filter((r) => !r.expected);

@@ -7,7 +7,8 @@
 // - zz_offline_override.tf.json ({@link offlineOverride}): pins hashicorp/aws to the mirrored
 //   version, replaces the backend with `local` (terraform.tfstate in the folder; plan never
 //   writes it), and points provider "aws" at the stub: example static keys, STS and IAM
-//   endpoints, no EC2 metadata. The provider still validates the credentials and reads the
+//   endpoints (plus SSO Admin and Identity Store for a stack that uses IAM Identity Center,
+//   see {@link usesIdentityCenter}), no EC2 metadata. The provider still validates the credentials and reads the
 //   account id (STS GetCallerIdentity), so `allowed_account_ids` is checked for real.
 //   An `assume_role` block is neutralized with `role_arn = ""` (see {@link offlineOverride});
 // - .terraform (a symlink) and .terraform.lock.hcl of ONE `terraform init` per provider set
@@ -18,7 +19,15 @@ import { PlanCounts, PlanDocument, countPlannedChanges } from "./plan-json";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "fs";
 import { availableParallelism } from "os";
 import { join } from "path";
-import { STUB_ACCESS_KEY_ID, STUB_ACCOUNT_ID, STUB_SECRET_ACCESS_KEY, StubIdentity, StubRequest, startAwsStub } from "./aws-stub";
+import {
+  AwsStubOptions,
+  STUB_ACCESS_KEY_ID,
+  STUB_ACCOUNT_ID,
+  STUB_SECRET_ACCESS_KEY,
+  StubIdentity,
+  StubRequest,
+  startAwsStub,
+} from "./aws-stub";
 import {
   AWS_PROVIDER,
   PLAN_TIMEOUT_MS,
@@ -54,12 +63,29 @@ export const OFFLINE_PROVIDER_ARGUMENTS = [
   "assume_role",
 ] as const;
 
+/** The provider's `endpoints` arguments (hashicorp/aws 5.100.0) every offline plan sends to the stub. */
+export const OFFLINE_ENDPOINTS = ["sts", "iam"] as const;
+/** The `endpoints` arguments of IAM Identity Center (SSO Admin, Identity Store) the stub also serves. */
+export const IDENTITY_CENTER_ENDPOINTS = ["ssoadmin", "identitystore"] as const;
+
+/** Whether a stack has a resource or data source of SSO Admin or Identity Store (`aws_ssoadmin_*`, `aws_identitystore_*`). */
+export function usesIdentityCenter(stack: StackJson): boolean {
+  const types = [...Object.keys(stack.resource ?? {}), ...Object.keys(stack.data ?? {})];
+  return types.some((type) => /^aws_(ssoadmin|identitystore)_/.test(type));
+}
+
 /** What the override of {@link offlineOverride} needs. */
 export interface OfflineOverrideOptions {
-  /** The stub's endpoint (`http://127.0.0.1:<port>`) for STS and IAM. */
+  /** The stub's endpoint (`http://127.0.0.1:<port>`). */
   readonly endpoint: string;
   /** Whether the stack's provider has an `assume_role` block to neutralize. */
   readonly assumeRole: boolean;
+  /**
+   * Whether to send the {@link IDENTITY_CENTER_ENDPOINTS} to the stub too (else only the
+   * {@link OFFLINE_ENDPOINTS}).
+   * @default false
+   */
+  readonly identityCenter?: boolean;
 }
 
 /**
@@ -80,7 +106,11 @@ export function offlineOverride(options: OfflineOverrideOptions): string {
     skip_requesting_account_id: false,
     skip_metadata_api_check: true,
     skip_region_validation: true,
-    endpoints: [{ sts: options.endpoint, iam: options.endpoint }],
+    endpoints: [
+      Object.fromEntries(
+        [...OFFLINE_ENDPOINTS, ...(options.identityCenter ? IDENTITY_CENTER_ENDPOINTS : [])].map((service) => [service, options.endpoint]),
+      ),
+    ],
   };
   if (options.assumeRole) aws.assume_role = [{ role_arn: "" }];
   const override = {
@@ -402,6 +432,12 @@ export interface OfflinePlanOptions {
   readonly identity?: StubIdentity;
   /** The stub's account. @default {@link stubAccountFor} the stack */
   readonly account?: string;
+  /** How many IAM Identity Center instances the stub lists (see {@link AwsStubOptions}). @default 1 */
+  readonly ssoInstances?: number;
+  /** Whether the stub's Identity Store knows a group for every display name, or none. @default "any" */
+  readonly groups?: AwsStubOptions["groups"];
+  /** Whether the stub's Identity Store knows a user for every user name, or none. @default "any" */
+  readonly users?: AwsStubOptions["users"];
   /** Gets one line per AWS request (discovery, debugging). */
   readonly log?: (line: string) => void;
   /**
@@ -515,6 +551,7 @@ export class OfflinePlanner {
     const json = "file" in stack ? readFileSync(stack.file, "utf8") : stack.json;
     const parsed = JSON.parse(json) as StackJson;
     const assumeRole = offlineProvider(parsed).assume_role !== undefined;
+    const identityCenter = usesIdentityCenter(parsed);
     const account = options.account ?? stubAccountFor(parsed);
     const identity = options.identity ?? "user";
     const workspace = this.workspaceFor(json, assumeRole);
@@ -526,9 +563,16 @@ export class OfflinePlanner {
     symlinkSync(join(workspace.workDir, ".terraform"), join(dir, ".terraform"), "dir");
     copyFileSync(join(workspace.workDir, ".terraform.lock.hcl"), join(dir, ".terraform.lock.hcl"));
 
-    const stub = await startAwsStub({ identity, account, log: options.log });
+    const stub = await startAwsStub({
+      identity,
+      account,
+      ssoInstances: options.ssoInstances,
+      groups: options.groups,
+      users: options.users,
+      log: options.log,
+    });
     try {
-      writeFileSync(join(dir, OFFLINE_OVERRIDE_FILE), offlineOverride({ endpoint: stub.endpoint, assumeRole }));
+      writeFileSync(join(dir, OFFLINE_OVERRIDE_FILE), offlineOverride({ endpoint: stub.endpoint, assumeRole, identityCenter }));
       const run = await runTerraformAsync(
         ["plan", "-json", "-input=false", "-lock=false", ...(options.refresh === false ? ["-refresh=false"] : []), `-out=${PLAN_FILE}`],
         { cwd: dir, env: offlineEnv(workspace.env, this.awsDir), timeoutMs: PLAN_TIMEOUT_MS },
@@ -569,7 +613,7 @@ export class OfflinePlanner {
 
   /**
    * Plans several stacks, `concurrency` at a time (default: the CPUs, at most 4; a plan is
-   * mostly the provider's CPU time). A stack's own options (identity, account) win over
+   * mostly the provider's CPU time). A stack's own options (identity, account, ...) win over
    * `options`. Results in the order of `stacks`.
    */
   async planAll(

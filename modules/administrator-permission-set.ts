@@ -1,0 +1,53 @@
+import { Construct } from "constructs";
+import { SsoadminManagedPolicyAttachment } from "@cdktf/provider-aws/lib/ssoadmin-managed-policy-attachment";
+import { SsoadminPermissionSet } from "@cdktf/provider-aws/lib/ssoadmin-permission-set";
+import { validatePermissionSet } from "./aws-rules";
+
+/** Properties of an {@link AdministratorPermissionSet}. */
+export interface AdministratorPermissionSetProps {
+  /** ARN of the Identity Center instance. */
+  readonly instanceArn: string;
+  /** The partition (literal or reference) the AdministratorAccess ARN is built in. */
+  readonly partition: string;
+  /** @default "AdministratorAccess" */
+  readonly name?: string;
+  /**
+   * How long a session lasts, ISO-8601, 1 to 12 hours.
+   * @default "PT1H"
+   */
+  readonly sessionDuration?: string;
+}
+
+/**
+ * The guide's administrator, the Identity Center way: a permission set with the AWS managed
+ * `AdministratorAccess` policy. Each assigned account gets a role from it
+ * (`AWSReservedSSO_<name>_<id>`), whose short-term credentials users get through the access
+ * portal or `aws sso login`.
+ */
+export class AdministratorPermissionSet extends Construct {
+  public readonly permissionSet: SsoadminPermissionSet;
+  public readonly attachment: SsoadminManagedPolicyAttachment;
+  /** ARN of the permission set. */
+  public readonly permissionSetArn: string;
+  public readonly name: string;
+  public readonly sessionDuration: string;
+
+  constructor(scope: Construct, id: string, props: AdministratorPermissionSetProps) {
+    super(scope, id);
+    this.name = props.name ?? "AdministratorAccess";
+    this.sessionDuration = props.sessionDuration ?? "PT1H";
+    validatePermissionSet(this.name, this.sessionDuration);
+    this.permissionSet = new SsoadminPermissionSet(this, "Resource", {
+      instanceArn: props.instanceArn,
+      name: this.name,
+      description: "Administrators of the accounts Incident Manager runs in (AdministratorAccess)",
+      sessionDuration: this.sessionDuration,
+    });
+    this.permissionSetArn = this.permissionSet.arn;
+    this.attachment = new SsoadminManagedPolicyAttachment(this, "AdministratorAccess", {
+      instanceArn: props.instanceArn,
+      permissionSetArn: this.permissionSetArn,
+      managedPolicyArn: `arn:${props.partition}:iam::aws:policy/AdministratorAccess`,
+    });
+  }
+}

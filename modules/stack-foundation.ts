@@ -1,0 +1,46 @@
+import { LocalBackend, S3Backend, TerraformStack } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { BackendConfig } from "./config";
+
+/** Session name the provider uses when it assumes `assumeRoleArn` (visible in CloudTrail). */
+export const ASSUME_ROLE_SESSION_NAME = "incident-manager-setup";
+
+/** Where and as whom a stack runs: the part of an account's (or Identity Center's) configuration the provider needs. */
+export interface StackTarget {
+  readonly region: string;
+  /** Becomes allowed_account_ids: the provider refuses credentials of any other account. */
+  readonly accountId?: string;
+  readonly assumeRoleArn?: string;
+  /** Default tags of every resource. */
+  readonly tags: Record<string, string>;
+}
+
+/**
+ * The provider and backend every stack of the app has: the AWS provider pinned to the account,
+ * assuming the role when one is given, with the default tags; the state local or in S3.
+ */
+export function addProviderAndBackend(stack: TerraformStack, id: string, target: StackTarget, backend: BackendConfig): AwsProvider {
+  const provider = new AwsProvider(stack, "aws", {
+    region: target.region,
+    allowedAccountIds: target.accountId ? [target.accountId] : undefined,
+    assumeRole: target.assumeRoleArn ? [{ roleArn: target.assumeRoleArn, sessionName: ASSUME_ROLE_SESSION_NAME }] : undefined,
+    defaultTags: Object.keys(target.tags).length > 0 ? [{ tags: target.tags }] : undefined,
+  });
+  if (backend.type === "local") {
+    // Relative to the stack's folder (cdktf.out/stacks/<name>), where cdktf and terraform run:
+    // the state lands in the project folder, and the synthesized JSON does not depend on where
+    // the project sits (cdktf's default is an absolute path).
+    new LocalBackend(stack, { path: `../../../terraform.${id}.tfstate` });
+    return provider;
+  }
+  const s3 = new S3Backend(stack, {
+    bucket: backend.bucket,
+    key: backend.key.split("{stack}").join(id),
+    region: backend.region,
+    encrypt: backend.encrypt,
+    dynamodbTable: backend.dynamodbTable,
+  });
+  // use_lockfile (Terraform 1.10+) is not in cdktf 0.21's typed S3 backend props.
+  if (backend.useLockfile) s3.addOverride("use_lockfile", true);
+  return provider;
+}
