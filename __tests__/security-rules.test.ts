@@ -6,7 +6,14 @@ import { tmpdir } from "os";
 import { join } from "path";
 import { parse as parseYaml } from "yaml";
 import { AccountConfig, CHECKOV_CONFIG_FILE, SetupConfigInput, parseConfig, synthesize } from "../modules";
-import { accountsConfig, fullConfig, minimalConfig, shippedConfig } from "./support/configs";
+import {
+  accountsConfig,
+  fullConfig,
+  identityCenterConfig,
+  identityCenterExistingGroupConfig,
+  minimalConfig,
+  shippedConfig,
+} from "./support/configs";
 
 type Stack = Record<string, any>;
 interface Synthesized {
@@ -22,8 +29,31 @@ interface SynthesizedForms extends Synthesized {
   readonly hcl: string;
 }
 
-/** Synthesizes through synthesize() as npm run synth does, in the JSON and the HCL form. */
+/** Synthesizes through synthesize() as npm run synth does, in the JSON and the HCL form (the Identity Center stack apart). */
 function synthesizeAll(configs: [string, SetupConfigInput][]): SynthesizedForms[] {
+  return synthesizeWithIdentityCenter(configs).accounts;
+}
+
+function synthesizeWithIdentityCenter(configs: [string, SetupConfigInput][]): {
+  accounts: SynthesizedForms[];
+  identityCenter: Omit<SynthesizedForms, "account">[];
+} {
+  const identityCenter: Omit<SynthesizedForms, "account">[] = [];
+  const accounts = synthesizeEach(configs, (label, read, name) =>
+    identityCenter.push({
+      label: `${label}/${name}`,
+      stack: JSON.parse(read("json", "stacks", name, "cdk.tf.json") ?? "{}"),
+      checkovYaml: read("json", "stacks", name, CHECKOV_CONFIG_FILE),
+      hcl: read("hcl", "stacks", name, "cdk.tf") ?? "",
+    }),
+  );
+  return { accounts, identityCenter };
+}
+
+function synthesizeEach(
+  configs: [string, SetupConfigInput][],
+  onIdentityCenter: (label: string, read: (...path: string[]) => string | undefined, name: string) => void,
+): SynthesizedForms[] {
   return configs.flatMap(([label, input]) => {
     const config = parseConfig(input);
     const dir = mkdtempSync(join(tmpdir(), "security-"));
@@ -39,6 +69,7 @@ function synthesizeAll(configs: [string, SetupConfigInput][]): SynthesizedForms[
       else process.env.SYNTH_HCL_OUTPUT = before;
     }
     const read = (...path: string[]) => (existsSync(join(dir, ...path)) ? readFileSync(join(dir, ...path), "utf8") : undefined);
+    if (config.identityCenter) onIdentityCenter(label, read, config.identityCenter.name);
     return config.accounts.map((account) => ({
       label: `${label}/${account.name}`,
       account,
@@ -80,7 +111,8 @@ function usersWithSeveralActiveKeys(stack: Stack, account: AccountConfig): strin
 
 /** Trivy AWS-0123: with enforcement on, the admin group denies requests without MFA (aws:MultiFactorAuthPresent). */
 function adminGroupWithoutMfaCondition(stack: Stack, account: AccountConfig): string[] {
-  if (!account.adminGroup.enforceMfa) return [];
+  // No IAM group without IAM users (an account administered through Identity Center only).
+  if (!account.adminGroup.enforceMfa || account.adminUsers.length === 0) return [];
   const documents = stack.data?.aws_iam_policy_document ?? {};
   const enforced = resources(stack, "aws_iam_group_policy").some(([, policy]) => {
     const document = /^\$\{data\.aws_iam_policy_document\.([^.]+)\.json\}$/.exec(policy.policy)?.[1];
@@ -142,7 +174,8 @@ function usersNamedRoot(stack: Stack): string[] {
 // - CKV_AWS_273 (resource/aws/IAMUserNotUsedForAccess.py): `return CheckResult.FAILED` for every aws_iam_user;
 // - CKV2_AWS_22 (graph_checks/aws/IAMUserHasNoConsoleAccess.yaml): an aws_iam_user that an
 //   aws_iam_user_login_profile refers to;
-// - CKV_AWS_274 (resource/aws/IAMManagedAdminPolicy.py): policy_arn == "arn:aws:iam::aws:policy/AdministratorAccess", exactly;
+// - CKV_AWS_274 (resource/aws/IAMManagedAdminPolicy.py): policy_arn (aws_ssoadmin_managed_policy_attachment:
+//   managed_policy_arn) == "arn:aws:iam::aws:policy/AdministratorAccess", exactly;
 // - CKV2_AWS_57 (graph_checks/aws/SecretsAreRotated.yaml): an aws_secretsmanager_secret without an
 //   aws_secretsmanager_secret_rotation;
 // - CKV_AWS_149 (resource/aws/SecretManagerSecretEncrypted.py): kms_key_id missing, empty or containing "aws/".
@@ -158,6 +191,7 @@ function checkovFindings(stack: Stack): { address: string; id: string }[] {
     ...found("aws_iam_user", "CKV_AWS_273", () => true),
     ...found("aws_iam_user", "CKV2_AWS_22", (name) => loginUsers.has(`\${aws_iam_user.${name}.name}`)),
     ...found("aws_iam_group_policy_attachment", "CKV_AWS_274", (_, a) => a.policy_arn === CKV_AWS_274_ARN),
+    ...found("aws_ssoadmin_managed_policy_attachment", "CKV_AWS_274", (_, a) => a.managed_policy_arn === CKV_AWS_274_ARN),
     ...found("aws_secretsmanager_secret", "CKV2_AWS_57", (name) => !rotated.has(`\${aws_secretsmanager_secret.${name}.id}`)),
     ...found("aws_secretsmanager_secret", "CKV_AWS_149", (_, s) => !s.kms_key_id || String(s.kms_key_id).includes("aws/")),
   ];
@@ -203,12 +237,15 @@ function unskippedInHcl(stack: Stack, hcl: string): string[] {
 
 // --- the tests -----------------------------------------------------------------------------
 
-const stacks = synthesizeAll([
+const synthesized = synthesizeWithIdentityCenter([
   ["shipped", shippedConfig()],
   ["minimal", minimalConfig()],
   ["full", fullConfig()],
   ["accounts", accountsConfig()],
+  ["identity-center", identityCenterConfig()],
+  ["identity-center-existing-group", identityCenterExistingGroupConfig()],
 ]);
+const stacks = synthesized.accounts;
 const shipped = stacks[0];
 const rotating = stacks.find((s) => s.label === "accounts/adopt-tagged")!;
 
@@ -238,7 +275,8 @@ describe.each(stacks.map((s) => [s.label, s] as const))("security rules: %s", (_
 
 describe.each(stacks.map((s) => [s.label, s] as const))("Checkov skips, where Checkov applies them: %s", (_label, s) => {
   test("cdk.tf.json: every deviation Checkov finds is skipped by the stack folder's .checkov.yaml", () => {
-    expect(checkovFindings(s.stack).length).toBeGreaterThan(0);
+    // An account administered through Identity Center only has no IAM user: nothing to skip (no CKV_AWS_273).
+    expect(checkovFindings(s.stack).length > 0).toBe(s.account.adminUsers.length > 0);
     expect(unskippedInJson(s.stack, s.checkovYaml)).toEqual([]);
   });
   test("cdk.tf (--hcl): every deviation is skipped inside its own resource block, with the reason", () => {
@@ -246,11 +284,46 @@ describe.each(stacks.map((s) => [s.label, s] as const))("Checkov skips, where Ch
   });
   test(".checkov.yaml skips only the checks this stack deviates from", () => {
     const ids = [...new Set(checkovFindings(s.stack).map((f) => f.id))].sort();
-    expect(parseYaml(s.checkovYaml ?? "")["skip-check"]).toEqual(ids);
+    // No deviation, no file.
+    expect(s.checkovYaml === undefined ? [] : parseYaml(s.checkovYaml)["skip-check"]).toEqual(ids);
+  });
+});
+
+/** IAM Identity Center User Guide, "Set session duration": 1 to 12 hours. */
+function sessionsLongerThan12Hours(stack: Stack): string[] {
+  return resources(stack, "aws_ssoadmin_permission_set")
+    .filter(([, p]) => {
+      const m = /^PT(?:(\d+)H)?(?:(\d+)M)?$/.exec(p.session_duration ?? "PT1H");
+      return !m || Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0) > 720;
+    })
+    .map(([name, p]) => `aws_ssoadmin_permission_set.${name}: ${p.session_duration}`);
+}
+
+describe.each(synthesized.identityCenter.map((s) => [s.label, s] as const))("Identity Center stack: %s", (_label, s) => {
+  test("the permission set's session lasts at most 12 hours", () => {
+    expect(resources(s.stack, "aws_ssoadmin_permission_set")).toHaveLength(1);
+    expect(sessionsLongerThan12Hours(s.stack)).toEqual([]);
+  });
+  test("Checkov's CKV_AWS_274 fires on the AdministratorAccess attachment and is skipped, in either form, with the reason", () => {
+    expect(checkovFindings(s.stack).map((f) => f.id)).toEqual(["CKV_AWS_274"]);
+    expect(unskippedInJson(s.stack, s.checkovYaml)).toEqual([]);
+    expect(unskippedInHcl(s.stack, s.hcl)).toEqual([]);
+    expect(parseYaml(s.checkovYaml ?? "")["skip-check"]).toEqual(["CKV_AWS_274"]);
+  });
+  test("no IAM user, access key or secret output", () => {
+    expect(resources(s.stack, "aws_iam_user")).toEqual([]);
+    expect(secretOutputsNotSensitive(s.stack)).toEqual([]);
   });
 });
 
 describe("each rule fails when it is broken", () => {
+  test("a permission set session longer than 12 hours is found", () => {
+    const broken = clone(synthesized.identityCenter[0].stack);
+    const [name] = Object.keys(broken.resource.aws_ssoadmin_permission_set);
+    broken.resource.aws_ssoadmin_permission_set[name].session_duration = "PT13H";
+    expect(sessionsLongerThan12Hours(broken)).toEqual([`aws_ssoadmin_permission_set.${name}: PT13H`]);
+  });
+
   test("a policy attached to a user is found", () => {
     const broken = clone(shipped.stack);
     broken.resource.aws_iam_user_policy_attachment = {

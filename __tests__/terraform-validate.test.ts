@@ -8,7 +8,14 @@ import { mkdtempSync, readFileSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { SetupConfigInput, createApp, parseConfig } from "../modules";
-import { accountsConfig, fullConfig, organizationConfig, shippedConfig } from "./support/configs";
+import {
+  accountsConfig,
+  fullConfig,
+  identityCenterConfig,
+  identityCenterExistingGroupConfig,
+  organizationConfig,
+  shippedConfig,
+} from "./support/configs";
 import {
   INIT_TIMEOUT_MS,
   STACK_FILE,
@@ -26,6 +33,9 @@ const CONFIGS: ReadonlyArray<readonly [string, () => SetupConfigInput]> = [
   ["full", fullConfig],
   ["accounts", accountsConfig],
   ["organization", organizationConfig],
+  // Identity Center: its own stack, and account stacks without IAM users (adminUsers: []).
+  ["identity-center", identityCenterConfig],
+  ["identity-center-existing-group", identityCenterExistingGroupConfig],
   // The longest password policy IAM allows: the login profile then generates 128 characters, which
   // the provider must accept (its password_length is validated at `terraform validate`).
   [
@@ -74,7 +84,9 @@ describeWithTerraform("terraform validate", (setup) => {
   });
 
   for (const [name, input] of CONFIGS) {
-    for (const account of parseConfig(input()).accounts) {
+    const config = parseConfig(input());
+    const stacks = [...config.accounts, ...(config.identityCenter ? [config.identityCenter] : [])];
+    for (const account of stacks) {
       test(`${name} config: stack "${account.name}" is valid`, () => {
         const result = workspace.validate({ file: stackFile(name, account.name) });
         expectValid(result, `${name} config, stack "${account.name}"`);

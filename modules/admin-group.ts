@@ -117,8 +117,10 @@ export class AdminGroup extends Construct {
     this.groupArn = this.group.arn;
 
     Annotations.of(this).addWarning(
-      `CIS 1.16: group ${groupName} has AdministratorAccess, as the guide asks. (Checkov's CKV_AWS_274 compares the literal ` +
-        "arn:aws: ARN and does not fire on the partition-built ARN used here, so no skip is recorded.)",
+      `CIS 1.16: group ${groupName} has AdministratorAccess, as the guide asks (its IAM path). The guide recommends ` +
+        "administrators in IAM Identity Center instead (identityCenter in the configuration: short-term credentials); keep IAM " +
+        "users for break-glass. (Checkov's CKV_AWS_274 compares the literal arn:aws: ARN and does not fire on the " +
+        "partition-built ARN used here, so no skip is recorded.)",
     );
     this.enforceMfa = props.enforceMfa ?? true;
     if (!this.enforceMfa) {

@@ -141,3 +141,25 @@ export function organizationConfig(): SetupConfigInput {
     ],
   };
 }
+
+export const IDENTITY_CENTER_CONFIG_FILE = resolve(ROOT, "examples", "identity-center.config.json");
+
+/** The Identity Center example: a created group with two users, one account with a break-glass IAM user, one without IAM users. */
+export function identityCenterConfig(): SetupConfigInput {
+  return JSON.parse(readFileSync(IDENTITY_CENTER_CONFIG_FILE, "utf8"));
+}
+
+/** Identity Center with an external IdP's group (looked up, no users created), assigned to every account by default. */
+export function identityCenterExistingGroupConfig(): SetupConfigInput {
+  return {
+    accounts: [
+      { name: "prod", region: "eu-west-1", accountId: "444455556666", adminUsers: [] },
+      { name: "dev", region: "eu-west-1", accountId: "777788889999", adminUsers: [] },
+    ],
+    identityCenter: {
+      region: "eu-west-1",
+      accountId: "111122223333",
+      group: { name: "aws-incident-admins", existing: true },
+    },
+  };
+}

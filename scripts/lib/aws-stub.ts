@@ -129,6 +129,7 @@ export interface StubRequest {
   readonly service?: string;
   /** The signing region of the SigV4 Authorization header. */
   readonly region?: string;
+  /** The Query `Action`, or the operation of a JSON request's X-Amz-Target (`ListInstances`). */
   readonly action?: string;
   /** The form parameters (Action and Version included); for a JSON request, its URL's query parameters. */
   readonly params: Readonly<Record<string, string>>;
@@ -315,12 +316,12 @@ function alternateIdentifier(body: Record<string, unknown>): { path: string; val
   return undefined;
 }
 
+/** Identity Store GetGroupId, DescribeGroup, GetUserId, DescribeUser (undefined: another action). */
 function identityStoreAnswer(action: string, body: Record<string, unknown>, state: IdentityStoreState): Answer | undefined {
-  const storeId = body.IdentityStoreId;
-  const known = typeof storeId === "string" && state.storeIds.includes(storeId);
-  const kind = action === "GetGroupId" || action === "DescribeGroup" ? "group" : "user";
   if (!["GetGroupId", "DescribeGroup", "GetUserId", "DescribeUser"].includes(action)) return undefined;
-  if (!known) {
+  const kind = action === "GetGroupId" || action === "DescribeGroup" ? "group" : "user";
+  const storeId = body.IdentityStoreId;
+  if (typeof storeId !== "string" || !state.storeIds.includes(storeId)) {
     return notFound("IDENTITY_STORE", undefined, `The AWS stub has no identity store ${JSON.stringify(storeId ?? null)}.`, false);
   }
   const none = (kind === "group" ? state.groups : state.users) === "none";
@@ -444,7 +445,7 @@ export async function startAwsStub(options: AwsStubOptions = {}): Promise<AwsStu
     target: string,
     text: string,
     scope: { region?: string; service?: string },
-  ): Answer & { service?: string; action?: string; body?: unknown } => {
+  ): Answer & { service?: string; action?: string; requestBody?: unknown } => {
     const dot = target.lastIndexOf(".");
     const prefix = dot > 0 ? target.slice(0, dot) : target;
     const action = dot > 0 ? target.slice(dot + 1) : undefined;
@@ -457,20 +458,20 @@ export async function startAwsStub(options: AwsStubOptions = {}): Promise<AwsStu
     } catch {
       return { service, action, ...jsonFailure(400, "SerializationException", `The AWS stub cannot parse the JSON body of ${describe}.`) };
     }
-    const withBody = { service, action, body };
+    const base = { service, action, requestBody: body };
     if (method !== "POST" || url.pathname !== "/" || !action || !isRecord(body)) {
-      return { ...withBody, ...jsonFailure(400, "UnexpectedCall", `The AWS stub does not serve ${describe}.`) };
+      return { ...base, ...jsonFailure(400, "UnexpectedCall", `The AWS stub does not serve ${describe}.`) };
     }
     if (scope.service !== undefined && scope.service !== service) {
       return {
-        ...withBody,
+        ...base,
         ...jsonFailure(400, "UnexpectedCall", `The AWS stub does not serve ${describe} signed for service ${scope.service}.`),
       };
     }
-    if (service === "sso" && action === "ListInstances") return { ...withBody, ...listInstances(ssoInstances, partition, account) };
+    if (service === "sso" && action === "ListInstances") return { ...base, ...listInstances(ssoInstances, partition, account) };
     const identity = service === "identitystore" ? identityStoreAnswer(action, body, identityStore) : undefined;
-    if (identity) return { ...withBody, ...identity };
-    return { ...withBody, ...jsonFailure(400, "UnexpectedCall", `The AWS stub does not serve ${describe}: no test expects it.`) };
+    if (identity) return { ...base, ...identity };
+    return { ...base, ...jsonFailure(400, "UnexpectedCall", `The AWS stub does not serve ${describe}: no test expects it.`) };
   };
 
   const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
@@ -482,7 +483,7 @@ export async function startAwsStub(options: AwsStubOptions = {}): Promise<AwsStu
         const scope = signingScope(request.headers.authorization);
         const method = request.method ?? "?";
         const target = request.headers["x-amz-target"];
-        let result: Answer & { service?: string; action?: string; body?: unknown };
+        let result: Answer & { service?: string; action?: string; requestBody?: unknown };
         if (typeof target === "string") {
           result = answerJson(method, url, target, body, scope);
         } else {
@@ -496,7 +497,7 @@ export async function startAwsStub(options: AwsStubOptions = {}): Promise<AwsStu
           region: scope.region,
           action: result.action,
           params,
-          ...(result.body !== undefined ? { body: result.body } : {}),
+          ...(result.requestBody !== undefined ? { body: result.requestBody } : {}),
           status: result.status,
           expected: result.expected,
         };

@@ -8,8 +8,9 @@
 //   version, replaces the backend with `local` (terraform.tfstate in the folder; plan never
 //   writes it), and points provider "aws" at the stub: example static keys, STS and IAM
 //   endpoints (plus SSO Admin and Identity Store for a stack that uses IAM Identity Center,
-//   see {@link usesIdentityCenter}), no EC2 metadata. The provider still validates the credentials and reads the
-//   account id (STS GetCallerIdentity), so `allowed_account_ids` is checked for real.
+//   see {@link usesIdentityCenter}), no EC2 metadata. The provider still validates the
+//   credentials and reads the account id (STS GetCallerIdentity), so `allowed_account_ids` is
+//   checked for real.
 //   An `assume_role` block is neutralized with `role_arn = ""` (see {@link offlineOverride});
 // - .terraform (a symlink) and .terraform.lock.hcl of ONE `terraform init` per provider set
 //   (a {@link TerraformWorkspace}), so a plan costs no init.
