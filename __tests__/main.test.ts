@@ -177,6 +177,12 @@ describe("adopt mode needs terraform at synth time (CDKTF checks it for import b
 describe("every rejected input class writes no stack", () => {
   const account = minimalConfig().accounts[0];
   const user = account.adminUsers[0];
+  const icUser = { userName: "alice", givenName: "Alice", familyName: "Doe", email: "alice@example.com" };
+  /** One account assigned through Identity Center (no IAM users), with a change to identityCenter. */
+  const ic = (change: Record<string, unknown>) => ({
+    accounts: [{ ...account, accountId: "444455556666", adminUsers: [] }],
+    identityCenter: { region: "us-east-1", accountId: "111122223333", users: [icUser], ...change },
+  });
   const cases: [string, unknown][] = [
     ["malformed JSON", '{"accounts": [}'],
     ["unknown key", { accounts: [{ ...account, adminUser: [] }] }],
@@ -207,6 +213,17 @@ describe("every rejected input class writes no stack", () => {
       "ARN of another partition",
       { accounts: [{ ...account, region: "cn-north-1", assumeRoleArn: "arn:aws:iam::111122223333:role/Admin" }] },
     ],
+    ["account nobody could administer (no IAM users, no Identity Center)", { accounts: [{ ...account, adminUsers: [] }] }],
+    ["Identity Center: unknown account in assignTo", ic({ assignTo: [account.name, "nope"] })],
+    ["Identity Center: session longer than 12 hours", ic({ permissionSet: { sessionDuration: "PT13H" } })],
+    ["Identity Center: session not ISO-8601", ic({ permissionSet: { sessionDuration: "4h" } })],
+    ["Identity Center: email the identity store would reject", ic({ users: [{ ...icUser, email: "alice" }] })],
+    ["Identity Center: user name with a space", ic({ users: [{ ...icUser, userName: "alice smith" }] })],
+    ["Identity Center: reserved user name", ic({ users: [{ ...icUser, userName: "Administrator" }] })],
+    ["Identity Center: users differing in case", ic({ users: [icUser, { ...icUser, userName: "ALICE" }] })],
+    ["Identity Center: created group without users", ic({ users: [] })],
+    ["Identity Center: assigned account without accountId", { ...ic({}), accounts: [{ ...account, adminUsers: [] }] }],
+    ["Identity Center: missing region", ic({ region: undefined })],
   ];
 
   test.each(cases)("fails on %s: exit code 1, the problem on stderr, no stack", (_name, content) => {
