@@ -10,6 +10,8 @@
 // The parts live in scripts/review/: types, helpers, read (the stack JSON), summary (plans and
 // per-stack summaries), diff (comparison with a base), render (Markdown), files (cdktf.out, plans).
 export { countPlannedChanges, plannedChangesText } from "./lib/plan-json";
+export { accessGraph, mermaid, renderAccess } from "./review/access";
+export type { AccessEdge, AccessGraph, AccessNode, AccessRow } from "./review/access";
 export { diffOutputs, diffStacks } from "./review/diff";
 export { loadOutdir, loadPlan } from "./review/files";
 export { describePgpKey, isSecretAttribute, showValue } from "./review/helpers";

@@ -12,7 +12,17 @@ import { tmpdir } from "os";
 import { isAbsolute, join, relative, resolve } from "path";
 import { synthesize } from "../modules/app";
 import { userCwd } from "../modules/config";
-import { PlanJson, ReviewDiff, SynthOutput, diffOutputs, loadOutdir, loadPlan, renderMarkdown, summarizeStack } from "./review-lib";
+import {
+  PlanJson,
+  ReviewDiff,
+  SynthOutput,
+  accessGraph,
+  diffOutputs,
+  loadOutdir,
+  loadPlan,
+  renderMarkdown,
+  summarizeStack,
+} from "./review-lib";
 import { PROJECT_ROOT, UsageError, parseCommandLine } from "./lib/cli";
 
 /** The project root (the folder of main.ts, setup.config.json and cdktf.out/). */
@@ -194,7 +204,8 @@ export function run(argv: readonly string[], io: Io = defaultIo): number {
       return summarizeStack(head.stacks[name], head.warnings, plan, name);
     });
     const diff: ReviewDiff | undefined = base ? diffOutputs(base.output, head) : undefined;
-    const markdown = renderMarkdown({ summaries, diff, baseLabel: base?.label, configLabel: shown(configFile) });
+    const access = { head: accessGraph(head.stacks), ...(base ? { base: accessGraph(base.output.stacks) } : {}) };
+    const markdown = renderMarkdown({ summaries, diff, access, baseLabel: base?.label, configLabel: shown(configFile) });
     mkdirSync(outdir, { recursive: true });
     const file = join(outdir, "review.md");
     writeFileSync(file, markdown);

@@ -147,6 +147,17 @@ export class StackView {
     );
   }
 
+  /**
+   * The name of what a reference points to, for Identity Center resources: a user's user_name, a
+   * group's display_name (or the name it is looked up by), a permission set's name.
+   */
+  nameOf(value: unknown): string {
+    const block = this.block(this.refAddress(value) ?? "");
+    const body = block?.body ?? {};
+    const lookup = str(obj(obj(body.alternate_identifier).unique_attribute).attribute_value);
+    return str(body.user_name) ?? str(body.display_name) ?? lookup ?? str(body.name) ?? (typeof value === "string" ? value : "?");
+  }
+
   /** The admin user the stack records for a user resource. */
   adminUser(userAddress: string): AdminUserModel | undefined {
     return this.model.users.find((u) => u.user === userAddress);
@@ -316,6 +327,30 @@ export function describe(view: StackView, block: Block): string {
       const statements = arr(doc?.statement).map(statementText);
       return `customer managed policy ${code(String(body.name))}${statements.length > 0 ? `: ${statements.join("; ")}` : ""}`;
     }
+    case "data.aws_ssoadmin_instances":
+      return "the account's IAM Identity Center instance (read; the plan fails unless there is exactly one)";
+    case "aws_identitystore_group":
+      return `Identity Center group ${code(String(body.display_name))} · mode: **create**`;
+    case "data.aws_identitystore_group": {
+      const name = str(obj(obj(body.alternate_identifier).unique_attribute).attribute_value) ?? "?";
+      return `Identity Center group ${code(name)} · mode: **look up** (its members are managed where it comes from, e.g. the identity provider)`;
+    }
+    case "aws_identitystore_user":
+      return `Identity Center user ${code(String(body.user_name))} (${String(body.display_name)}) · email ${code(String(obj(body.emails).value))}`;
+    case "aws_identitystore_group_membership":
+      return `${code(view.nameOf(body.member_id))} in Identity Center group ${code(view.nameOf(body.group_id))}`;
+    case "aws_ssoadmin_permission_set":
+      return `permission set ${code(String(body.name))} · sessions of ${String(body.session_duration ?? "PT1H")}`;
+    case "aws_ssoadmin_managed_policy_attachment": {
+      const policy = String(body.managed_policy_arn);
+      const name = policy.slice(policy.lastIndexOf("/") + 1);
+      return `${name === "AdministratorAccess" ? "**AdministratorAccess**" : `policy ${code(name)}`} → permission set ${code(view.nameOf(body.permission_set_arn))}`;
+    }
+    case "aws_ssoadmin_account_assignment":
+      return (
+        `${String(body.principal_type).toLowerCase()} ${code(view.nameOf(body.principal_id))} gets permission set ` +
+        `${code(view.nameOf(body.permission_set_arn))} in account ${code(String(body.target_id))}`
+      );
     default:
       return genericSettings(body);
   }

@@ -2,6 +2,7 @@
 import { plannedChangesText } from "../lib/plan-json";
 import { warningText } from "./diff";
 import { SOURCE_PLAN, SOURCE_SYNTH, code, compare, plural, yesNo } from "./helpers";
+import { renderAccess } from "./access";
 import { ReviewDiff, ReviewInput, StackSummary } from "./types";
 
 // ---------------------------------------------------------------------------------------------
@@ -85,8 +86,16 @@ export function renderStack(s: StackSummary): string[] {
         `members ${a.members.length > 0 ? a.members.map(code).join(", ") : "none"} · MFA enforced: ${yesNo(a.mfaEnforced)}`,
     );
   }
-  if (s.adminAccess.length === 0) out.push("- AdministratorAccess: not granted to any group");
-  out.push(`- Incident Manager service-linked role: ${s.serviceLinkedRole}`);
+  if (s.identityCenter) {
+    const ic = s.identityCenter;
+    out.push(
+      `- AdministratorAccess: permission set ${code(ic.permissionSet)} → Identity Center group ${code(ic.group)}, ` +
+        `in ${ic.accounts.length > 0 ? ic.accounts.map(code).join(", ") : "no account"}`,
+    );
+  } else {
+    if (s.adminAccess.length === 0) out.push("- AdministratorAccess: no IAM group (see Who administers which account)");
+    out.push(`- Incident Manager service-linked role: ${s.serviceLinkedRole}`);
+  }
   if (s.source === "plan" && s.planned) {
     out.push(`- Planned changes: ${plannedChangesText(s.planned)} · ${SOURCE_PLAN}`);
     if (s.plannedDestroyOnly && s.plannedDestroyOnly.length > 0) {
@@ -150,6 +159,7 @@ export function renderMarkdown(input: ReviewInput): string {
   }
   const out = ["## Incident Manager setup: review", "", line, ""];
   if (input.configLabel) out.push(`Configuration: ${code(input.configLabel)}`, "");
+  if (input.access) out.push(...renderAccess(input.access.head, input.access.base));
   if (input.diff) out.push(...renderDiff(input.diff, input.baseLabel ?? "the base"));
   out.push("## Stacks", "");
   for (const s of summaries) out.push(...renderStack(s));

@@ -2,7 +2,9 @@
 // npm run review; scripts/review-lib.ts re-exports the public API.
 import { countPlannedChanges } from "../lib/plan-json";
 import { PLUMBING_DATA, arr, checkovSkips, compare, obj, sorted, str } from "./helpers";
-import { StackView, describe, describeBackend, roleMode, stackName, warningsOf } from "./read";
+import { IDENTITY_CENTER_OUTPUTS } from "../../modules/identity-center-stack";
+import { isIdentityCenterStack } from "./access";
+import { StackView, describe, describeBackend, parseRef, roleMode, stackName, warningsOf } from "./read";
 import { Json, PlanJson, ResourceRow, ReviewWarning, StackSummary } from "./types";
 
 // ---------------------------------------------------------------------------------------------
@@ -63,6 +65,7 @@ export function summarizeStack(stackJson: Json, warnings: readonly ReviewWarning
       };
     })
     .sort((a, b) => compare(a.group, b.group));
+  const identityCenter = isIdentityCenterStack(stackJson) ? identityCenterOf(view) : undefined;
   const outputs = Object.entries(obj(stackJson.output))
     .map(([outputName, o]) => ({ name: outputName, sensitive: obj(o).sensitive === true }))
     .sort((a, b) => compare(a.name, b.name));
@@ -76,6 +79,7 @@ export function summarizeStack(stackJson: Json, warnings: readonly ReviewWarning
     backend: describeBackend(stackJson, stack),
     adminAccess,
     serviceLinkedRole: roleMode(view),
+    ...(identityCenter ? { identityCenter } : {}),
     resources,
     resourceCount: view.resources.length,
     outputs,
@@ -94,5 +98,18 @@ export function summarizeStack(stackJson: Json, warnings: readonly ReviewWarning
           notInPlan: sorted([...managed].filter((address) => !changes.has(address))),
         }
       : {}),
+  };
+}
+
+/** The permission set, group and accounts of an Identity Center stack, from its outputs. */
+function identityCenterOf(view: StackView): NonNullable<StackSummary["identityCenter"]> {
+  const value = (name: string) => obj(obj(view.json.output)[name]).value;
+  const group = view.block(parseRef(value(IDENTITY_CENTER_OUTPUTS.groupId))?.[0] ?? "");
+  const groupName =
+    str(group?.body.display_name) ?? str(obj(obj(group?.body.alternate_identifier).unique_attribute).attribute_value) ?? "?";
+  return {
+    permissionSet: str(value(IDENTITY_CENTER_OUTPUTS.permissionSetName)) ?? "?",
+    group: groupName,
+    accounts: Object.entries(obj(value(IDENTITY_CENTER_OUTPUTS.assignedAccounts))).map(([name, id]) => `${name} (${String(id)})`),
   };
 }

@@ -2,6 +2,7 @@
 // run review; scripts/review-lib.ts re-exports the public API.
 import type { Json } from "../lib/json";
 import { PlanCounts, PlanDocument } from "../lib/plan-json";
+import type { AccessGraph } from "./access";
 
 export type { Json };
 
@@ -49,6 +50,8 @@ export interface StackSummary {
   readonly adminAccess: readonly AdminAccess[];
   /** create, adopt (import id ...), reference (data source), or "not managed". */
   readonly serviceLinkedRole: string;
+  /** An Identity Center stack: the permission set, its group, and the accounts it is assigned in. */
+  readonly identityCenter?: { readonly permissionSet: string; readonly group: string; readonly accounts: readonly string[] };
   /** Managed resources and the data sources worth reviewing, sorted by address. */
   readonly resources: readonly ResourceRow[];
   /** Number of managed resources. */
@@ -90,4 +93,6 @@ export interface ReviewInput {
   readonly baseLabel?: string;
   /** The configuration file, as shown. */
   readonly configLabel?: string;
+  /** Who administers which account, in the head (and in the base, when one was given). */
+  readonly access?: { readonly head: AccessGraph; readonly base?: AccessGraph };
 }
