@@ -37,6 +37,15 @@ export function createApp(config: SetupConfig, options: AppConfig = {}): App {
  */
 export function configLocation(config: SetupConfig, path: string): string | undefined {
   const [stack, first, second] = path.split("/");
+  const ic = config.identityCenter;
+  if (ic && stack === ic.name && first) {
+    if (first === "PermissionSet") return "identityCenter.permissionSet";
+    if (first === "Group") return "identityCenter.group";
+    const u = ic.users.findIndex((user) => `User-${user.userName}` === first);
+    if (u >= 0) return `identityCenter.users[${u}] (${ic.users[u].userName})`;
+    if (first.startsWith("Assignment-")) return `identityCenter.assignTo (${first.slice("Assignment-".length)})`;
+    return undefined;
+  }
   const account = config.accounts.find((a) => a.name === stack);
   if (!account || !first) return undefined;
   if (first === "AdminGroup") return "adminGroup";
