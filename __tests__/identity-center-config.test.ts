@@ -56,8 +56,7 @@ describe("identityCenter: defaults", () => {
 });
 
 describe("identityCenter: bad input names the field, the value and the rule", () => {
-  const DURATION_RULE =
-    'is not a session duration of 1 to 12 hours in ISO-8601 ("PT1H" to "PT12H", or with minutes, e.g. "PT1H30M")';
+  const DURATION_RULE = 'is not a session duration of 1 to 12 hours in ISO-8601 ("PT1H" to "PT12H", or with minutes, e.g. "PT1H30M")';
 
   test.each([["PT13H"], ["PT59M"], ["PT0H"], ["1h"], ["P1D"], ["PT"], ["PT4h"]])("session duration %j", (sessionDuration) => {
     expect(problems(withIdentityCenter({ permissionSet: { sessionDuration } }))).toEqual([
