@@ -9,12 +9,13 @@
 // `admin_user_secrets` (plain-text secrets). PGP secrets are decrypted here with gpg; a key in AWS
 // Secrets Manager is not written (the command that reads it is printed). The secret is never printed.
 import { spawnSync } from "child_process";
-import { closeSync, existsSync, fchmodSync, openSync, readFileSync, readdirSync, unlinkSync, writeSync } from "fs";
+import { closeSync, fchmodSync, openSync, readFileSync, unlinkSync, writeSync } from "fs";
 import { basename, dirname, resolve } from "path";
 import { accessKeyId, userCwd } from "../modules/config";
 import { SECRETS_OUTPUT, USERS_OUTPUT } from "../modules/incident-manager-setup-stack";
 import { PROJECT_ROOT, UsageError, parseCommandLine } from "./lib/cli";
 import { Json, isObject } from "./lib/json";
+import { TerraformOutputError, TerraformOutputs, outputCommand, parseOutputs, terraformOutputs } from "./lib/terraform-output";
 
 /** The header of the console's access key file. */
 export const CSV_HEADER = ["Access key ID", "Secret access key"] as const;
@@ -72,38 +73,8 @@ export function parseArgs(argv: readonly string[]): Args | "help" {
   };
 }
 
-/** One output of `terraform output -json`. */
-export interface TerraformOutputValue {
-  readonly sensitive?: boolean;
-  readonly type?: unknown;
-  readonly value: unknown;
-}
-
-/** The document `terraform output -json` prints: output name -> output. */
-export type TerraformOutputs = Record<string, TerraformOutputValue>;
-
-/** Checks the shape of a `terraform output -json` document (never echoes values: they hold secrets). */
-export function parseOutputs(text: string, source: string): TerraformOutputs {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    throw new CredentialsError(
-      `${source} is not JSON (${(e as Error).message.replace(/ in JSON at .*/s, "")}); expected the output of \`terraform output -json\``,
-    );
-  }
-  if (data === null || typeof data !== "object" || Array.isArray(data)) {
-    throw new CredentialsError(`${source} is not a \`terraform output -json\` document (expected an object of outputs)`);
-  }
-  for (const [name, output] of Object.entries(data)) {
-    if (output === null || typeof output !== "object" || !("value" in output)) {
-      throw new CredentialsError(
-        `${source}: output ${JSON.stringify(name)} has no "value" (expected the output of \`terraform output -json\`)`,
-      );
-    }
-  }
-  return data as TerraformOutputs;
-}
+export type { TerraformOutputs, TerraformOutputValue } from "./lib/terraform-output";
+export { parseOutputs };
 
 /** Where the secret of a key is. */
 export type SecretSource =
@@ -279,59 +250,6 @@ export function defaultFileName(stack: string, user: string, keyId: string): str
   return `credentials-${fileNamePart(stack)}-${fileNamePart(user)}-${fileNamePart(keyId)}.csv`;
 }
 
-/** The stacks synthesized in cdktf.out/stacks. */
-function stacksIn(stacksDir: string): string[] {
-  try {
-    return readdirSync(stacksDir, { withFileTypes: true })
-      .filter((d) => d.isDirectory())
-      .map((d) => d.name)
-      .sort();
-  } catch {
-    return [];
-  }
-}
-
-/** `terraform -chdir=cdktf.out/stacks/<stack> output -json`, parsed. */
-export function terraformOutputs(stack: string, root: string, env: NodeJS.ProcessEnv): TerraformOutputs {
-  if (!/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(stack) || stack.includes("..")) {
-    throw new CredentialsError(`${JSON.stringify(stack)} is not a stack name`);
-  }
-  const stacksDir = resolve(root, "cdktf.out", "stacks");
-  const dir = resolve(stacksDir, stack);
-  if (!existsSync(dir)) {
-    const stacks = stacksIn(stacksDir);
-    throw new CredentialsError(
-      `stack ${stack} is not synthesized: ${dir} does not exist (run npm run synth; ` +
-        `${stacks.length ? `stacks found: ${stacks.join(", ")}` : "no stacks in cdktf.out/stacks"})`,
-    );
-  }
-  const command = `terraform -chdir=cdktf.out/stacks/${stack} output -json`;
-  const run = spawnSync("terraform", [`-chdir=${dir}`, "output", "-json", "-no-color"], {
-    cwd: root,
-    env: { ...env, CHECKPOINT_DISABLE: "1" },
-    encoding: "utf8",
-    timeout: 120_000,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  if (run.error) {
-    const code = (run.error as NodeJS.ErrnoException).code;
-    throw new CredentialsError(
-      code === "ENOENT"
-        ? `terraform not found on PATH (install Terraform, or pass --outputs-json <file> with the output of \`${command}\`)`
-        : `${command} could not run: ${run.error.message}`,
-    );
-  }
-  if (run.status !== 0) {
-    // stderr only: stdout may hold secrets.
-    throw new CredentialsError(
-      `${command} failed (exit ${run.status ?? run.signal}):\n${run.stderr.trim().replace(/^/gm, "  ")}\n` +
-        `Has the stack been deployed from this folder (npx cdktf deploy ${stack}), ` +
-        `and initialized (terraform -chdir=cdktf.out/stacks/${stack} init)?`,
-    );
-  }
-  return parseOutputs(run.stdout, `the output of ${command}`);
-}
-
 /** Where the script writes its messages, and the folders it works in. */
 export interface Io {
   /** The current folder: the default file goes here, relative paths start here. */
@@ -371,7 +289,7 @@ export function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.en
   try {
     const outputs = args.outputsJson
       ? parseOutputs(readOutputsFile(resolve(io.cwd, args.outputsJson)), args.outputsJson)
-      : terraformOutputs(stack, io.root, env);
+      : terraformOutputs(stack, io.root, env, `pass --outputs-json <file> with the output of \`${outputCommand(stack)}\``);
     const key = selectKey(outputs, user, args.key, stack);
     context = `key ${key.keyId} of user ${user} in stack ${stack}`;
 
@@ -405,7 +323,7 @@ export function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.en
     );
     return 0;
   } catch (e) {
-    if (!(e instanceof CredentialsError)) throw e;
+    if (!(e instanceof CredentialsError || e instanceof TerraformOutputError)) throw e;
     const named = e.message.includes(`stack ${stack}`) && e.message.includes(`user ${user}`);
     io.err(`credentials: ${named ? "" : `${context}: `}${e.message}`);
     return 1;

@@ -1,0 +1,105 @@
+// A stack's Terraform outputs: `terraform output -json` run in cdktf.out/stacks/<stack>, or a
+// recorded copy of that document. Shared by the scripts that read outputs (credentials, sso-profiles).
+// Messages never echo output values: some outputs hold secrets.
+import { spawnSync } from "child_process";
+import { existsSync, readdirSync } from "fs";
+import { resolve } from "path";
+
+/** The outputs could not be read; the message is for the user. */
+export class TerraformOutputError extends Error {
+  override name = "TerraformOutputError";
+}
+
+/** One output of `terraform output -json`. */
+export interface TerraformOutputValue {
+  readonly sensitive?: boolean;
+  readonly type?: unknown;
+  readonly value: unknown;
+}
+
+/** The document `terraform output -json` prints: output name -> output. */
+export type TerraformOutputs = Record<string, TerraformOutputValue>;
+
+/** The command, as a user would type it in the project folder. */
+export function outputCommand(stack: string): string {
+  return `terraform -chdir=cdktf.out/stacks/${stack} output -json`;
+}
+
+/** Checks the shape of a `terraform output -json` document (never echoes values: they hold secrets). */
+export function parseOutputs(text: string, source: string): TerraformOutputs {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new TerraformOutputError(
+      `${source} is not JSON (${(e as Error).message.replace(/ in JSON at .*/s, "")}); expected the output of \`terraform output -json\``,
+    );
+  }
+  if (data === null || typeof data !== "object" || Array.isArray(data)) {
+    throw new TerraformOutputError(`${source} is not a \`terraform output -json\` document (expected an object of outputs)`);
+  }
+  for (const [name, output] of Object.entries(data)) {
+    if (output === null || typeof output !== "object" || !("value" in output)) {
+      throw new TerraformOutputError(
+        `${source}: output ${JSON.stringify(name)} has no "value" (expected the output of \`terraform output -json\`)`,
+      );
+    }
+  }
+  return data as TerraformOutputs;
+}
+
+/** The stacks synthesized in cdktf.out/stacks. */
+function stacksIn(stacksDir: string): string[] {
+  try {
+    return readdirSync(stacksDir, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * `terraform -chdir=cdktf.out/stacks/<stack> output -json` (terraform from env.PATH), parsed.
+ * `instead` completes "install Terraform, or ..." when terraform is not found.
+ */
+export function terraformOutputs(stack: string, root: string, env: NodeJS.ProcessEnv, instead: string): TerraformOutputs {
+  if (!/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(stack) || stack.includes("..")) {
+    throw new TerraformOutputError(`${JSON.stringify(stack)} is not a stack name`);
+  }
+  const stacksDir = resolve(root, "cdktf.out", "stacks");
+  const dir = resolve(stacksDir, stack);
+  if (!existsSync(dir)) {
+    const stacks = stacksIn(stacksDir);
+    throw new TerraformOutputError(
+      `stack ${stack} is not synthesized: ${dir} does not exist (run npm run synth; ` +
+        `${stacks.length ? `stacks found: ${stacks.join(", ")}` : "no stacks in cdktf.out/stacks"})`,
+    );
+  }
+  const command = outputCommand(stack);
+  const run = spawnSync("terraform", [`-chdir=${dir}`, "output", "-json", "-no-color"], {
+    cwd: root,
+    env: { ...env, CHECKPOINT_DISABLE: "1" },
+    encoding: "utf8",
+    timeout: 120_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (run.error) {
+    const code = (run.error as NodeJS.ErrnoException).code;
+    throw new TerraformOutputError(
+      code === "ENOENT"
+        ? `terraform not found on PATH (install Terraform, or ${instead})`
+        : `${command} could not run: ${run.error.message}`,
+    );
+  }
+  if (run.status !== 0) {
+    // stderr only: stdout may hold secrets.
+    throw new TerraformOutputError(
+      `${command} failed (exit ${run.status ?? run.signal}):\n${run.stderr.trim().replace(/^/gm, "  ")}\n` +
+        `Has the stack been deployed from this folder (npx cdktf deploy ${stack}), ` +
+        `and initialized (terraform -chdir=cdktf.out/stacks/${stack} init)?`,
+    );
+  }
+  return parseOutputs(run.stdout, `the output of ${command}`);
+}
