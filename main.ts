@@ -4,4 +4,4 @@
 import { resolve } from "path";
 import { main } from "./modules/app";
 
-process.exitCode = main(process.env, resolve("setup.config.json"), (line) => console.error(line));
+process.exitCode = main(process.env, resolve("setup.config.json"), (line) => console.error(line), process.argv.slice(2));

@@ -324,7 +324,7 @@ describe("real accounts: the accounts configuration", () => {
       ),
     ]);
     expect(warnings.filter((w) => w.startsWith("[adopt-govcloud") && w.includes("enforceMfa"))).toEqual([
-      "[adopt-govcloud/AdminGroup] adminGroup: enforceMfa: false: no member of Administrators needs MFA. Every administrator's password or access key alone is full access to the account (CIS 1.10). Keep it on and exempt only programmatic users (requireMfa: false).",
+      "[adopt-govcloud/AdminGroup] adminGroup: enforceMfa: false: no member of Administrators needs MFA. Every administrator's password or access key alone is full access to the account (CIS 1.10). Keep it on and exempt only programmatic users (requireMfa: false). [mfa-not-enforced]",
     ]);
   });
 
@@ -339,7 +339,7 @@ describe("real accounts: the accounts configuration", () => {
       ],
     });
     expect(warnings).toContainEqual(
-      "[machines/AdminUser-deploy-bot] adminUsers[1] (deploy-bot): requireMfa: false: the group's MFA policy does not apply to this user, so its access keys alone are full administrator access. Keep them encrypted (pgpKey), rotate them, and prefer a role for machines.",
+      "[machines/AdminUser-deploy-bot] adminUsers[1] (deploy-bot): requireMfa: false: the group's MFA policy does not apply to this user, so its access keys alone are full administrator access. Keep them encrypted (pgpKey), rotate them, and prefer a role for machines. [mfa-exempt-user]",
     );
     expect(warnings).toContainEqual(
       expect.stringContaining("adminUsers[0].accessKeys[0] (alice, key 1): this key works only through temporary credentials"),

@@ -49,7 +49,7 @@ describe("synth warns of a replacement it can see (against the previous synth in
 
     expect(warnings).toEqual([
       "aws_iam_access_key.AdminUser-alice_AccessKey-1_12C5B579: pgp_key changed since the last synth, which makes Terraform REPLACE it: " +
-        "a new access key id and secret; the old key is deleted and stops working. Check the plan before you apply.",
+        "a new access key id and secret; the old key is deleted and stops working. Check the plan before you apply. [replacement]",
     ]);
   });
 
@@ -85,7 +85,7 @@ describe("synth warns of a change that lifecycle.ignore_changes will not apply",
       "aws_iam_user_login_profile.AdminUser-alice_LoginProfile_A867EC4C: pgp_key changed since the last synth, but lifecycle.ignore_changes " +
         "keeps an existing resource as it is, so this has no effect on it. To apply it, replace the resource once: " +
         "terraform apply -replace=aws_iam_user_login_profile.AdminUser-alice_LoginProfile_A867EC4C " +
-        "(a new initial password; the current one stops working).",
+        "(a new initial password; the current one stops working). [ignored-change]",
     ]);
   });
 });

@@ -1,9 +1,10 @@
 import { Construct } from "constructs";
 import { IamAccessKey } from "@cdktf/provider-aws/lib/iam-access-key";
-import { Annotations, Fn, Token } from "cdktf";
+import { Fn, Token } from "cdktf";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
 import { SECRET_STORE_WITH_PGP_RULE } from "./aws-rules";
+import { warn } from "./warnings";
 import { skipCheckov } from "./checkov";
 import { AdminUser } from "./admin-user";
 
@@ -76,19 +77,25 @@ export class AccessKey extends Construct {
     const user = props.user;
     user.accessKeys.push(this);
     if (user.loginProfile && user.accessKeys.length === 1) {
-      Annotations.of(user).addWarning(
+      warn(
+        user,
+        "keys-with-console",
         "CIS 1.11: access keys together with a console password. The guide creates both for the administrator; " +
           "give keys only to users who need programmatic access (accessKeys: []).",
       );
     }
     if (status === "Active" && user.requireMfa && user.group.enforceMfa) {
-      Annotations.of(this).addWarning(
+      warn(
+        this,
+        "key-needs-mfa-session",
         "this key works only through temporary credentials from `aws sts get-session-token --serial-number <MFA device ARN> " +
           "--token-code <code>`: the group's MFA policy denies every other request made without MFA.",
       );
     }
     if (!this.pgpProtected) {
-      Annotations.of(this).addWarning(
+      warn(
+        this,
+        "plaintext-secret-in-state",
         props.secretStore
           ? "the key pair goes to Secrets Manager, and the secret access key is still stored in plain text in the Terraform state. " +
               "Only pgpKey keeps it out of the state."

@@ -1,11 +1,12 @@
 import { Construct } from "constructs";
-import { Annotations } from "cdktf";
+
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { IamGroup } from "@cdktf/provider-aws/lib/iam-group";
 import { IamGroupPolicy } from "@cdktf/provider-aws/lib/iam-group-policy";
 import { IamGroupPolicyAttachment } from "@cdktf/provider-aws/lib/iam-group-policy-attachment";
 import { validateIamName, validateIamPath } from "./aws-rules";
+import { warn } from "./warnings";
 
 /** Properties of an {@link AdminGroup}. */
 export interface AdminGroupProps {
@@ -116,7 +117,9 @@ export class AdminGroup extends Construct {
     this.groupName = this.group.name;
     this.groupArn = this.group.arn;
 
-    Annotations.of(this).addWarning(
+    warn(
+      this,
+      "admin-access",
       `CIS 1.16: group ${groupName} has AdministratorAccess, as the guide asks (its IAM path). The guide recommends ` +
         "administrators in IAM Identity Center instead (identityCenter in the configuration: short-term credentials); keep IAM " +
         "users for break-glass. (Checkov's CKV_AWS_274 compares the literal arn:aws: ARN and does not fire on the " +
@@ -124,7 +127,9 @@ export class AdminGroup extends Construct {
     );
     this.enforceMfa = props.enforceMfa ?? true;
     if (!this.enforceMfa) {
-      Annotations.of(this).addWarning(
+      warn(
+        this,
+        "mfa-not-enforced",
         `enforceMfa: false: no member of ${groupName} needs MFA. Every administrator's password or access key alone is full ` +
           "access to the account (CIS 1.10). Keep it on and exempt only programmatic users (requireMfa: false).",
       );

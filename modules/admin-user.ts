@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
-import { Annotations } from "cdktf";
+
 import { skipCheckov } from "./checkov";
+import { warn } from "./warnings";
 import { IamUser } from "@cdktf/provider-aws/lib/iam-user";
 import { IamUserGroupMembership } from "@cdktf/provider-aws/lib/iam-user-group-membership";
 import { IamUserLoginProfile } from "@cdktf/provider-aws/lib/iam-user-login-profile";
@@ -103,7 +104,9 @@ export class AdminUser extends Construct {
       comment: "The guide's IAM path: an IAM user in the administrators group rather than IAM Identity Center (SSO).",
     });
     if (!this.requireMfa && props.group.enforceMfa) {
-      Annotations.of(this).addWarning(
+      warn(
+        this,
+        "mfa-exempt-user",
         "requireMfa: false: the group's MFA policy does not apply to this user, so its access keys alone are full " +
           "administrator access. Keep them encrypted (pgpKey), rotate them, and prefer a role for machines.",
       );
@@ -133,7 +136,9 @@ export class AdminUser extends Construct {
       });
       skipCheckov(this.user, { id: "CKV2_AWS_22", comment: "The guide has the administrator sign in to the console as this IAM user." });
       if (!this.passwordPgpProtected) {
-        Annotations.of(this).addWarning(
+        warn(
+          this,
+          "plaintext-password-in-state",
           "the initial console password will be stored in plain text in the Terraform state (a sensitive output hides it, " +
             "but anyone who can read the state can read it). Set console.pgpKey to keep only an encrypted password in the state.",
         );

@@ -1,8 +1,8 @@
 import { Construct } from "constructs";
 import { SsoadminManagedPolicyAttachment } from "@cdktf/provider-aws/lib/ssoadmin-managed-policy-attachment";
 import { SsoadminPermissionSet } from "@cdktf/provider-aws/lib/ssoadmin-permission-set";
-import { Annotations } from "cdktf";
 import { validatePermissionSet } from "./aws-rules";
+import { warn } from "./warnings";
 import { skipCheckov } from "./checkov";
 
 /** Properties of an {@link AdministratorPermissionSet}. */
@@ -58,7 +58,9 @@ export class AdministratorPermissionSet extends Construct {
       id: "CKV_AWS_274",
       comment: "The guide's administrator, the recommended way: AdministratorAccess through IAM Identity Center, short-term credentials.",
     });
-    Annotations.of(this).addWarning(
+    warn(
+      this,
+      "admin-access",
       `CIS 1.16: permission set ${this.name} has AdministratorAccess, as the guide asks, in every assigned account ` +
         `(sessions of ${this.sessionDuration}). Keep the group small; whoever joins it administers those accounts.`,
     );

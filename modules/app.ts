@@ -9,6 +9,7 @@ import { SetupConfig, accessKeyId, assignedAccounts, configFileFromEnv, loadConf
 import { IdentityCenterStack } from "./identity-center-stack";
 import { IncidentManagerSetupStack } from "./incident-manager-setup-stack";
 import { REPLACEMENT_CONSEQUENCE, ignoredChanges, replacementCauses } from "./replacements";
+import { ACKNOWLEDGED_METADATA, NOTE_METADATA, WarningId, warningIdOf, withId } from "./warnings";
 
 /** Context that keeps stack traces (absolute paths) out of the synthesized metadata. */
 export const DETERMINISTIC_CONTEXT = { "@cdktf/disable_stack_trace_in_metadata": true };
@@ -60,22 +61,43 @@ export function configLocation(config: SetupConfig, path: string): string | unde
     : `adminUsers[${u}].accessKeys[${k}] (${user.name}, key ${accessKeyId(user.accessKeys[k], k)})`;
 }
 
+const RECORDED_TYPES = new Set(["@cdktf/warn", NOTE_METADATA, ACKNOWLEDGED_METADATA]);
+
 /**
  * The constructs word their warnings in their own terms; for the user of the app, each gets the
  * place in the configuration it comes from (so cdktf's CLI, the manifest and the review read alike).
+ * A warning the configuration acknowledges becomes metadata of our own: no longer a CDKTF warning
+ * (neither printed nor in the manifest), still in {@link synthWarnings} for the review.
  */
 function labelWarnings(app: App, config: SetupConfig): void {
+  const acknowledged = new Set<string>(config.acknowledge);
   for (const construct of app.node.findAll()) {
     const where = configLocation(config, construct.node.path);
-    if (!where) continue;
     for (const entry of construct.node.metadata) {
-      if (entry.type === "@cdktf/warn") (entry as { data: unknown }).data = `${where}: ${String(entry.data)}`;
+      if (!RECORDED_TYPES.has(entry.type)) continue;
+      const mutable = entry as { type: string; data: unknown };
+      if (where) mutable.data = `${where}: ${String(entry.data)}`;
+      const id = warningIdOf(String(entry.data));
+      if (entry.type === "@cdktf/warn" && id !== undefined && acknowledged.has(id)) mutable.type = ACKNOWLEDGED_METADATA;
     }
   }
 }
 
 /** The file a stack is synthesized to: JSON by default, HCL with `cdktf synth --hcl`. */
 export const STACK_FILES = { json: "cdk.tf.json", hcl: "cdk.tf" } as const;
+
+/** `--strict`: warnings the configuration does not acknowledge. */
+export class StrictError extends Error {
+  constructor(readonly warnings: readonly SynthWarning[]) {
+    const ids = [...new Set(warnings.map((w) => w.id).filter((id) => id !== undefined))];
+    super(
+      `--strict: ${warnings.length === 1 ? "1 warning" : `${warnings.length} warnings`} not acknowledged, nothing written\n` +
+        warnings.map((w) => `  - [${w.path}] ${w.message}`).join("\n") +
+        `\nAct on them, or acknowledge the decided ones in the configuration: "acknowledge": ${JSON.stringify(ids)}`,
+    );
+    this.name = "StrictError";
+  }
+}
 
 /** Construct validations that failed: every message, one per line. */
 export class SynthError extends Error {
@@ -105,21 +127,45 @@ export function validationErrors(app: App, config: SetupConfig): string[] {
   );
 }
 
-/** A warning recorded on a construct (CDKTF Annotations). */
+/**
+ * A warning recorded on a construct. `kind`: "action" (printed; `--strict` fails on it),
+ * "acknowledged" (the configuration's `acknowledge` lists its id), "note" (a deviation the guide
+ * asks for: review and README only).
+ */
 export interface SynthWarning {
   readonly path: string;
   readonly message: string;
+  readonly id?: WarningId;
+  readonly kind: "action" | "acknowledged" | "note";
 }
 
-/** The warnings recorded on the constructs under a scope, in tree order. */
+const KIND_OF_TYPE: Record<string, SynthWarning["kind"]> = {
+  "@cdktf/warn": "action",
+  [ACKNOWLEDGED_METADATA]: "acknowledged",
+  [NOTE_METADATA]: "note",
+};
+
+/** The warnings, acknowledged warnings and notes recorded on the constructs under a scope, in tree order. */
 export function synthWarnings(scope: IConstruct): SynthWarning[] {
-  return scope.node
-    .findAll()
-    .flatMap((c) => c.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => ({ path: c.node.path, message: String(m.data) })));
+  return scope.node.findAll().flatMap((c) =>
+    c.node.metadata
+      .filter((m) => KIND_OF_TYPE[m.type] !== undefined)
+      .map((m) => {
+        const message = String(m.data);
+        const id = warningIdOf(message);
+        return { path: c.node.path, message, ...(id ? { id } : {}), kind: KIND_OF_TYPE[m.type] };
+      }),
+  );
 }
 
 /** Options of {@link synthesize}. */
 export interface SynthesizeOptions {
+  /**
+   * Fail, having written nothing, when a construct records a warning the configuration does not
+   * acknowledge (`npm run synth -- --strict`, or SYNTH_STRICT=1).
+   * @default false
+   */
+  readonly strict?: boolean;
   /** The configuration file. */
   readonly configFile: string;
   /** Output folder; cdktf's CLI passes it as CDKTF_OUTDIR. @default "cdktf.out" */
@@ -138,6 +184,10 @@ export function synthesize(options: SynthesizeOptions): { app: App; warnings: Sy
   const app = createApp(config, { outdir: options.outdir, skipValidation: true });
   const errors = validationErrors(app, config);
   if (errors.length > 0) throw new SynthError(errors);
+  if (options.strict) {
+    const unacknowledged = synthWarnings(app).filter((w) => w.kind === "action");
+    if (unacknowledged.length > 0) throw new StrictError(unacknowledged);
+  }
   const previous = previousStackJson(app);
   app.synth();
   for (const stack of app.node.children) {
@@ -166,7 +216,7 @@ export function synthesize(options: SynthesizeOptions): { app: App; warnings: Sy
       if (!current.has(entry)) rmSync(join(stacksDir, entry), { recursive: true, force: true });
     }
   }
-  const replacements = replacementWarnings(app, previous);
+  const replacements = replacementWarnings(app, previous, new Set(config.acknowledge));
   return { app, warnings: [...synthWarnings(app), ...replacements], replacements };
 }
 
@@ -192,7 +242,7 @@ function previousStackJson(app: App): Map<string, string> {
  * replacement are the provider's (see replacements.ts). Not in the manifest: they compare two
  * synths, not the stack.
  */
-function replacementWarnings(app: App, previous: ReadonlyMap<string, string>): SynthWarning[] {
+function replacementWarnings(app: App, previous: ReadonlyMap<string, string>, acknowledged: ReadonlySet<string>): SynthWarning[] {
   const warnings: SynthWarning[] = [];
   for (const stack of app.node.children) {
     const before = previous.get(stack.node.id);
@@ -202,7 +252,8 @@ function replacementWarnings(app: App, previous: ReadonlyMap<string, string>): S
     if (after === before) continue;
     const old = JSON.parse(before) as StackJson;
     const current = (after !== undefined ? JSON.parse(after) : stack.toTerraform()) as StackJson;
-    const warn = (message: string) => warnings.push({ path: stack.node.path, message });
+    const warn = (id: "replacement" | "ignored-change", message: string) =>
+      warnings.push({ path: stack.node.path, message: withId(id, message), id, kind: acknowledged.has(id) ? "acknowledged" : "action" });
     for (const [type, byName] of Object.entries(current.resource ?? {})) {
       for (const [name, body] of Object.entries(byName)) {
         const was = old.resource?.[type]?.[name];
@@ -211,6 +262,7 @@ function replacementWarnings(app: App, previous: ReadonlyMap<string, string>): S
         const causes = replacementCauses(type, was, body);
         if (causes.length > 0) {
           warn(
+            "replacement",
             `${type}.${name}: ${causes.join(", ")} changed since the last synth, which makes Terraform REPLACE it` +
               `${consequence ? `: ${consequence}` : ""}. Check the plan before you apply.`,
           );
@@ -218,6 +270,7 @@ function replacementWarnings(app: App, previous: ReadonlyMap<string, string>): S
         const ignored = ignoredChanges(was, body);
         if (ignored.length > 0) {
           warn(
+            "ignored-change",
             `${type}.${name}: ${ignored.join(", ")} changed since the last synth, but lifecycle.ignore_changes keeps an existing ` +
               `resource as it is, so this has no effect on it. To apply it, replace the resource once: ` +
               `terraform apply -replace=${type}.${name}${consequence ? ` (${consequence})` : ""}.`,
@@ -229,19 +282,53 @@ function replacementWarnings(app: App, previous: ReadonlyMap<string, string>): S
   return warnings;
 }
 
+/** Whether `--strict` (or SYNTH_STRICT=1/true) asks synthesis to fail on an unacknowledged warning. */
+export function strictRequested(argv: readonly string[], env: NodeJS.ProcessEnv): boolean {
+  return argv.includes("--strict") || env.SYNTH_STRICT === "1" || env.SYNTH_STRICT === "true";
+}
+
 /**
  * What main.ts does, as a function: synthesizes the configuration named by SETUP_CONFIG
- * (default `defaultConfigFile`) into CDKTF_OUTDIR (default cdktf.out), reports warnings and
- * errors through `report`, and returns the process exit code (0, or 1 having written no stack).
+ * (default `defaultConfigFile`) into CDKTF_OUTDIR (default cdktf.out), reports the warnings that
+ * need action and errors through `report`, and returns the process exit code: 0; 1 having written
+ * no stack (bad input; with `--strict`, an unacknowledged warning); 2 for an unknown argument.
  */
-export function main(env: NodeJS.ProcessEnv, defaultConfigFile: string, report: (line: string) => void): number {
+export function main(
+  env: NodeJS.ProcessEnv,
+  defaultConfigFile: string,
+  report: (line: string) => void,
+  argv: readonly string[] = [],
+): number {
+  const unknown = argv.find((a) => a !== "--strict");
+  if (unknown !== undefined) {
+    report(`Error: unknown argument ${JSON.stringify(unknown)} (usage: npm run synth [-- --strict])`);
+    return 2;
+  }
   const configFile = configFileFromEnv(env, defaultConfigFile);
+  const strict = strictRequested(argv, env);
   try {
-    const { app, warnings, replacements } = synthesize({ configFile, outdir: env.CDKTF_OUTDIR || undefined });
+    const { app, warnings, replacements } = synthesize({ configFile, outdir: env.CDKTF_OUTDIR || undefined, strict });
     // Under the cdktf CLI (which sets CDKTF_OUTDIR) the CLI prints the construct warnings itself
     // (from the manifest); the comparison with the previous synth is not in the manifest.
-    for (const w of env.CDKTF_OUTDIR ? replacements : warnings) report(`Warning: [${w.path}] ${w.message}`);
-    if (!env.CDKTF_OUTDIR) report(`Synthesized ${app.node.children.length} stack(s) into ${app.outdir}/stacks`);
+    const shown = (env.CDKTF_OUTDIR ? replacements : warnings).filter((w) => w.kind === "action");
+    for (const w of shown) report(`Warning: [${w.path}] ${w.message}`);
+    if (!env.CDKTF_OUTDIR) {
+      report(`Synthesized ${app.node.children.length} stack(s) into ${app.outdir}/stacks`);
+      const notes = warnings.filter((w) => w.kind === "note").length;
+      const acknowledged = warnings.filter((w) => w.kind === "acknowledged").length;
+      if (notes + acknowledged > 0) {
+        report(
+          `Not printed: ${notes} note(s) on deviations the guide asks for, ${acknowledged} acknowledged warning(s) ` +
+            '(npm run review lists them; README "Warnings")',
+        );
+      }
+    }
+    if (strict && shown.length > 0) {
+      report(
+        `Error: --strict: ${shown.length} warning(s) above not acknowledged (the stacks were written: these compare with the last synth)`,
+      );
+      return 1;
+    }
     return 0;
   } catch (error) {
     report(`Error: ${error instanceof Error ? error.message : String(error)}`);

@@ -5,6 +5,7 @@ import { resolve } from "path";
 import { ParseError, ParseErrorCode, parse as parseJsonc, printParseErrorCode, visit } from "jsonc-parser";
 import { z } from "zod";
 import { CIS_PASSWORD_POLICY } from "./account-password-policy";
+import { ACKNOWLEDGEABLE, WarningId } from "./warnings";
 import { partitionOf, partitionOfArn } from "./arns";
 import {
   ACCOUNT_ALIAS_PATTERN,
@@ -351,6 +352,15 @@ export const SetupConfigSchema = z
     backend: BackendSchema.default({ type: "local" }),
     accounts: z.array(AccountSchema, { error: "must be a list of accounts" }).min(1, { error: "must list at least one account" }),
     identityCenter: IdentityCenterSchema.optional(),
+    acknowledge: z
+      .array(
+        z.enum(ACKNOWLEDGEABLE as [WarningId, ...WarningId[]], {
+          error: `is not a warning id that can be acknowledged (ids: ${ACKNOWLEDGEABLE.join(", ")})`,
+        }),
+        { error: "must be a list of warning ids" },
+      )
+      .default([])
+      .describe("Warnings the team has decided on: no longer printed, shown as acknowledged in npm run review (README: Warnings)"),
   })
   // Rules across entries. They run even when single fields are wrong (`when`),
   // so every problem is reported at once; hence they read the input defensively.

@@ -1,8 +1,9 @@
 import { Construct } from "constructs";
-import { Annotations, Fn, TerraformOutput, TerraformStack } from "cdktf";
+import { Fn, TerraformOutput, TerraformStack } from "cdktf";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { AccessKey } from "./access-key";
+import { warn } from "./warnings";
 import { CheckBlock } from "./check-block";
 import { AccountAlias } from "./account-alias";
 import { AccountPasswordPolicy, CIS_PASSWORD_POLICY } from "./account-password-policy";
@@ -192,7 +193,9 @@ export class IncidentManagerSetupStack extends TerraformStack {
       });
     }
     if (account.adminUsers.some((user) => user.console !== false)) {
-      Annotations.of(this).addWarning(
+      warn(
+        this,
+        "password-policy-unmanaged",
         "passwordPolicy is not managed: console passwords follow whatever password policy the account has " +
           "(CIS 1.8/1.9, Checkov CKV_AWS_9-15). Set passwordPolicy: true for the CIS values.",
       );
@@ -251,7 +254,9 @@ export class IncidentManagerSetupStack extends TerraformStack {
     if (secrets.password !== undefined || Object.keys(secrets.access_keys).length > 0) this.secretsOutput[userConfig.name] = secrets;
 
     if (userConfig.keyRotationInProgress) {
-      Annotations.of(user).addWarning(
+      warn(
+        user,
+        "key-rotation-in-progress",
         "key rotation in progress (keyRotationInProgress: true). When clients use the new key, " +
           "make the old key Inactive, then remove it and keyRotationInProgress (README: Rotating access keys).",
       );

@@ -20,3 +20,4 @@ export * from "./incident-manager-setup-policy";
 export * from "./incident-manager-setup-stack";
 export * from "./replacements";
 export * from "./stack-foundation";
+export * from "./warnings";

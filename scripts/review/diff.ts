@@ -136,8 +136,10 @@ export function diffOutputs(base: SynthOutput, head: SynthOutput): ReviewDiff {
   for (const name of sorted(new Set([...Object.keys(base.stacks), ...Object.keys(head.stacks)]))) {
     const before = base.stacks[name];
     const after = head.stacks[name];
-    const wBefore = new Set(warningsOf(name, base.warnings).map((w) => warningText(name, w)));
-    const wAfter = new Set(warningsOf(name, head.warnings).map((w) => warningText(name, w)));
+    // Only warnings that need action: a manifest (a base folder) holds no notes or acknowledged ones.
+    const actionable = (ws: readonly ReviewWarning[]) => warningsOf(name, ws).filter((w) => (w.kind ?? "action") === "action");
+    const wBefore = new Set(actionable(base.warnings).map((w) => warningText(name, w)));
+    const wAfter = new Set(actionable(head.warnings).map((w) => warningText(name, w)));
     if (!before && after) {
       stacks.push({ stack: name, change: "added", lines: [], resourceCount: managedCount(after), warningsAdded: [], warningsRemoved: [] });
     } else if (before && !after) {

@@ -122,11 +122,21 @@ export function renderStack(s: StackSummary): string[] {
   if (s.outputs.length > 0) {
     out.push(`Outputs (values not shown): ${s.outputs.map((o) => `${code(o.name)}${o.sensitive ? " (sensitive)" : ""}`).join(", ")}`, "");
   }
-  if (s.warnings.length > 0) {
-    out.push(`<details><summary>${plural(s.warnings.length, "synth warning")}</summary>`, "");
-    out.push(...s.warnings.map((w) => `- ${warningText(s.stack, w)}`), "", "</details>", "");
+  const ofKind = (kind: string) => s.warnings.filter((w) => (w.kind ?? "action") === kind);
+  const [action, acknowledged, notes] = [ofKind("action"), ofKind("acknowledged"), ofKind("note")];
+  if (action.length > 0) {
+    out.push(`<details><summary>${plural(action.length, "synth warning")}</summary>`, "");
+    out.push(...action.map((w) => `- ${warningText(s.stack, w)}`), "", "</details>", "");
   } else {
     out.push("No synth warnings.", "");
+  }
+  if (acknowledged.length > 0) {
+    out.push(`<details><summary>${plural(acknowledged.length, "acknowledged warning")} (the configuration's acknowledge)</summary>`, "");
+    out.push(...acknowledged.map((w) => `- acknowledged: ${warningText(s.stack, w)}`), "", "</details>", "");
+  }
+  if (notes.length > 0) {
+    out.push(`<details><summary>${plural(notes.length, "note")} on deviations the guide asks for</summary>`, "");
+    out.push(...notes.map((w) => `- ${warningText(s.stack, w)}`), "", "</details>", "");
   }
   return out;
 }
@@ -135,7 +145,7 @@ export function renderStack(s: StackSummary): string[] {
 export function renderMarkdown(input: ReviewInput): string {
   const summaries = [...input.summaries].sort((a, b) => compare(a.stack, b.stack));
   const resources = summaries.reduce((n, s) => n + s.resourceCount, 0);
-  const warnings = summaries.reduce((n, s) => n + s.warnings.length, 0);
+  const warnings = summaries.reduce((n, s) => n + s.warnings.filter((w) => (w.kind ?? "action") === "action").length, 0);
   const planned = summaries.filter((s) => s.source === "plan").length;
   const source =
     planned === 0

@@ -13,6 +13,11 @@ export type PlanJson = PlanDocument;
 export interface ReviewWarning {
   readonly path: string;
   readonly message: string;
+  /**
+   * "action" (printed by synth; the default, and all that a manifest holds), "acknowledged" (the
+   * configuration's `acknowledge` lists its id), "note" (a deviation the guide asks for).
+   */
+  readonly kind?: "action" | "acknowledged" | "note";
 }
 
 /** One synthesized cdktf.out folder: the stacks' JSON by name, and the warnings. */

@@ -1,0 +1,68 @@
+// What synthesis tells the user, by id. Two kinds:
+// - "action": something to act on (or to acknowledge in the configuration, `acknowledge: [id]`,
+//   once the team has decided on it). Printed on every synth until acknowledged; `--strict`
+//   fails on an unacknowledged one.
+// - "note": a deliberate deviation the guide itself asks for (AdministratorAccess, keys beside a
+//   console password). Recorded once, in the README ("Warnings") and in `npm run review`; never
+//   printed on a synth. Kept out of CDKTF's manifest (a metadata type of our own), so `cdktf synth`
+//   does not print it either.
+import { Annotations } from "cdktf";
+import { IConstruct } from "constructs";
+
+export const WARNINGS = {
+  "plaintext-password-in-state": {
+    kind: "action",
+    about: "A console password without console.pgpKey: the initial password is in plain text in the Terraform state.",
+  },
+  "plaintext-secret-in-state": {
+    kind: "action",
+    about: "An access key without pgpKey: the secret access key is in plain text in the Terraform state (also with secretStore).",
+  },
+  "password-policy-unmanaged": {
+    kind: "action",
+    about: "passwordPolicy is false while someone signs in to the console: the account's password policy is whatever it is.",
+  },
+  "mfa-not-enforced": { kind: "action", about: "adminGroup.enforceMfa: false: no administrator needs MFA." },
+  "mfa-exempt-user": { kind: "action", about: "requireMfa: false: a programmatic user's keys alone are administrator access." },
+  "key-rotation-in-progress": { kind: "action", about: "keyRotationInProgress: true: finish the rotation, then remove the flag." },
+  replacement: { kind: "action", about: "A change since the last synth makes Terraform replace a resource (e.g. a new pgp_key)." },
+  "ignored-change": {
+    kind: "action",
+    about: "A change since the last synth falls under ignore_changes: it has no effect without -replace.",
+  },
+  "admin-access": {
+    kind: "note",
+    about: "CIS 1.16: AdministratorAccess on the IAM group or the Identity Center permission set, as the guide asks.",
+  },
+  "keys-with-console": { kind: "note", about: "CIS 1.11: access keys beside a console password, as the guide creates them." },
+  "key-needs-mfa-session": {
+    kind: "note",
+    about: "With the MFA policy, an access key works only through `aws sts get-session-token` with an MFA code.",
+  },
+} as const satisfies Record<string, { kind: "action" | "note"; about: string }>;
+
+export type WarningId = keyof typeof WARNINGS;
+
+/** The ids a configuration may acknowledge (the "action" ones). */
+export const ACKNOWLEDGEABLE = Object.keys(WARNINGS).filter((id) => WARNINGS[id as WarningId].kind === "action") as WarningId[];
+
+/** Metadata types of our own: not CDKTF annotations, so neither the manifest nor `cdktf synth` prints them. */
+export const NOTE_METADATA = "incident-manager/note";
+export const ACKNOWLEDGED_METADATA = "incident-manager/acknowledged";
+
+/** The message as recorded: the text, then the id in brackets (so the manifest and the review keep it). */
+export function withId(id: WarningId, message: string): string {
+  return `${message} [${id}]`;
+}
+
+/** The id at the end of a recorded message, if any. */
+export function warningIdOf(message: string): WarningId | undefined {
+  const id = /\[([a-z-]+)\]$/.exec(message)?.[1];
+  return id !== undefined && id in WARNINGS ? (id as WarningId) : undefined;
+}
+
+/** Records a warning (an "action") or a note on a construct, by id. */
+export function warn(scope: IConstruct, id: WarningId, message: string): void {
+  if (WARNINGS[id].kind === "note") scope.node.addMetadata(NOTE_METADATA, withId(id, message));
+  else Annotations.of(scope).addWarning(withId(id, message));
+}
