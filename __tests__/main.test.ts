@@ -1,7 +1,7 @@
 // The app as its users run it: `npm run synth` (main.ts through tsx), SETUP_CONFIG, exit codes,
 // and the bytes it writes.
 import { spawnSync } from "child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { main } from "../modules";
@@ -23,7 +23,7 @@ function runMain(projectDir: string, env: Record<string, string> = {}) {
 /** A copy of the project (sources and config, node_modules linked) in a new temp folder. */
 function copyProject(): string {
   const dir = mkdtempSync(join(tmpdir(), "project-copy-"));
-  for (const entry of ["main.ts", "modules", "setup.config.json", "package.json", "tsconfig.json", "cdktf.json"]) {
+  for (const entry of ["main.ts", "modules", "scripts/synth.js", "setup.config.json", "package.json", "tsconfig.json", "cdktf.json"]) {
     cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
   }
   symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
@@ -85,6 +85,21 @@ describe("npm run synth on the shipped configuration", () => {
     expect(cli.status).toBe(0);
     expect(readFileSync(stackFile(dir), "utf8")).toBe(readFileSync(stackFile(first), "utf8"));
   }, 120_000);
+
+  test("bundles only when a source is newer than the bundle; the stacks are the same bytes either way", () => {
+    const bundle = join(first, "cdktf.out", "app", "main.js");
+    const stack = readFileSync(stackFile(first), "utf8");
+    const built = statSync(bundle).mtimeMs;
+    expect(runMain(first).status).toBe(0);
+    expect(statSync(bundle).mtimeMs).toBe(built); // current: not rebuilt
+    expect(readFileSync(stackFile(first), "utf8")).toBe(stack);
+
+    const later = new Date(Date.now() + 5_000);
+    utimesSync(join(first, "modules", "app.ts"), later, later);
+    expect(runMain(first).status).toBe(0);
+    expect(statSync(bundle).mtimeMs).toBeGreaterThan(built); // a module changed: rebuilt
+    expect(readFileSync(stackFile(first), "utf8")).toBe(stack);
+  });
 
   test("resolves a relative SETUP_CONFIG against the folder npm was run from (INIT_CWD), not the project", () => {
     const config = shippedConfig();

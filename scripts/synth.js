@@ -1,0 +1,37 @@
+// `npm run synth` (and cdktf's "app", through it): bundles main.ts with esbuild only when the bundle
+// is older than one of its sources, then runs the bundle in this same process. Plain JavaScript, so
+// that nothing compiles this file: one node start-up per synth, and no esbuild start-up when the
+// bundle is current. The bundle's bytes, and so the synthesized stacks, are the same either way.
+"use strict";
+const { existsSync, readdirSync, statSync } = require("fs");
+const { join, resolve } = require("path");
+
+const ROOT = resolve(__dirname, "..");
+const BUNDLE = join(ROOT, "cdktf.out", "app", "main.js");
+/** What the bundle is built from: main.ts, modules/, and the settings of the build (this file, package.json). */
+const SOURCES = [join(ROOT, "main.ts"), join(ROOT, "package.json"), __filename, join(ROOT, "modules")];
+
+function newestMtime(path) {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return readdirSync(path).reduce((newest, entry) => Math.max(newest, newestMtime(join(path, entry))), stat.mtimeMs);
+}
+
+function bundleIsCurrent() {
+  if (!existsSync(BUNDLE)) return false;
+  const built = statSync(BUNDLE).mtimeMs;
+  return SOURCES.every((source) => newestMtime(source) < built);
+}
+
+if (process.env.SYNTH_REBUILD === "1" || !bundleIsCurrent()) {
+  require("esbuild").buildSync({
+    entryPoints: [join(ROOT, "main.ts")],
+    bundle: true,
+    platform: "node",
+    packages: "external",
+    target: "node20",
+    logLevel: "warning",
+    outfile: BUNDLE,
+  });
+}
+require(BUNDLE);
