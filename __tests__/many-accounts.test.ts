@@ -1,9 +1,9 @@
 // Many accounts: one stack, state, provider and set of outputs per account, and addresses pinned.
-import { mkdtempSync, readFileSync } from "fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { SetupConfigInput, createApp, parseConfig } from "../modules";
-import { organizationConfig } from "./support/configs";
+import { ACKNOWLEDGEABLE, SetupConfigInput, createApp, parseConfig, stackNames, synthesize } from "../modules";
+import { identityCenterConfig, organizationConfig } from "./support/configs";
 
 function synthAll(input: SetupConfigInput): Record<string, Record<string, any>> {
   const config = parseConfig(input);
@@ -111,5 +111,61 @@ describe("scale", () => {
       expect(Object.keys(stack.resource.aws_iam_access_key)).toHaveLength(5);
     }
     expect(stacks["account-19"].provider.aws[0].allowed_account_ids).toEqual(["100000000019"]);
+  });
+});
+
+describe("synthesize: one stack at a time, through a staging folder", () => {
+  const write = (input: SetupConfigInput) => {
+    const dir = mkdtempSync(join(tmpdir(), "stream-"));
+    const file = join(dir, "setup.config.json");
+    writeFileSync(file, JSON.stringify(input));
+    return { dir, file };
+  };
+
+  test("writes the same bytes as one App of every stack (the Identity Center stack included)", () => {
+    for (const input of [organizationConfig(), identityCenterConfig()]) {
+      const { dir, file } = write(input);
+      const config = parseConfig(input);
+      createApp(config, { outdir: join(dir, "one-app") }).synth();
+      const result = synthesize({ configFile: file, outdir: join(dir, "streamed") });
+      expect(result.stacks).toEqual(stackNames(config));
+      for (const name of result.stacks) {
+        const read = (out: string) => readFileSync(join(dir, out, "stacks", name, "cdk.tf.json"), "utf8");
+        expect([name, read("streamed")]).toEqual([name, read("one-app")]);
+      }
+      const manifest = JSON.parse(readFileSync(join(dir, "streamed", "manifest.json"), "utf8"));
+      expect(Object.keys(manifest.stacks)).toEqual(result.stacks);
+    }
+  });
+
+  test("a failing stack leaves the previous output as it was (earlier stacks included), and no staging folder", () => {
+    const { dir, file } = write(organizationConfig());
+    const outdir = join(dir, "cdktf.out");
+    synthesize({ configFile: file, outdir });
+    const before = readFileSync(join(outdir, "stacks", "security", "cdk.tf.json"), "utf8");
+    // The first stack changes; the last one fails (--strict: a warning no one acknowledged).
+    const broken = organizationConfig() as any;
+    broken.accounts[0].tags = { changed: "yes" };
+    broken.accounts[2].adminGroup = { enforceMfa: false };
+    broken.acknowledge = ACKNOWLEDGEABLE.filter((id) => id !== "mfa-not-enforced");
+    writeFileSync(file, JSON.stringify(broken));
+    expect(() => synthesize({ configFile: file, outdir, strict: true })).toThrow(
+      /\[workloads-dev\/AdminGroup\] adminGroup: enforceMfa: false/,
+    );
+    expect(readFileSync(join(outdir, "stacks", "security", "cdk.tf.json"), "utf8")).toBe(before);
+    expect(readdirSync(dir).filter((e) => e.includes(".staging-"))).toEqual([]);
+  });
+
+  test("keeps other files of a stack folder (terraform's .terraform/), removes folders of stacks no longer configured", () => {
+    const { dir, file } = write(organizationConfig());
+    const outdir = join(dir, "cdktf.out");
+    synthesize({ configFile: file, outdir });
+    mkdirSync(join(outdir, "stacks", "security", ".terraform"));
+    const fewer = organizationConfig() as any;
+    fewer.accounts = fewer.accounts.slice(0, 2);
+    writeFileSync(file, JSON.stringify(fewer));
+    synthesize({ configFile: file, outdir });
+    expect(existsSync(join(outdir, "stacks", "security", ".terraform"))).toBe(true);
+    expect(readdirSync(join(outdir, "stacks")).sort()).toEqual(["security", "workloads-prod"]);
   });
 });

@@ -1,6 +1,6 @@
 // Composition of the app: one stack per account, synthesis, and what the user is told.
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "fs";
-import { join } from "path";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "fs";
+import { dirname, join, relative, resolve } from "path";
 import { App, AppConfig, TerraformStack } from "cdktf";
 import { IConstruct } from "constructs";
 import { CheckBlock } from "./check-block";
@@ -14,16 +14,24 @@ import { ACKNOWLEDGED_METADATA, NOTE_METADATA, WarningId, warningIdOf, withId } 
 /** Context that keeps stack traces (absolute paths) out of the synthesized metadata. */
 export const DETERMINISTIC_CONTEXT = { "@cdktf/disable_stack_trace_in_metadata": true };
 
+/** The names of the stacks a configuration makes, in order: the accounts, then Identity Center. */
+export function stackNames(config: SetupConfig): string[] {
+  return [...config.accounts.map((a) => a.name), ...(config.identityCenter ? [config.identityCenter.name] : [])];
+}
+
 /**
  * Builds the app: one {@link IncidentManagerSetupStack} per `accounts[]` entry, in order, then
- * the {@link IdentityCenterStack} when the configuration has `identityCenter`.
+ * the {@link IdentityCenterStack} when the configuration has `identityCenter`. With `only`, just
+ * that stack (synthesize builds one stack at a time, so memory does not grow with the accounts).
  */
-export function createApp(config: SetupConfig, options: AppConfig = {}): App {
+export function createApp(config: SetupConfig, options: AppConfig = {}, only?: string): App {
   const app = new App({ ...options, context: { ...DETERMINISTIC_CONTEXT, ...options.context } });
   for (const account of config.accounts) {
-    new IncidentManagerSetupStack(app, account.name, { account, backend: config.backend });
+    if (only === undefined || only === account.name) {
+      new IncidentManagerSetupStack(app, account.name, { account, backend: config.backend });
+    }
   }
-  if (config.identityCenter) {
+  if (config.identityCenter && (only === undefined || only === config.identityCenter.name)) {
     // The schema requires an accountId of every assigned account.
     const accounts = assignedAccounts(config).map((a) => ({ name: a.name, accountId: a.accountId ?? "" }));
     new IdentityCenterStack(app, config.identityCenter.name, { identityCenter: config.identityCenter, accounts, backend: config.backend });
@@ -133,9 +141,13 @@ export function validationErrors(app: App, config: SetupConfig): string[] {
  * asks for: review and README only).
  */
 export interface SynthWarning {
+  /** Path of the construct (or stack) the warning is recorded on. */
   readonly path: string;
+  /** The message, the configuration place first where there is one, the id in brackets last. */
   readonly message: string;
+  /** The warning's id, as `acknowledge` lists it. */
   readonly id?: WarningId;
+  /** What the user is to do with it (see above). */
   readonly kind: "action" | "acknowledged" | "note";
 }
 
@@ -172,62 +184,115 @@ export interface SynthesizeOptions {
   readonly outdir?: string;
 }
 
+/** What {@link synthesize} did. */
+export interface SynthResult {
+  /** The output folder. */
+  readonly outdir: string;
+  /** The stacks written, in configuration order. */
+  readonly stacks: readonly string[];
+  /** Every warning, acknowledged warning and note, the comparison with the previous synth included. */
+  readonly warnings: SynthWarning[];
+  /** The warnings of the comparison with the previous synth alone. */
+  readonly replacements: SynthWarning[];
+}
+
 /**
- * Loads and validates the configuration, builds every stack, and only then writes
- * `<outdir>/stacks/<name>/cdk.tf.json`; folders of stacks no longer configured are removed.
- * Throws (having written no stack) on a bad configuration.
+ * Loads and validates the configuration, then builds and synthesizes one stack at a time (so
+ * memory does not grow with the number of accounts) into a staging folder beside the output.
+ * Only when every stack succeeded does it move the stacks' files into `<outdir>/stacks/<name>/`
+ * (other files there, such as `.terraform/`, stay), remove folders of stacks no longer configured
+ * and write `manifest.json`. Throws, having written nothing, on a bad configuration, a failed
+ * construct validation, or (`strict`) an unacknowledged warning.
  */
-export function synthesize(options: SynthesizeOptions): { app: App; warnings: SynthWarning[]; replacements: SynthWarning[] } {
+export function synthesize(options: SynthesizeOptions): SynthResult {
   const config = loadConfig(options.configFile);
-  // Validations run here, for every stack, before anything is written (cdktf would run them
-  // stack by stack while writing, and leave the stacks before a failing one behind).
-  const app = createApp(config, { outdir: options.outdir, skipValidation: true });
-  const errors = validationErrors(app, config);
-  if (errors.length > 0) throw new SynthError(errors);
-  if (options.strict) {
-    const unacknowledged = synthWarnings(app).filter((w) => w.kind === "action");
-    if (unacknowledged.length > 0) throw new StrictError(unacknowledged);
-  }
-  const previous = previousStackJson(app);
-  app.synth();
-  for (const stack of app.node.children) {
-    if (!(stack instanceof TerraformStack)) continue;
-    const dir = join(app.outdir, "stacks", stack.node.id);
-    const skips = checkovSkipsOf(stack);
-    const checkovConfigFile = join(dir, CHECKOV_CONFIG_FILE);
-    if (app.hclOutput) {
-      const hclFile = join(dir, STACK_FILES.hcl);
-      writeFileSync(hclFile, withCheckovSkipComments(readFileSync(hclFile, "utf8"), skips) + CheckBlock.hclOf(stack));
-      rmSync(checkovConfigFile, { force: true }); // the skips are in the blocks, per resource
-    } else {
-      const config = checkovConfig(skips);
-      if (config) writeFileSync(checkovConfigFile, config);
-      else rmSync(checkovConfigFile, { force: true });
+  const outdir = resolve(options.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out");
+  mkdirSync(dirname(outdir), { recursive: true });
+  const staging = mkdtempSync(`${outdir}.staging-`);
+  try {
+    const names = stackNames(config);
+    const errors: string[] = [];
+    const warnings: SynthWarning[] = [];
+    const manifest: { version?: string; hclOutput?: boolean; stacks: Record<string, unknown> } = { stacks: {} };
+    // The HCL form writes no JSON: its stacks' JSON is kept for the comparison with the previous synth.
+    const hclJson = new Map<string, string>();
+    for (const name of names) {
+      const app = createApp(config, { outdir: staging, skipValidation: true }, name);
+      // Validations run here, before anything is written (cdktf would run them while writing).
+      errors.push(...validationErrors(app, config));
+      warnings.push(...synthWarnings(app));
+      if (errors.length > 0 || (options.strict && warnings.some((w) => w.kind === "action"))) continue;
+      app.synth();
+      const stack = app.node.findChild(name) as TerraformStack;
+      finishStackFolder(stack, join(staging, "stacks", name), app.hclOutput);
+      if (app.hclOutput) hclJson.set(name, JSON.stringify(stack.toTerraform()));
+      forgetTokens();
+      const written = JSON.parse(readFileSync(join(staging, "manifest.json"), "utf8"));
+      manifest.version = written.version;
+      if (written.hclOutput !== undefined) manifest.hclOutput = written.hclOutput;
+      Object.assign(manifest.stacks, written.stacks);
     }
-    // Exactly one form per stack folder: Terraform reads both cdk.tf and cdk.tf.json, and a
-    // form left from an earlier synth (`npm run synth`, then `cdktf synth --hcl`) declares every
-    // resource twice ("Duplicate resource" at terraform init).
-    rmSync(join(dir, app.hclOutput ? STACK_FILES.json : STACK_FILES.hcl), { force: true });
-  }
-  const stacksDir = join(app.outdir, "stacks");
-  const current = new Set(app.node.children.map((stack) => stack.node.id));
-  if (existsSync(stacksDir)) {
+    if (errors.length > 0) throw new SynthError(errors);
+    const unacknowledged = warnings.filter((w) => w.kind === "action");
+    if (options.strict && unacknowledged.length > 0) throw new StrictError(unacknowledged);
+
+    const previous = previousStackJson(outdir, names);
+    const stacksDir = join(outdir, "stacks");
+    mkdirSync(stacksDir, { recursive: true });
+    for (const name of names) {
+      const target = join(stacksDir, name);
+      mkdirSync(target, { recursive: true });
+      // Exactly one form per stack folder: Terraform reads both cdk.tf and cdk.tf.json, and a
+      // form left from an earlier synth (`npm run synth`, then `cdktf synth --hcl`) declares every
+      // resource twice ("Duplicate resource" at terraform init). Likewise a stale .checkov.yaml.
+      for (const file of [STACK_FILES.json, STACK_FILES.hcl, CHECKOV_CONFIG_FILE]) rmSync(join(target, file), { force: true });
+      for (const file of readdirSync(join(staging, "stacks", name))) renameSync(join(staging, "stacks", name, file), join(target, file));
+    }
     for (const entry of readdirSync(stacksDir)) {
-      if (!current.has(entry)) rmSync(join(stacksDir, entry), { recursive: true, force: true });
+      if (!names.includes(entry)) rmSync(join(stacksDir, entry), { recursive: true, force: true });
     }
+    writeFileSync(join(outdir, "manifest.json"), JSON.stringify(manifest, null, 2));
+    const replacements = replacementWarnings(outdir, names, previous, new Set(config.acknowledge), hclJson);
+    return { outdir, stacks: names, warnings: [...warnings, ...replacements], replacements };
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
   }
-  const replacements = replacementWarnings(app, previous, new Set(config.acknowledge));
-  return { app, warnings: [...synthWarnings(app), ...replacements], replacements };
+}
+
+/**
+ * cdktf keeps every token it ever made in one process-wide map (`global.__cdktfTokenMap`,
+ * cdktf/lib/tokens/private/token-map.js), and the tokens hold their constructs: every stack's
+ * tree would stay in memory until the end. Once a stack is written, none of its tokens is resolved
+ * again, so its entries are dropped (the counter that keeps token strings unique goes on). The
+ * output is the same bytes (__tests__/many-accounts.test.ts compares it with one App of every stack).
+ */
+function forgetTokens(): void {
+  const map = (globalThis as { __cdktfTokenMap?: { stringTokenMap?: Map<unknown, unknown>; numberTokenMap?: Map<unknown, unknown> } })
+    .__cdktfTokenMap;
+  map?.stringTokenMap?.clear();
+  map?.numberTokenMap?.clear();
+}
+
+/** The Checkov skips of a synthesized stack, where Checkov reads them: `.checkov.yaml` (JSON) or comments (HCL). */
+function finishStackFolder(stack: TerraformStack, dir: string, hcl: boolean): void {
+  const skips = checkovSkipsOf(stack);
+  if (hcl) {
+    const hclFile = join(dir, STACK_FILES.hcl);
+    writeFileSync(hclFile, withCheckovSkipComments(readFileSync(hclFile, "utf8"), skips) + CheckBlock.hclOf(stack));
+  } else {
+    const config = checkovConfig(skips);
+    if (config) writeFileSync(join(dir, CHECKOV_CONFIG_FILE), config);
+  }
 }
 
 type StackJson = { resource?: Record<string, Record<string, Record<string, unknown>>> };
 
-/** The text of each stack's JSON left by the previous synth in the output folder (read before synth). */
-function previousStackJson(app: App): Map<string, string> {
+/** The text of each stack's JSON left by the previous synth in the output folder (read before it is replaced). */
+function previousStackJson(outdir: string, names: readonly string[]): Map<string, string> {
   const previous = new Map<string, string>();
-  for (const stack of app.node.children) {
+  for (const name of names) {
     try {
-      previous.set(stack.node.id, readFileSync(join(app.outdir, "stacks", stack.node.id, STACK_FILES.json), "utf8"));
+      previous.set(name, readFileSync(join(outdir, "stacks", name, STACK_FILES.json), "utf8"));
     } catch {
       // no previous JSON synth of this stack: nothing to compare with
     }
@@ -242,16 +307,22 @@ function previousStackJson(app: App): Map<string, string> {
  * replacement are the provider's (see replacements.ts). Not in the manifest: they compare two
  * synths, not the stack.
  */
-function replacementWarnings(app: App, previous: ReadonlyMap<string, string>, acknowledged: ReadonlySet<string>): SynthWarning[] {
+function replacementWarnings(
+  outdir: string,
+  names: readonly string[],
+  previous: ReadonlyMap<string, string>,
+  acknowledged: ReadonlySet<string>,
+  hclJson: ReadonlyMap<string, string>,
+): SynthWarning[] {
   const warnings: SynthWarning[] = [];
-  for (const stack of app.node.children) {
-    const before = previous.get(stack.node.id);
-    if (before === undefined || !(stack instanceof TerraformStack)) continue;
-    const file = join(app.outdir, "stacks", stack.node.id, STACK_FILES.json);
-    const after = app.hclOutput ? undefined : readFileSync(file, "utf8");
+  for (const name of names) {
+    const before = previous.get(name);
+    if (before === undefined) continue;
+    const after = hclJson.get(name) ?? readFileSync(join(outdir, "stacks", name, STACK_FILES.json), "utf8");
     if (after === before) continue;
     const old = JSON.parse(before) as StackJson;
-    const current = (after !== undefined ? JSON.parse(after) : stack.toTerraform()) as StackJson;
+    const current = JSON.parse(after) as StackJson;
+    const stack = { node: { path: name } };
     const warn = (id: "replacement" | "ignored-change", message: string) =>
       warnings.push({ path: stack.node.path, message: withId(id, message), id, kind: acknowledged.has(id) ? "acknowledged" : "action" });
     for (const [type, byName] of Object.entries(current.resource ?? {})) {
@@ -307,13 +378,13 @@ export function main(
   const configFile = configFileFromEnv(env, defaultConfigFile);
   const strict = strictRequested(argv, env);
   try {
-    const { app, warnings, replacements } = synthesize({ configFile, outdir: env.CDKTF_OUTDIR || undefined, strict });
+    const { stacks, outdir, warnings, replacements } = synthesize({ configFile, outdir: env.CDKTF_OUTDIR || undefined, strict });
     // Under the cdktf CLI (which sets CDKTF_OUTDIR) the CLI prints the construct warnings itself
     // (from the manifest); the comparison with the previous synth is not in the manifest.
     const shown = (env.CDKTF_OUTDIR ? replacements : warnings).filter((w) => w.kind === "action");
     for (const w of shown) report(`Warning: [${w.path}] ${w.message}`);
     if (!env.CDKTF_OUTDIR) {
-      report(`Synthesized ${app.node.children.length} stack(s) into ${app.outdir}/stacks`);
+      report(`Synthesized ${stacks.length} stack(s) into ${relative(process.cwd(), outdir) || "."}/stacks`);
       const notes = warnings.filter((w) => w.kind === "note").length;
       const acknowledged = warnings.filter((w) => w.kind === "acknowledged").length;
       if (notes + acknowledged > 0) {

@@ -81,9 +81,10 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
   const configFile = configFileFromEnv(env, resolve(ROOT, "setup.config.json"));
   let stacks: string[];
   try {
-    const { app, warnings } = synthesize({ configFile, outdir: OUTDIR });
+    const synth = synthesize({ configFile, outdir: OUTDIR });
+    const warnings = synth.warnings.filter((w) => w.kind === "action");
     if (warnings.length > 0) fail(`(synthesis: ${warnings.length} warning(s); \`npm run synth\` prints them)`);
-    stacks = app.node.children.map((c) => c.node.id);
+    stacks = [...synth.stacks];
   } catch (error) {
     fail(`Error: ${error instanceof Error ? error.message : String(error)}`);
     return 2;

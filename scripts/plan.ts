@@ -19,8 +19,7 @@ function run(args: string[]): number {
 function main(argv: string[]): number {
   const root = PROJECT_ROOT;
   const configFile = configFileFromEnv(process.env, resolve(root, "setup.config.json"));
-  const { app } = synthesize({ configFile, outdir: resolve(root, "cdktf.out") });
-  const stacks = app.node.children.map((c) => c.node.id);
+  const { stacks, outdir } = synthesize({ configFile, outdir: resolve(root, "cdktf.out") });
   const unknown = argv.filter((s) => !stacks.includes(s));
   if (unknown.length > 0) {
     console.error(`plan: unknown stack(s) ${unknown.join(", ")}; the configuration has ${stacks.join(", ")}`);
@@ -28,7 +27,7 @@ function main(argv: string[]): number {
   }
   let failed = 0;
   for (const stack of argv.length > 0 ? argv : stacks) {
-    const dir = resolve(app.outdir, "stacks", stack);
+    const dir = resolve(outdir, "stacks", stack);
     console.error(`\n=== ${stack} ===`);
     if (run([`-chdir=${dir}`, "init", "-input=false"]) !== 0 || run([`-chdir=${dir}`, "plan", "-input=false"]) !== 0) failed++;
   }

@@ -190,7 +190,7 @@ export function run(argv: readonly string[], io: Io = defaultIo): number {
     } catch (e) {
       throw new ReviewError(e instanceof Error ? e.message : String(e));
     }
-    const names = synth.app.node.children.map((c) => c.node.id);
+    const names = synth.stacks;
     const all = loadOutdir(outdir).stacks;
     const head: SynthOutput = { stacks: Object.fromEntries(names.map((n) => [n, all[n]])), warnings: synth.warnings };
 
