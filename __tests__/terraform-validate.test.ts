@@ -19,6 +19,7 @@ import {
 import {
   INIT_TIMEOUT_MS,
   STACK_FILE,
+  VALIDATE_TIMEOUT_MS,
   TerraformWorkspace,
   ValidateResult,
   errorDiagnostics,
@@ -68,40 +69,64 @@ describeWithTerraform("terraform validate", (setup) => {
   const outdir = (config: string) => join(scratch, `synth-${config}`);
   const stackFile = (config: string, stack: string) => join(outdir(config), "stacks", stack, STACK_FILE);
 
-  beforeAll(() => {
-    scratch = mkdtempSync(join(tmpdir(), "terraform-validate."));
-    for (const [name, input] of CONFIGS) {
-      createApp(parseConfig(input()), { outdir: outdir(name) }).synth();
-    }
-    // One init for all stacks: they all require the same single provider.
-    workspace = new TerraformWorkspace(setup, join(scratch, "terraform"));
-    const [firstConfig, firstInput] = CONFIGS[0];
-    workspace.init({ file: stackFile(firstConfig, parseConfig(firstInput()).accounts[0].name) });
-  }, INIT_TIMEOUT_MS + 60_000);
+  // Every stack in one `terraform validate` (each a child module of one root: one provider start
+  // instead of one per stack), plus a corrupted copy of the shipped stack that must be reported.
+  // A child module cannot hold an import block: stacks with one (adopt) are also validated alone.
+  let together: ReturnType<TerraformWorkspace["validateTogether"]>;
+  const ALL = CONFIGS.flatMap(([name, input]) => {
+    const config = parseConfig(input());
+    return [
+      ...config.accounts.map((a) => ({ config: name, stack: a.name, adopt: a.incidentManager.serviceLinkedRole === "adopt" })),
+      ...(config.identityCenter ? [{ config: name, stack: config.identityCenter.name, adopt: false }] : []),
+    ];
+  });
+
+  beforeAll(
+    () => {
+      scratch = mkdtempSync(join(tmpdir(), "terraform-validate."));
+      for (const [name, input] of CONFIGS) {
+        createApp(parseConfig(input()), { outdir: outdir(name) }).synth();
+      }
+      workspace = new TerraformWorkspace(setup, join(scratch, "terraform"));
+      const [firstConfig, firstInput] = CONFIGS[0];
+      workspace.init({ file: stackFile(firstConfig, parseConfig(firstInput()).accounts[0].name) });
+      const shipped = JSON.parse(readFileSync(stackFile("shipped", "incident-manager"), "utf8"));
+      shipped.resource.aws_iam_user = { ...shipped.resource.aws_iam_user, Corrupted: { name: "corrupted", nmae: "typo" } };
+      together = workspace.validateTogether([
+        ...ALL.map(({ config, stack }) => ({ name: `${config}/${stack}`, json: readFileSync(stackFile(config, stack), "utf8") })),
+        { name: "corrupted", json: JSON.stringify(shipped) },
+      ]);
+    },
+    INIT_TIMEOUT_MS + VALIDATE_TIMEOUT_MS + 60_000,
+  );
 
   afterAll(() => {
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
-  for (const [name, input] of CONFIGS) {
-    const config = parseConfig(input());
-    const stacks = [...config.accounts, ...(config.identityCenter ? [config.identityCenter] : [])];
-    for (const account of stacks) {
-      test(`${name} config: stack "${account.name}" is valid`, () => {
-        const result = workspace.validate({ file: stackFile(name, account.name) });
-        expectValid(result, `${name} config, stack "${account.name}"`);
-      });
-    }
-  }
-
-  test("reports a stack with an unknown resource argument as invalid (the check can fail)", () => {
-    const stack = parseConfig(shippedConfig()).accounts[0].name;
-    const json = JSON.parse(readFileSync(stackFile("shipped", stack), "utf8"));
-    json.resource.aws_iam_user = { ...json.resource.aws_iam_user, Corrupted: { name: "corrupted", nmae: "typo" } };
-
-    const result = workspace.validate({ json: JSON.stringify(json, null, 2) });
-
-    expect(result.valid).toBe(false);
-    expect(formatDiagnostics(errorDiagnostics(result))).toEqual([expect.stringMatching(/"nmae".*resource\.aws_iam_user\.Corrupted/)]);
+  test.each(ALL.map(({ config, stack }) => [`${config}/${stack}`]))("stack %s is valid", (key) => {
+    const diagnostics = together.byStack.get(key) ?? [];
+    const errors = diagnostics.filter((d) => d.severity === "error");
+    expectValid(
+      { valid: errors.length === 0, error_count: errors.length, warning_count: diagnostics.length - errors.length, diagnostics },
+      key,
+    );
   });
+
+  test("the run as a whole: the corrupted copy is reported (the check can fail), nothing outside the stacks", () => {
+    expect(together.unplaced).toEqual([]);
+    expect(formatDiagnostics(errorDiagnostics({ ...together.result, diagnostics: together.byStack.get("corrupted") ?? [] }))).toEqual([
+      expect.stringMatching(/"nmae".*aws_iam_user\.Corrupted/),
+    ]);
+    expect(together.result.valid).toBe(false);
+  });
+
+  test.each(ALL.filter((s) => s.adopt).map((s) => [`${s.config}/${s.stack}`]))(
+    "stack %s, with its import block, is valid on its own",
+    (key) => {
+      const [config, stack] = key.split("/");
+      expect(JSON.parse(readFileSync(stackFile(config, stack), "utf8")).import).toHaveLength(1);
+      expectValid(workspace.validate({ file: stackFile(config, stack) }), key);
+    },
+  );
 });

@@ -356,6 +356,49 @@ export class TerraformWorkspace {
     return result;
   }
 
+  /**
+   * `terraform validate -json` of several stacks in one run (one provider start instead of one per
+   * stack): each stack becomes a child module (`stacks/<n>/cdk.tf.json`) of a root that calls them
+   * all. A child module cannot hold an `import` block or a backend, and takes the provider version
+   * from the root, so those are left out of the copies (the offline plan covers the import blocks).
+   * Returns each stack's diagnostics (by the file they point at) and those of no stack.
+   */
+  validateTogether(stacks: ReadonlyArray<{ name: string; json: string }>): {
+    result: ValidateResult;
+    byStack: Map<string, TerraformDiagnostic[]>;
+    unplaced: TerraformDiagnostic[];
+  } {
+    const modulesDir = join(this.workDir, "stacks");
+    rmSync(modulesDir, { recursive: true, force: true });
+    const modules: Record<string, { source: string }> = {};
+    let providers: Record<string, { source?: string }> = {};
+    stacks.forEach((stack, i) => {
+      const json = JSON.parse(stack.json) as Record<string, any>;
+      delete json.import;
+      delete json.terraform?.backend;
+      for (const p of Object.values<Record<string, unknown>>(json.terraform?.required_providers ?? {})) delete p.version;
+      providers = { ...providers, ...(json.terraform?.required_providers ?? {}) };
+      mkdirSync(join(modulesDir, String(i)), { recursive: true });
+      writeFileSync(join(modulesDir, String(i), STACK_FILE), JSON.stringify(json));
+      modules[`stack_${i}`] = { source: `./stacks/${i}` };
+    });
+    const root = JSON.stringify({ terraform: { required_providers: providers }, module: modules });
+    writeFileSync(join(this.workDir, STACK_FILE), root);
+    assertSucceeded(this.run(["init", "-input=false", "-no-color", "-backend=false"], INIT_TIMEOUT_MS));
+    this.providers = requiredProviders(root);
+    const run = this.run(["validate", "-json", "-no-color"], VALIDATE_TIMEOUT_MS);
+    const result = JSON.parse(run.stdout) as ValidateResult;
+    const byStack = new Map<string, TerraformDiagnostic[]>(stacks.map((s) => [s.name, []]));
+    const unplaced: TerraformDiagnostic[] = [];
+    for (const d of result.diagnostics) {
+      const index = /^stacks\/(\d+)\//.exec(d.range?.filename ?? "")?.[1];
+      const stack = index !== undefined ? stacks[Number(index)] : undefined;
+      if (stack) byStack.get(stack.name)?.push(d);
+      else unplaced.push(d);
+    }
+    return { result, byStack, unplaced };
+  }
+
   /** Removes the workspace (the provider symlink, not the mirror). */
   dispose(): void {
     rmSync(this.root, { recursive: true, force: true });
