@@ -8,7 +8,6 @@ const CLIENT_SUITES = [
   "plan-from-state",
   "identity-center-plan",
   "effective-permissions",
-  "aws-stub-identity-center",
   "sso-profiles",
   "review-access",
   "library",

@@ -1,11 +1,6 @@
 // The AWS stub's IAM Identity Center APIs (SSO Admin ListInstances, Identity Store GetGroupId /
-// DescribeGroup, AWS JSON 1.1 protocol) on their own, and an offline `terraform plan` of a small
-// hand-written Identity Center stack with the real hashicorp/aws provider against them: with one
-// instance it plans, with none or two the instance lookup's postcondition stops it, and a group the
-// identity store does not know fails the group lookup.
-//
-// The stub's own tests always run; the plans are reported as skipped without terraform or the
-// mirror, or fail when REQUIRE_TERRAFORM=1 (see ./support/terraform-gate.ts).
+// DescribeGroup, AWS JSON 1.1 protocol) on their own. The real provider's plans against them (one
+// instance, none, two, an unknown group) are in identity-center-plan.test.ts, with the app's own stacks.
 import {
   AMZ_JSON_1_1,
   AwsStub,
@@ -18,11 +13,7 @@ import {
   stubIdentityStoreId,
   stubSsoInstanceArn,
 } from "../scripts/lib/aws-stub";
-import { PLAN_TIMEOUT_MS } from "../scripts/lib/terraform";
-import { describeWithTerraform, useOfflinePlanner } from "./support/terraform-gate";
-import { StackPlan, assertPlanned, callNames, offlineOverride, priorStateResources, usesIdentityCenter } from "../scripts/lib/offline-plan";
-
-jest.setTimeout(PLAN_TIMEOUT_MS);
+import { callNames, offlineOverride, usesIdentityCenter } from "../scripts/lib/offline-plan";
 
 // ----- the stub on its own -----
 
@@ -210,75 +201,3 @@ function identityCenterStack(): string {
     output: { admin_group_id: { value: "${data.aws_identitystore_group.Admins.group_id}" } },
   });
 }
-
-describeWithTerraform("terraform plan of an Identity Center stack (offline, AWS stubbed)", (setup) => {
-  const offline = useOfflinePlanner(setup, "aws-stub-identity-center");
-  const plans = new Map<string, StackPlan>();
-  const planOf = (name: string): StackPlan => {
-    const plan = plans.get(name);
-    if (!plan) throw new Error(`no plan ${name}`);
-    return plan;
-  };
-  const errors = (plan: StackPlan) => plan.diagnostics.filter((d) => d.severity === "error");
-
-  beforeAll(async () => {
-    const json = identityCenterStack();
-    const results = await offline.planner.planAll([
-      { name: "one-instance", json },
-      { name: "no-instance", json, ssoInstances: 0 },
-      { name: "two-instances", json, ssoInstances: 2 },
-      { name: "no-groups", json, groups: "none" },
-    ]);
-    for (const plan of results) plans.set(plan.stack, plan);
-  }, 5 * PLAN_TIMEOUT_MS);
-
-  test("with one instance: plans the permission set, reading the instance and the group", () => {
-    const plan = planOf("one-instance");
-    const json = assertPlanned(plan);
-    const permissionSet = json.resource_changes?.find((rc) => rc.address === "aws_ssoadmin_permission_set.Administrator");
-
-    // The provider validates its credentials (GetCallerIdentity); the data sources read the
-    // instances, then the group's id by display name and the group.
-    expect(callNames(plan.requests)).toEqual([
-      "sts:GetCallerIdentity",
-      "sso:ListInstances",
-      "identitystore:GetGroupId",
-      "identitystore:DescribeGroup",
-    ]);
-    expect(plan.unexpectedRequests).toEqual([]);
-    expect(new Set(plan.requests.map((r) => r.region))).toEqual(new Set(["us-east-1"]));
-    expect(plan.requests.find((r) => r.action === "GetGroupId")?.body).toEqual(byDisplayName(GROUP_NAME));
-    expect(plan.summary).toBe("Plan: 1 to add, 0 to change, 0 to destroy.");
-    expect(plan.diagnostics).toEqual([]);
-    expect(permissionSet?.change.actions).toEqual(["create"]);
-    expect(permissionSet?.change.after).toMatchObject({ instance_arn: STUB_SSO_INSTANCE_ARN, name: "IncidentAdministrator" });
-    expect(priorStateResources(json).find((r) => r.address === "data.aws_identitystore_group.Admins")?.values).toMatchObject({
-      group_id: STUB_GROUP_ID,
-      display_name: GROUP_NAME,
-      identity_store_id: STUB_IDENTITY_STORE_ID,
-    });
-    expect(json.planned_values?.outputs?.admin_group_id).toEqual({ sensitive: false, type: "string", value: STUB_GROUP_ID });
-  });
-
-  test.each(["no-instance", "two-instances"])("%s: the instance lookup's postcondition stops the plan", (name) => {
-    const plan = planOf(name);
-
-    expect(plan.ok).toBe(false);
-    expect(errors(plan).map((d) => [d.summary, d.detail])).toEqual([["Resource postcondition failed", INSTANCE_MESSAGE]]);
-    // Nothing reads the group without exactly one identity store.
-    expect(callNames(plan.requests)).toEqual(["sts:GetCallerIdentity", "sso:ListInstances"]);
-    expect(plan.unexpectedRequests).toEqual([]);
-  });
-
-  test("a group the identity store does not know fails the group lookup with Identity Store's error", () => {
-    const plan = planOf("no-groups");
-    const [error, ...more] = errors(plan);
-
-    expect(plan.ok).toBe(false);
-    expect(more).toEqual([]);
-    expect(error.summary).toMatch(/^reading IdentityStore Group \(d-1111111111\): operation error identitystore: GetGroupId, /);
-    expect(error.summary).toContain(`ResourceNotFoundException: No group with DisplayName "${GROUP_NAME}" in identity store d-1111111111`);
-    expect(callNames(plan.requests)).toEqual(["sts:GetCallerIdentity", "sso:ListInstances", "identitystore:GetGroupId"]);
-    expect(plan.unexpectedRequests).toEqual([]);
-  });
-});
