@@ -14,13 +14,14 @@ const CLIENT_SUITES = [
   "main",
   "credentials",
   "examples",
-  "cdktn",
 ];
 
 /** @type {import('jest').Config} */
 module.exports = {
   testPathIgnorePatterns:
-    process.env.TEST_SCOPE === "unit" ? ["/node_modules/", ...CLIENT_SUITES.map((name) => `/__tests__/${name}\\.test\\.ts$`)] : ["/node_modules/"],
+    process.env.TEST_SCOPE === "unit"
+      ? ["/node_modules/", ...CLIENT_SUITES.map((name) => `/__tests__/${name}\\.test\\.ts$`)]
+      : ["/node_modules/"],
   testEnvironment: "node",
   // Most of the time goes to terraform child processes; two workers keep both cores busy.
   maxWorkers: 2,

@@ -6,7 +6,9 @@ import { IdentityCenterGroup } from "./identity-center-group";
 
 /** Properties of an {@link AccountAssignment}. */
 export interface AccountAssignmentProps {
+  /** ARN of the Identity Center instance. */
   readonly instanceArn: string;
+  /** The permission set the group gets. */
   readonly permissionSet: AdministratorPermissionSet;
   /** The group that gets the permission set. */
   readonly group: IdentityCenterGroup;
@@ -19,7 +21,9 @@ export interface AccountAssignmentProps {
  * set's role there (the first assignment in an account creates it).
  */
 export class AccountAssignment extends Construct {
+  /** The account assignment. */
   public readonly assignment: SsoadminAccountAssignment;
+  /** The account (12 digits). */
   public readonly accountId: string;
 
   constructor(scope: Construct, id: string, props: AccountAssignmentProps) {

@@ -7,14 +7,19 @@ import { PASSWORD_POLICY_BOUNDS } from "./aws-rules";
 export interface PasswordPolicySettings {
   /** Minimum length, 6-128. */
   readonly minimumLength: number;
+  /** Whether a password needs a lowercase letter. */
   readonly requireLowercase: boolean;
+  /** Whether a password needs an uppercase letter. */
   readonly requireUppercase: boolean;
+  /** Whether a password needs a digit. */
   readonly requireNumbers: boolean;
+  /** Whether a password needs a symbol. */
   readonly requireSymbols: boolean;
   /** How many previous passwords cannot be reused, 1-24. */
   readonly passwordReusePrevention: number;
   /** Days a password is valid, 1-1095. */
   readonly maxPasswordAge: number;
+  /** Whether users may change their own password. */
   readonly allowUsersToChangePassword: boolean;
   /** Whether an expired password can only be reset by an administrator. */
   readonly hardExpiry: boolean;

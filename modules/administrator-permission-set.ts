@@ -27,11 +27,15 @@ export interface AdministratorPermissionSetProps {
  * portal or `aws sso login`.
  */
 export class AdministratorPermissionSet extends Construct {
+  /** The permission set. */
   public readonly permissionSet: SsoadminPermissionSet;
+  /** The attachment of the AWS managed `AdministratorAccess` policy. */
   public readonly attachment: SsoadminManagedPolicyAttachment;
   /** ARN of the permission set. */
   public readonly permissionSetArn: string;
+  /** Name of the permission set (the role name users see). */
   public readonly name: string;
+  /** How long a session lasts, ISO-8601 (e.g. PT1H). */
   public readonly sessionDuration: string;
 
   constructor(scope: Construct, id: string, props: AdministratorPermissionSetProps) {

@@ -17,8 +17,11 @@ export interface CheckBlockProps {
  * and renders it as HCL for `cdktf synth --hcl`, whose renderer drops stack overrides.
  */
 export class CheckBlock extends Construct {
+  /** Name of the check block. */
   public readonly checkName: string;
+  /** The condition, a Terraform expression without `${}`. */
   public readonly condition: string;
+  /** What Terraform prints when the condition is false. */
   public readonly errorMessage: string;
 
   constructor(scope: Construct, id: string, props: CheckBlockProps) {

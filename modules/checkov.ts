@@ -27,9 +27,13 @@ export interface CheckovSkip {
 
 /** The skips of one resource, by its Terraform address. */
 export interface ResourceCheckovSkips {
+  /** Terraform address, `<type>.<name>`. */
   readonly address: string;
+  /** Resource type, e.g. aws_iam_user. */
   readonly type: string;
+  /** Resource name in the stack (its logical id). */
   readonly name: string;
+  /** The checks it deviates from, with the reasons. */
   readonly skips: readonly CheckovSkip[];
 }
 

@@ -60,6 +60,7 @@ const AccessKeyStatus = z
   .enum(["Active", "Inactive"], { error: 'must be "Active" or "Inactive"' })
   .describe("Status of the key; an Inactive key is kept but cannot sign requests");
 
+/** Schema of an entry of `adminUsers[].accessKeys` (an IAM access key). */
 export const AccessKeySchema = z
   .strictObject({
     id: z
@@ -86,6 +87,7 @@ export const AccessKeySchema = z
   })
   .describe("An IAM access key of the user");
 
+/** Schema of `adminUsers[].console`: console sign-in settings, or `false` for none. */
 export const ConsoleSchema = z
   .union(
     [
@@ -102,6 +104,7 @@ export const ConsoleSchema = z
   )
   .describe("Console sign-in (login profile), or false for no console access");
 
+/** Schema of an entry of `accounts[].adminUsers` (an IAM admin user). */
 export const AdminUserSchema = z.strictObject({
   name: iamName("user", 64).refine((name) => name.toLowerCase() !== "root", {
     error: "is reserved: the root user is not an IAM user, and it must never get access keys (CIS 1.4, Checkov CKV_AWS_348)",
@@ -130,6 +133,7 @@ export const AdminUserSchema = z.strictObject({
     .describe("Allows two Active keys while clients switch to the new key (CIS 1.13: at most one Active key otherwise)"),
 });
 
+/** Schema of `accounts[].adminGroup` (the IAM administrators group). */
 export const AdminGroupSchema = z.strictObject({
   name: iamName("group", 128).default("Administrators"),
   path: iamPath.default("/"),
@@ -153,6 +157,7 @@ const bounded = (field: keyof typeof PASSWORD_POLICY_BOUNDS) => {
 };
 const flag = () => z.boolean({ error: "must be true or false" });
 
+/** Schema of `accounts[].passwordPolicy`: `false`, `true` (the CIS values) or settings overriding some of them. */
 export const PasswordPolicySchema = z
   .union(
     [
@@ -212,6 +217,7 @@ const tags = () =>
     .default({})
     .describe("Default tags applied to every resource");
 
+/** Schema of an entry of `accounts` (one AWS account, one stack). */
 export const AccountSchema = z.strictObject({
   name: stackName().describe("Stack name, unique: lowercase letters, digits and hyphens"),
   region: region().describe("AWS region of the provider, e.g. us-east-1"),
@@ -245,10 +251,12 @@ export const AccountSchema = z.strictObject({
     .default({ serviceLinkedRole: "create", setupPolicy: false }),
 });
 
+/** Schema of `backend` when the state is local (`{ "type": "local" }`). */
 export const LocalBackendSchema = z
   .strictObject({ type: z.literal("local") })
   .describe("State in terraform.<stack>.tfstate in the project folder");
 
+/** Schema of `backend` when the state is in S3 (`{ "type": "s3", ... }`). */
 export const S3BackendSchema = z
   .strictObject({
     type: z.literal("s3"),
@@ -268,6 +276,7 @@ export const S3BackendSchema = z
   })
   .describe("State in S3, one object per stack");
 
+/** Schema of `backend`: local or S3, told apart by `type`. */
 export const BackendSchema = z
   .discriminatedUnion("type", [LocalBackendSchema, S3BackendSchema], {
     error: 'must be { "type": "local" } or { "type": "s3", "bucket", "key", "region", ... }',
@@ -282,6 +291,7 @@ const identityStoreName = (rule: { pattern: RegExp; rule: string }) =>
       error: IDENTITY_STORE_RESERVED_RULE,
     });
 
+/** Schema of an entry of `identityCenter.users` (a person in the identity store). */
 export const IdentityCenterUserSchema = z.strictObject({
   userName: identityStoreName(IDENTITY_STORE_USER_NAME).describe("Sign-in name in the identity store (unique, ignoring case)"),
   givenName: z.string().regex(IDENTITY_STORE_TEXT.pattern, { error: IDENTITY_STORE_TEXT.rule }).describe("Given name"),
@@ -297,6 +307,7 @@ export const IdentityCenterUserSchema = z.strictObject({
     .describe("Primary work email: Identity Center sends the invitation and password resets there"),
 });
 
+/** Schema of `identityCenter` (administrators in IAM Identity Center, a stack of its own). */
 export const IdentityCenterSchema = z
   .strictObject({
     name: stackName().default("identity-center").describe("Stack name, unique among all stacks"),
@@ -346,6 +357,10 @@ export const IdentityCenterSchema = z
   })
   .describe("Administrators in IAM Identity Center (the guide's recommended way): a stack of its own for the management account");
 
+/**
+ * Schema of the whole configuration file (`setup.config.json`): validates, reports every problem
+ * and fills in the defaults. {@link parseConfig} applies it with the rules across entries.
+ */
 export const SetupConfigSchema = z
   .strictObject({
     $schema: z.string().optional().describe("Path of the JSON Schema, for editors"),
@@ -594,11 +609,17 @@ function identityCenterChecks(ic: Record<string, unknown>, accounts: [Record<str
 export type SetupConfigInput = z.input<typeof SetupConfigSchema>;
 /** The validated configuration, every default filled in. */
 export type SetupConfig = z.output<typeof SetupConfigSchema>;
+/** One validated `accounts[]` entry. */
 export type AccountConfig = SetupConfig["accounts"][number];
+/** One validated `adminUsers[]` entry of an account. */
 export type AdminUserConfig = AccountConfig["adminUsers"][number];
+/** One validated `accessKeys[]` entry of an admin user. */
 export type AccessKeyConfig = AdminUserConfig["accessKeys"][number];
+/** The validated `backend`: where every stack keeps its state. */
 export type BackendConfig = SetupConfig["backend"];
+/** The validated `identityCenter` section. */
 export type IdentityCenterConfig = NonNullable<SetupConfig["identityCenter"]>;
+/** One validated `identityCenter.users[]` entry. */
 export type IdentityCenterUserConfig = IdentityCenterConfig["users"][number];
 
 /** The accounts `identityCenter` assigns the permission set in (assignTo, else every account), in configuration order. */

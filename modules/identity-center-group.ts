@@ -27,7 +27,9 @@ export class IdentityCenterGroup extends Construct {
   public readonly group?: IdentitystoreGroup;
   /** The looked-up group (with `existing`). */
   public readonly lookup?: DataAwsIdentitystoreGroup;
+  /** Display name of the group. */
   public readonly displayName: string;
+  /** Whether the group is looked up rather than created. */
   public readonly existing: boolean;
 
   constructor(scope: Construct, id: string, props: IdentityCenterGroupProps) {

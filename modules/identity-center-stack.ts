@@ -24,6 +24,7 @@ export const IDENTITY_CENTER_OUTPUTS = {
 export interface AssignedAccount {
   /** The accounts[] entry's name (its stack). */
   readonly name: string;
+  /** The account id (12 digits). */
   readonly accountId: string;
 }
 
@@ -43,10 +44,15 @@ export interface IdentityCenterStackProps {
  * the `AdministratorAccess` permission set, and one assignment per account.
  */
 export class IdentityCenterStack extends TerraformStack {
+  /** The Identity Center instance, read. */
   public readonly instance: IdentityCenterInstance;
+  /** The administrators group. */
   public readonly group: IdentityCenterGroup;
+  /** The users created in the identity store, in configuration order. */
   public readonly users: IdentityCenterUser[] = [];
+  /** The `AdministratorAccess` permission set. */
   public readonly permissionSet: AdministratorPermissionSet;
+  /** One assignment per account, in configuration order. */
   public readonly assignments: AccountAssignment[] = [];
 
   constructor(scope: Construct, id: string, props: IdentityCenterStackProps) {

@@ -10,7 +10,9 @@ export interface IdentityCenterUserProps {
   readonly identityStoreId: string;
   /** The user's sign-in name. */
   readonly userName: string;
+  /** Given name. */
   readonly givenName: string;
+  /** Family name. */
   readonly familyName: string;
   /** @default "<givenName> <familyName>" */
   readonly displayName?: string;
@@ -27,10 +29,13 @@ export interface IdentityCenterUserProps {
  * no API sets.
  */
 export class IdentityCenterUser extends Construct {
+  /** The user in the identity store. */
   public readonly user: IdentitystoreUser;
+  /** The user's membership of the group. */
   public readonly membership: IdentitystoreGroupMembership;
   /** The user's id in the identity store. */
   public readonly userId: string;
+  /** The user's sign-in name. */
   public readonly userName: string;
 
   constructor(scope: Construct, id: string, props: IdentityCenterUserProps) {

@@ -24,18 +24,27 @@ export const SECRETS_OUTPUT = "admin_user_secrets";
 
 /** An access key in the {@link USERS_OUTPUT} output. */
 export interface AccessKeyOutput {
+  /** The access key id. */
   id: string;
+  /** Active or Inactive. */
   status: string;
+  /** The secret access key encrypted with the key's PGP key (pgpKey only). */
   encrypted_secret?: string;
+  /** Fingerprint of that PGP key (pgpKey only). */
   key_fingerprint?: string;
+  /** ARN of the Secrets Manager secret holding the key pair (secretStore only). */
   secret_arn?: string;
 }
 
 /** A user in the {@link USERS_OUTPUT} output. */
 export interface AdminUserOutput {
+  /** ARN of the user. */
   arn: string;
+  /** Whether the user signs in to the console. */
   console: boolean;
+  /** The initial password encrypted with console.pgpKey (console.pgpKey only). */
   encrypted_password?: string;
+  /** Fingerprint of that PGP key (console.pgpKey only). */
   password_key_fingerprint?: string;
   /** By key id (accessKeys[].id). */
   access_keys: Record<string, AccessKeyOutput>;
@@ -43,6 +52,7 @@ export interface AdminUserOutput {
 
 /** A user in the {@link SECRETS_OUTPUT} output: only the secrets kept in plain text. */
 export interface AdminUserSecrets {
+  /** The initial console password, without console.pgpKey. */
   password?: string;
   /** Secret access key by key id. */
   access_keys: Record<string, string>;

@@ -7,9 +7,11 @@ export const ASSUME_ROLE_SESSION_NAME = "incident-manager-setup";
 
 /** Where and as whom a stack runs: the part of an account's (or Identity Center's) configuration the provider needs. */
 export interface StackTarget {
+  /** Region of the AWS provider. */
   readonly region: string;
   /** Becomes allowed_account_ids: the provider refuses credentials of any other account. */
   readonly accountId?: string;
+  /** Role the provider assumes (session name {@link ASSUME_ROLE_SESSION_NAME}). */
   readonly assumeRoleArn?: string;
   /** Default tags of every resource. */
   readonly tags: Record<string, string>;

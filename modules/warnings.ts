@@ -9,6 +9,7 @@
 import { Annotations } from "cdktf";
 import { IConstruct } from "constructs";
 
+/** Every warning and note the constructs record, by id: its kind and what it is about (README "Warnings"). */
 export const WARNINGS = {
   "plaintext-password-in-state": {
     kind: "action",
@@ -41,6 +42,7 @@ export const WARNINGS = {
   },
 } as const satisfies Record<string, { kind: "action" | "note"; about: string }>;
 
+/** The id of a warning or note (a key of {@link WARNINGS}). */
 export type WarningId = keyof typeof WARNINGS;
 
 /** The ids a configuration may acknowledge (the "action" ones). */
@@ -48,6 +50,7 @@ export const ACKNOWLEDGEABLE = Object.keys(WARNINGS).filter((id) => WARNINGS[id 
 
 /** Metadata types of our own: not CDKTF annotations, so neither the manifest nor `cdktf synth` prints them. */
 export const NOTE_METADATA = "incident-manager/note";
+/** Metadata type of a warning that the configuration acknowledges (see {@link NOTE_METADATA}). */
 export const ACKNOWLEDGED_METADATA = "incident-manager/acknowledged";
 
 /** The message as recorded: the text, then the id in brackets (so the manifest and the review keep it). */

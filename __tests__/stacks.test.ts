@@ -1,0 +1,237 @@
+// scripts/stacks.ts (`npm run stacks`): the stacks of a configuration as a GitHub Actions matrix, whole
+// or in batches, for the plan jobs of examples/ci/github-pull-request.yml. In-process (run(argv, io));
+// __tests__/examples.test.ts runs the real command line as the workflow's step does.
+import { mkdtempSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+import { createApp } from "../modules/app";
+import { SetupConfigInput, parseConfig } from "../modules/config";
+import { Batch, Io, MAX_MATRIX_JOBS, StackEntry, UsageError, batches, listStacks, parseArgs, run } from "../scripts/stacks";
+import { ROOT, SHIPPED_CONFIG_FILE, fullConfig, organizationConfig } from "./support/configs";
+
+const EXAMPLE = join(ROOT, "examples", "identity-center.config.json");
+const ROLE = "arn:aws:iam::111122223333:role/github-plan";
+
+function writeConfig(config: unknown): string {
+  const file = join(mkdtempSync(join(tmpdir(), "stacks-")), "setup.config.json");
+  writeFileSync(file, typeof config === "string" ? config : JSON.stringify(config));
+  return file;
+}
+
+/** Runs the command in-process, capturing what it prints. */
+function cli(argv: string[], config = EXAMPLE) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = { env: { SETUP_CONFIG: config }, root: ROOT, out: (text) => out.push(text), err: (line) => err.push(line) };
+  const code = run(argv, io);
+  return { code, stdout: out.join(""), stderr: err.join("\n") };
+}
+
+/** `accounts` accounts, each with its own role. */
+function manyAccounts(accounts: number): SetupConfigInput {
+  return {
+    accounts: Array.from({ length: accounts }, (_, i) => {
+      const accountId = String(100000000000 + i);
+      return {
+        name: `account-${String(i).padStart(4, "0")}`,
+        region: i % 2 ? "eu-west-1" : "us-east-1",
+        accountId,
+        assumeRoleArn: `arn:aws:iam::${accountId}:role/OrganizationAccountAccessRole`,
+        adminUsers: [{ name: "admin" }],
+      };
+    }),
+  };
+}
+
+const EXAMPLE_STACKS: StackEntry[] = [
+  {
+    name: "incident-manager-prod",
+    kind: "account",
+    region: "us-east-1",
+    accountId: "111122223333",
+    assumeRoleArn: "arn:aws:iam::111122223333:role/OrganizationAccountAccessRole",
+  },
+  {
+    name: "incident-manager-dev",
+    kind: "account",
+    region: "us-east-1",
+    accountId: "444455556666",
+    assumeRoleArn: "arn:aws:iam::444455556666:role/OrganizationAccountAccessRole",
+  },
+  { name: "identity-center", kind: "identity-center", region: "us-east-1", accountId: "111111111111", assumeRoleArn: null },
+];
+
+describe("the list", () => {
+  test.each([
+    ["the Identity Center example", () => parseConfig(require(EXAMPLE))],
+    ["the full configuration", () => parseConfig(fullConfig())],
+    ["an Organization", () => parseConfig(organizationConfig())],
+    ["the shipped configuration", () => parseConfig(require(SHIPPED_CONFIG_FILE))],
+  ])("%s: the stacks the app synthesizes, in its order (cdktf.out/stacks/<name>)", (_, config) => {
+    const stacks = listStacks(config()).map((s) => s.name);
+    expect(stacks).toEqual(createApp(config()).node.children.map((c) => c.node.id));
+  });
+
+  test("--json: one line, a matrix of every stack in configuration order; null where the configuration says nothing", () => {
+    const result = cli(["--json"]);
+    expect(result).toEqual({
+      code: 0,
+      stdout: `${JSON.stringify({ include: EXAMPLE_STACKS })}\n`,
+      stderr: `stacks: 3 stack(s) of ${EXAMPLE}`,
+    });
+  });
+
+  test("without --json: a table", () => {
+    expect(cli([], SHIPPED_CONFIG_FILE).stdout).toBe(
+      ["name              kind     region     accountId  assumeRoleArn", "incident-manager  account  us-east-1  -          -", ""].join(
+        "\n",
+      ),
+    );
+    const lines = cli([]).stdout.trimEnd().split("\n");
+    expect(lines).toHaveLength(4);
+    expect(lines[3]).toBe("identity-center        identity-center  us-east-1  111111111111  -");
+  });
+
+  test("--default-role-arn: the role of each stack without assumeRoleArn, and only of those", () => {
+    const { code, stdout } = cli(["--json", "--default-role-arn", ROLE]);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).include).toEqual([EXAMPLE_STACKS[0], EXAMPLE_STACKS[1], { ...EXAMPLE_STACKS[2], assumeRoleArn: ROLE }]);
+  });
+
+  test("--require-role: exit 1 naming each stack without a role, nothing on stdout; with --default-role-arn it lists", () => {
+    const result = cli(["--json", "--require-role"]);
+    expect(result).toEqual({
+      code: 1,
+      stdout: "",
+      stderr:
+        `stacks: --require-role: no role to assume for stack(s) identity-center: give each an assumeRoleArn in ${EXAMPLE}, ` +
+        "or give --default-role-arn (the workflow passes the repository variable PLAN_ROLE_ARN)",
+    });
+    expect(cli(["--json", "--require-role", "--default-role-arn", ROLE]).code).toBe(0);
+    expect(cli(["--require-role"], writeConfig(organizationConfig())).code).toBe(0);
+  });
+});
+
+describe("--batch-size", () => {
+  test("consecutive batches of at most n stacks, numbered from 1, that together are the list", () => {
+    const { code, stdout, stderr } = cli(["--json", "--batch-size", "2"]);
+    expect(code).toBe(0);
+    expect(stderr).toBe(`stacks: 3 stack(s) in 2 batch(es) of ${EXAMPLE}`);
+    const matrix: { include: Batch[] } = JSON.parse(stdout);
+    expect(matrix).toEqual({
+      include: [
+        { batch: 1, size: 2, stacks: { include: EXAMPLE_STACKS.slice(0, 2) } },
+        { batch: 2, size: 1, stacks: { include: EXAMPLE_STACKS.slice(2) } },
+      ],
+    });
+    expect(stdout.trimEnd()).not.toContain("\n");
+  });
+
+  test("text: a table per batch", () => {
+    const { stdout } = cli(["--batch-size=2"]);
+    expect(stdout).toMatch(/^batch 1 of 2 \(2 stack\(s\)\):\nname {2,}kind/);
+    expect(stdout).toContain("\n\nbatch 2 of 2 (1 stack(s)):\nname ");
+  });
+
+  test("one batch when every stack fits", () => {
+    expect(JSON.parse(cli(["--json", "--batch-size", "256"]).stdout)).toEqual({
+      include: [{ batch: 1, size: 3, stacks: { include: EXAMPLE_STACKS } }],
+    });
+  });
+
+  test(`600 accounts in batches of ${MAX_MATRIX_JOBS}: 256, 256, 88, each a matrix GitHub accepts; a job output well under 1 MB`, () => {
+    const { code, stdout } = cli(["--json", "--batch-size", String(MAX_MATRIX_JOBS), "--require-role"], writeConfig(manyAccounts(600)));
+    expect(code).toBe(0);
+    const matrix: { include: Batch[] } = JSON.parse(stdout);
+    expect(matrix.include.map((b) => [b.batch, b.size, b.stacks.include.length])).toEqual([
+      [1, 256, 256],
+      [2, 256, 256],
+      [3, 88, 88],
+    ]);
+    const names = matrix.include.flatMap((b) => b.stacks.include.map((s) => s.name));
+    expect(names).toEqual(manyAccounts(600).accounts.map((a) => a.name));
+    expect(Buffer.byteLength(stdout)).toBeLessThan(200_000); // GitHub: 1 MB of outputs per job
+  });
+
+  test("batches(): the edges", () => {
+    const stacks = listStacks(parseConfig(manyAccounts(5)));
+    expect(batches(stacks, 1).map((b) => b.size)).toEqual([1, 1, 1, 1, 1]);
+    expect(batches(stacks, 5).map((b) => b.size)).toEqual([5]);
+    expect(batches(stacks, 4).map((b) => b.size)).toEqual([4, 1]);
+  });
+});
+
+describe("command line", () => {
+  test("parseArgs: defaults, options in both spellings", () => {
+    expect(parseArgs([])).toEqual({ json: false, requireRole: false });
+    expect(parseArgs(["--json", "--batch-size=7", "--default-role-arn", ROLE, "--require-role"])).toEqual({
+      json: true,
+      requireRole: true,
+      batchSize: 7,
+      defaultRoleArn: ROLE,
+    });
+    expect(parseArgs(["--batch-size", "256"])).toMatchObject({ batchSize: 256 });
+    expect(parseArgs(["--batch-size", "1"])).toMatchObject({ batchSize: 1 });
+    expect(parseArgs(["--default-role-arn", "arn:aws-us-gov:iam::111122223333:role/ci/plan"])).toMatchObject({
+      defaultRoleArn: "arn:aws-us-gov:iam::111122223333:role/ci/plan",
+    });
+    expect(parseArgs(["-h"])).toBe("help");
+  });
+
+  test("-h prints the usage, exit 0", () => {
+    const result = cli(["-h"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      /^usage: npm run stacks \[-- --json\] \[--batch-size <n>\] \[--default-role-arn <arn>\] \[--require-role\]\n/,
+    );
+    expect(result.stderr).toBe("");
+  });
+
+  const batchRule = "give a whole number from 1 to 256 (GitHub Actions runs at most 256 jobs per matrix)";
+  test.each([
+    [["--batch-size", "0"], `--batch-size "0": ${batchRule}`],
+    [["--batch-size", "257"], `--batch-size "257": ${batchRule}`],
+    [["--batch-size", "1.5"], `--batch-size "1.5": ${batchRule}`],
+    [["--batch-size", "-1"], "--batch-size needs a value"],
+    [["--batch-size", "ten"], `--batch-size "ten": ${batchRule}`],
+    [["--batch-size", " 2"], `--batch-size " 2": ${batchRule}`],
+    [["--batch-size"], "--batch-size needs a value"],
+    [["--batch-size="], "--batch-size needs a value"],
+    [["--batch-size", "2", "--batch-size", "3"], "--batch-size given twice"],
+    [["--default-role-arn", "github-plan"], '--default-role-arn "github-plan" is not an IAM role ARN'],
+    [["--default-role-arn", "arn:aws:iam::1111:role/x"], '--default-role-arn "arn:aws:iam::1111:role/x" is not an IAM role ARN'],
+    [["--default-role-arn", "arn:aws:iam::111122223333:user/x"], "is not an IAM role ARN"],
+    [["--default-role-arn"], "--default-role-arn needs a value"],
+    [["--json=yes"], "--json"],
+    [["--nope"], "unknown option --nope"],
+    [["stack-a"], 'unexpected argument "stack-a"'],
+  ])("usage error %j: exit 2, %s, with the usage", (argv, message) => {
+    const result = cli(argv, join(tmpdir(), "never-read.json"));
+    expect(result.code).toBe(2);
+    expect(result.stderr.split("\n")[0]).toMatch(/^stacks: /);
+    expect(result.stderr.split("\n")[0]).toContain(message);
+    expect(result.stderr).toContain("usage: npm run stacks");
+    expect(result.stdout).toBe("");
+  });
+
+  test("parseArgs throws a UsageError", () => {
+    expect(() => parseArgs(["--batch-size", "0"])).toThrow(UsageError);
+  });
+
+  test.each([
+    ["no file", () => join(tmpdir(), "stacks-no-such-config.json"), "file not found"],
+    ["not JSON", () => writeConfig("{"), "is not valid JSON"],
+    ["no accounts", () => writeConfig({ accounts: [] }), "must list at least one account"],
+    [
+      "a bad assumeRoleArn",
+      () => writeConfig({ accounts: [{ name: "a", region: "us-east-1", assumeRoleArn: "nope", adminUsers: [{ name: "x" }] }] }),
+      "is not an IAM role ARN",
+    ],
+  ])("a configuration with %s: exit 1, the problem, nothing on stdout", (_, file, message) => {
+    const result = cli(["--json"], file());
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(/^stacks: /);
+    expect(result.stderr).toContain(message);
+  });
+});
