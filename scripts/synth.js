@@ -23,6 +23,15 @@ function bundleIsCurrent() {
   return SOURCES.every((source) => newestMtime(source) < built);
 }
 
+// cdktf 0.21 calls util.isArray, which Node.js 22 reports on every run as deprecated (DEP0044):
+// nothing a user of this app can act on, so that one warning is not printed (all others are).
+const emitWarning = process.emitWarning;
+process.emitWarning = function (warning, ...rest) {
+  const code = typeof rest[0] === "object" && rest[0] !== null ? rest[0].code : rest[1];
+  if (code === "DEP0044") return;
+  return emitWarning.call(process, warning, ...rest);
+};
+
 if (process.env.SYNTH_REBUILD === "1" || !bundleIsCurrent()) {
   require("esbuild").buildSync({
     entryPoints: [join(ROOT, "main.ts")],

@@ -1,15 +1,9 @@
 // The configurations both engine checks synthesize: the shipped setup.config.json, the Identity
 // Center example, and the tests' full, Organization and accounts configurations
-// (__tests__/support/configs.ts, the same objects the tests use), written to JSON files.
+// (scripts/lib/reference-configs.ts, the same objects the tests use), written to JSON files.
 import { writeFileSync } from "fs";
 import { join } from "path";
-import {
-  IDENTITY_CENTER_CONFIG_FILE,
-  SHIPPED_CONFIG_FILE,
-  accountsConfig,
-  fullConfig,
-  organizationConfig,
-} from "../../__tests__/support/configs";
+import { IDENTITY_CENTER_CONFIG_FILE, SHIPPED_CONFIG_FILE, accountsConfig, fullConfig, organizationConfig } from "../lib/reference-configs";
 
 export interface NamedConfig {
   name: string;

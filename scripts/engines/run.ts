@@ -94,7 +94,7 @@ export async function installPinned(
   const missing = () => Object.entries(packages).filter(([name, version]) => installedVersion(nodeModules, name) !== version);
   if (missing().length === 0) return "current";
   // A quick look first: with npm's own retries, an unreachable registry costs `npm install` minutes.
-  const ping = await run("npm", ["ping", "--fetch-retries=0", "--fetch-timeout=20000"], ROOT);
+  const ping = await run("npm", ["ping", "--fetch-retries=0", "--fetch-timeout=20000", "--loglevel=error"], ROOT);
   const down = ping.status === 0 ? undefined : registryUnreachable(`${ping.stdout}\n${ping.stderr}`);
   if (down) throw new RegistryUnreachable(`npm could not reach the registry (${down}) to install ${purpose}${requestLine(ping.stderr)}`);
   mkdirSync(prefix, { recursive: true });
