@@ -28,6 +28,9 @@ const SOURCE_PLAN = "source: terraform plan (offline)";
 
 const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
 
+/** The review as a process (and git): left to `npm test`; the unit loop (TEST_SCOPE=unit) reports them skipped. */
+const endToEnd = process.env.TEST_SCOPE === "unit" ? test.skip : test;
+
 /** Synthesizes a configuration as the app does, into a temp folder: the stacks' JSON and the warnings. */
 function synth(input: SetupConfigInput): SynthOutput & { outdir: string } {
   const outdir = tempDir("review-synth-");
@@ -513,7 +516,7 @@ describe("command line", () => {
     expect(bad.stderr).toContain("accounts: [] must list at least one account");
   });
 
-  test("--base-dir end to end (node -r tsx/cjs scripts/review.ts): the changes, the plan, review.md", () => {
+  endToEnd("--base-dir end to end (node -r tsx/cjs scripts/review.ts): the changes, the plan, review.md", () => {
     const work = tempDir("review-e2e-");
     const baseDir = join(work, "base");
     synthesize({ configFile: configFile(shippedConfig()), outdir: baseDir });
@@ -548,7 +551,7 @@ describe("command line", () => {
     expect(row(result.stdout, KEY)).toContain("| update | key `1` of `incident-admin` · status Inactive ·");
   });
 
-  test("--base HEAD end to end: the same configuration file on both sides", () => {
+  endToEnd("--base HEAD end to end: the same configuration file on both sides", () => {
     const outdir = join(tempDir("review-head-"), "cdktf.out");
     const result = spawnSync(process.execPath, ["-r", "tsx/cjs", "scripts/review.ts", "--base", "HEAD", "--outdir", outdir], {
       cwd: ROOT,
