@@ -12,7 +12,7 @@
 import { resolve } from "path";
 import { AccountConfig, ConfigError, SetupConfig, assignedAccounts, configFileFromEnv, loadConfig } from "../modules/config";
 import { IDENTITY_CENTER_OUTPUTS } from "../modules/identity-center-stack";
-import { EXIT, PROJECT_ROOT, UsageError, parseCommandLine } from "./lib/cli";
+import { CommandIo, EXIT, UsageError, argsOrExit, parseCommandLine, processIo } from "./lib/cli";
 import { TerraformOutputError, outputCommand, terraformOutputs } from "./lib/terraform-output";
 
 /** The default name of the [sso-session] section. */
@@ -169,39 +169,12 @@ export function startUrl(args: Args, config: SetupConfig, io: Pick<Io, "env" | "
 }
 
 /** Where the script reads and writes. */
-export interface Io {
-  /** SETUP_CONFIG, INIT_CWD and PATH (for terraform) come from here. */
-  readonly env: NodeJS.ProcessEnv;
-  /** The project root (holds setup.config.json and cdktf.out/). */
-  readonly root: string;
-  /** The configuration (stdout). */
-  readonly out: (text: string) => void;
-  /** Notes and errors (stderr). */
-  readonly err: (line: string) => void;
-}
-
-export const processIo = (): Io => ({
-  env: process.env,
-  root: PROJECT_ROOT,
-  out: (text) => process.stdout.write(text),
-  err: (line) => process.stderr.write(`${line}\n`),
-});
+export type Io = CommandIo;
 
 /** The whole command; returns the exit code (0, 1: failed, 2: usage). */
 export function run(argv: readonly string[], io: Io = processIo()): number {
-  let args: Args;
-  try {
-    const parsed = parseArgs(argv);
-    if (parsed === "help") {
-      io.out(`${USAGE}\n`);
-      return EXIT.ok;
-    }
-    args = parsed;
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    io.err(`sso-profiles: ${e.message}\n\n${USAGE}`);
-    return EXIT.usage;
-  }
+  const args = argsOrExit("sso-profiles", USAGE, io, () => parseArgs(argv));
+  if (typeof args === "number") return args;
   const configFile = configFileFromEnv(io.env, resolve(io.root, "setup.config.json"));
   try {
     const config = loadConfig(configFile);

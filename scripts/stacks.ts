@@ -10,7 +10,7 @@
 import { resolve } from "path";
 import { ROLE_ARN } from "../modules/aws-rules";
 import { ConfigError, SetupConfig, configFileFromEnv, loadConfig } from "../modules/config";
-import { EXIT, PROJECT_ROOT, UsageError, parseCommandLine } from "./lib/cli";
+import { CommandIo, EXIT, UsageError, argsOrExit, parseCommandLine, processIo } from "./lib/cli";
 
 /** GitHub Actions: "A job matrix can generate a maximum of 256 jobs per workflow run." */
 export const MAX_MATRIX_JOBS = 256;
@@ -142,39 +142,12 @@ export function render(stacks: readonly StackEntry[], args: Args): string {
 }
 
 /** Where the script reads and writes. */
-export interface Io {
-  /** SETUP_CONFIG and INIT_CWD come from here. */
-  readonly env: NodeJS.ProcessEnv;
-  /** The project root (holds setup.config.json). */
-  readonly root: string;
-  /** The list (stdout). */
-  readonly out: (text: string) => void;
-  /** Notes and errors (stderr). */
-  readonly err: (line: string) => void;
-}
-
-export const processIo = (): Io => ({
-  env: process.env,
-  root: PROJECT_ROOT,
-  out: (text) => process.stdout.write(text),
-  err: (line) => process.stderr.write(`${line}\n`),
-});
+export type Io = CommandIo;
 
 /** The whole command; returns the exit code (0, 1: failed, 2: usage). */
 export function run(argv: readonly string[], io: Io = processIo()): number {
-  let args: Args;
-  try {
-    const parsed = parseArgs(argv);
-    if (parsed === "help") {
-      io.out(`${USAGE}\n`);
-      return EXIT.ok;
-    }
-    args = parsed;
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    io.err(`stacks: ${e.message}\n\n${USAGE}`);
-    return EXIT.usage;
-  }
+  const args = argsOrExit("stacks", USAGE, io, () => parseArgs(argv));
+  if (typeof args === "number") return args;
   const configFile = configFileFromEnv(io.env, resolve(io.root, "setup.config.json"));
   try {
     const stacks = listStacks(loadConfig(configFile), args.defaultRoleArn);

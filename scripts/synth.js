@@ -23,24 +23,28 @@ function bundleIsCurrent() {
   return SOURCES.every((source) => newestMtime(source) < built);
 }
 
-// cdktf 0.21 calls util.isArray, which Node.js 22 reports on every run as deprecated (DEP0044):
-// nothing a user of this app can act on, so that one warning is not printed (all others are).
-const emitWarning = process.emitWarning;
-process.emitWarning = function (warning, ...rest) {
-  const code = typeof rest[0] === "object" && rest[0] !== null ? rest[0].code : rest[1];
-  if (code === "DEP0044") return;
-  return emitWarning.call(process, warning, ...rest);
+/** How main.ts is bundled (also by scripts/engines, with cdktf aliased to cdktn). */
+const BUILD_OPTIONS = {
+  entryPoints: [join(ROOT, "main.ts")],
+  bundle: true,
+  platform: "node",
+  packages: "external",
+  target: "node20",
+  logLevel: "warning",
 };
+module.exports = { BUILD_OPTIONS };
 
-if (process.env.SYNTH_REBUILD === "1" || !bundleIsCurrent()) {
-  require("esbuild").buildSync({
-    entryPoints: [join(ROOT, "main.ts")],
-    bundle: true,
-    platform: "node",
-    packages: "external",
-    target: "node20",
-    logLevel: "warning",
-    outfile: BUNDLE,
-  });
+function synth() {
+  // cdktf 0.21 calls util.isArray, which Node.js 22 reports on every run as deprecated (DEP0044):
+  // nothing a user of this app can act on, so that one warning is not printed (all others are).
+  const emitWarning = process.emitWarning;
+  process.emitWarning = function (warning, ...rest) {
+    const code = typeof rest[0] === "object" && rest[0] !== null ? rest[0].code : rest[1];
+    if (code === "DEP0044") return;
+    return emitWarning.call(process, warning, ...rest);
+  };
+  if (process.env.SYNTH_REBUILD === "1" || !bundleIsCurrent()) require("esbuild").buildSync({ ...BUILD_OPTIONS, outfile: BUNDLE });
+  require(BUNDLE);
 }
-require(BUNDLE);
+
+if (require.main === module) synth();

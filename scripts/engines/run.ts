@@ -3,7 +3,10 @@
 // cdktf aliased to cdktn), run a bundle on a given Node.js binary for one configuration, and read
 // what it wrote. Used by check-cdktn.ts, check-node.ts and node22.ts.
 import { spawn } from "child_process";
-import { buildSync } from "esbuild";
+import { BuildOptions, buildSync } from "esbuild";
+
+// scripts/synth.js is plain JavaScript (nothing compiles it): its build options, typed here.
+const SYNTH_BUILD_OPTIONS = (require("../synth.js") as { BUILD_OPTIONS: BuildOptions }).BUILD_OPTIONS;
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "fs";
 import { join, relative, resolve } from "path";
 import { Engine, SynthRun, registryUnreachable } from "./compare";
@@ -129,21 +132,12 @@ export function engineIn(nodeModules: string, name: "cdktf" | "cdktn"): Engine {
 }
 
 /**
- * Bundles main.ts with the options of scripts/synth.js (packages stay external, resolved at run time
+ * Bundles main.ts with the options of scripts/synth.js (its BUILD_OPTIONS) (packages stay external, resolved at run time
  * from the bundle's folder upwards), optionally with import paths aliased (`cdktf` -> `cdktn`, also
  * for deep imports such as `@cdktf/provider-aws/lib/iam-user`).
  */
 export function bundle(outfile: string, alias?: Record<string, string>): void {
-  buildSync({
-    entryPoints: [join(ROOT, "main.ts")],
-    bundle: true,
-    platform: "node",
-    packages: "external",
-    target: "node20",
-    logLevel: "warning",
-    outfile,
-    ...(alias ? { alias } : {}),
-  });
+  buildSync({ ...SYNTH_BUILD_OPTIONS, outfile, ...(alias ? { alias } : {}) });
 }
 
 /** Every file under `dir`, keyed by its path relative to `dir` ("/"-separated). */

@@ -63,3 +63,39 @@ export function parseCommandLine<K extends string>(
   const flags = new Set(flagNames.filter((n) => parsed.values[n] === true));
   return { options: values, flags, positionals: parsed.positionals };
 }
+
+/** Where a command reads and writes (the tests give their own). */
+export interface CommandIo {
+  /** SETUP_CONFIG, INIT_CWD, PATH. */
+  readonly env: NodeJS.ProcessEnv;
+  /** The project root (holds setup.config.json and cdktf.out/). */
+  readonly root: string;
+  /** The command's output (stdout). */
+  readonly out: (text: string) => void;
+  /** Notes and errors (stderr), one line each. */
+  readonly err: (line: string) => void;
+}
+
+export const processIo = (): CommandIo => ({
+  env: process.env,
+  root: PROJECT_ROOT,
+  out: (text) => process.stdout.write(text),
+  err: (line) => process.stderr.write(`${line}\n`),
+});
+
+/**
+ * The parsed arguments, or the exit code once `-h` printed the usage (0) or a usage error was
+ * printed with it (2, as `<command>: <message>`).
+ */
+export function argsOrExit<A>(command: string, usage: string, io: CommandIo, parse: () => A | "help"): A | number {
+  try {
+    const parsed = parse();
+    if (parsed !== "help") return parsed;
+    io.out(`${usage}\n`);
+    return EXIT.ok;
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.err(`${command}: ${e.message}\n\n${usage}`);
+    return EXIT.usage;
+  }
+}

@@ -90,8 +90,7 @@ export function accessGraph(stacks: Readonly<Record<string, Json>>): AccessGraph
     const groupAddress = parseRef(value(O.groupId))?.[0];
     const groupBlock = groupAddress ? view.block(groupAddress) : undefined;
     const existing = groupBlock?.data === true;
-    const groupName =
-      str(groupBlock?.body.display_name) ?? str(obj(obj(groupBlock?.body.alternate_identifier).unique_attribute).attribute_value) ?? "?";
+    const groupName = view.nameOf(value(O.groupId));
     const groupKey = node(`ic-group:${groupName}`, `Identity Center group ${groupName}${existing ? " (existing)" : ""}`, "group");
     const psKey = node(`permission-set:${permissionSet}`, `permission set ${permissionSet} (${duration})`, "permission-set");
     edges.push({ from: groupKey, to: psKey });

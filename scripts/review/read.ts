@@ -154,7 +154,7 @@ export class StackView {
   nameOf(value: unknown): string {
     const block = this.block(this.refAddress(value) ?? "");
     const body = block?.body ?? {};
-    const lookup = str(obj(obj(body.alternate_identifier).unique_attribute).attribute_value);
+    const lookup = lookupName(body);
     return str(body.user_name) ?? str(body.display_name) ?? lookup ?? str(body.name) ?? (typeof value === "string" ? value : "?");
   }
 
@@ -183,6 +183,11 @@ export class StackView {
       .find((i) => i.to === address);
     return block ? String(block.id) : undefined;
   }
+}
+
+/** The value an Identity Store data source looks its group or user up by (`alternate_identifier`). */
+function lookupName(body: Json): string | undefined {
+  return str(obj(obj(body.alternate_identifier).unique_attribute).attribute_value);
 }
 
 /** An expression made readable: the partition and the caller's account id as placeholders. */
@@ -332,7 +337,7 @@ export function describe(view: StackView, block: Block): string {
     case "aws_identitystore_group":
       return `Identity Center group ${code(String(body.display_name))} · mode: **create**`;
     case "data.aws_identitystore_group": {
-      const name = str(obj(obj(body.alternate_identifier).unique_attribute).attribute_value) ?? "?";
+      const name = lookupName(body) ?? "?";
       return `Identity Center group ${code(name)} · mode: **look up** (its members are managed where it comes from, e.g. the identity provider)`;
     }
     case "aws_identitystore_user":

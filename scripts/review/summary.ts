@@ -4,7 +4,7 @@ import { countPlannedChanges } from "../lib/plan-json";
 import { PLUMBING_DATA, arr, checkovSkips, compare, obj, sorted, str } from "./helpers";
 import { IDENTITY_CENTER_OUTPUTS } from "../../modules/identity-center-stack";
 import { isIdentityCenterStack } from "./access";
-import { StackView, describe, describeBackend, parseRef, roleMode, stackName, warningsOf } from "./read";
+import { StackView, describe, describeBackend, roleMode, stackName, warningsOf } from "./read";
 import { Json, PlanJson, ResourceRow, ReviewWarning, StackSummary } from "./types";
 
 // ---------------------------------------------------------------------------------------------
@@ -104,12 +104,9 @@ export function summarizeStack(stackJson: Json, warnings: readonly ReviewWarning
 /** The permission set, group and accounts of an Identity Center stack, from its outputs. */
 function identityCenterOf(view: StackView): NonNullable<StackSummary["identityCenter"]> {
   const value = (name: string) => obj(obj(view.json.output)[name]).value;
-  const group = view.block(parseRef(value(IDENTITY_CENTER_OUTPUTS.groupId))?.[0] ?? "");
-  const groupName =
-    str(group?.body.display_name) ?? str(obj(obj(group?.body.alternate_identifier).unique_attribute).attribute_value) ?? "?";
   return {
     permissionSet: str(value(IDENTITY_CENTER_OUTPUTS.permissionSetName)) ?? "?",
-    group: groupName,
+    group: view.nameOf(value(IDENTITY_CENTER_OUTPUTS.groupId)),
     accounts: Object.entries(obj(value(IDENTITY_CENTER_OUTPUTS.assignedAccounts))).map(([name, id]) => `${name} (${String(id)})`),
   };
 }
