@@ -40,5 +40,6 @@ export class AccountAssignment extends Construct {
       targetType: "AWS_ACCOUNT",
       targetId: props.accountId,
     });
+    props.permissionSet.dependOnAssignment(this.assignment);
   }
 }

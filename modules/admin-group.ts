@@ -38,6 +38,15 @@ export interface AdminGroupProps {
    * @default - MFA is required of every member
    */
   readonly mfaNotRequiredFor?: string[];
+  /**
+   * Adopt a group that exists already, with `AdministratorAccess` attached (as the guide's
+   * console steps leave it): Terraform import blocks take over the group and the attachment, so
+   * the first apply creates neither (and a later removal is a decision, not a name conflict).
+   * The value is the account's partition as a literal (`aws`, `aws-cn`, `aws-us-gov`): an
+   * import id must be known before the plan reads `data.aws_partition`.
+   * @default - the group is created
+   */
+  readonly adoptInPartition?: string;
 }
 
 /**
@@ -94,6 +103,8 @@ export class AdminGroup extends Construct {
   public readonly mfaPolicy?: IamGroupPolicy;
   /** Whether members must use MFA (the group's policy enforces it). */
   public readonly enforceMfa: boolean;
+  /** Whether the group existed before and is imported ({@link AdminGroupProps.adoptInPartition}). */
+  public readonly adopted: boolean;
   /** Members that MFA is not required of (see {@link AdminGroupProps.mfaNotRequiredFor}). */
   public readonly mfaNotRequiredFor: readonly string[];
 
@@ -116,6 +127,15 @@ export class AdminGroup extends Construct {
     // this partition-built ARN. The deviation (CIS 1.16) is the guide's and is in the README.
     this.groupName = this.group.name;
     this.groupArn = this.group.arn;
+    this.adopted = props.adoptInPartition !== undefined;
+    if (props.adoptInPartition !== undefined) {
+      if (!/^aws(-[a-z]+)*$/.test(props.adoptInPartition)) {
+        throw new Error(`adoptInPartition: ${JSON.stringify(props.adoptInPartition)} is not an AWS partition (aws, aws-cn, aws-us-gov, ...)`);
+      }
+      // Import ids (provider docs): the group by name; the attachment as "<group>/<policy ARN>".
+      this.group.importFrom(groupName);
+      this.administratorAccess.importFrom(`${groupName}/arn:${props.adoptInPartition}:iam::aws:policy/AdministratorAccess`);
+    }
 
     warn(
       this,

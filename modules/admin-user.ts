@@ -53,6 +53,16 @@ export interface AdminUserProps {
    * @default true
    */
   readonly requireMfa?: boolean;
+  /**
+   * Adopt an IAM user that exists already (the guide: "If your account already includes an IAM
+   * user with full AWS administrative permissions, you can skip this section"): Terraform import
+   * blocks take over the user and, with console access, its login profile (the password stays as
+   * it is: the provider cannot read it, and ignore_changes keeps the profile). Access keys cannot
+   * be imported with their secret (AWS shows a secret only once, at creation): the user's existing
+   * keys stay as they are, outside Terraform, and {@link AccessKey} makes new ones.
+   * @default false - the user is created
+   */
+  readonly adopt?: boolean;
 }
 
 /** Length of the generated initial password without a managed policy (the provider's default). */
@@ -75,10 +85,14 @@ export class AdminUser extends Construct {
   public readonly requireMfa: boolean;
   /** The access keys of the user, in the order they were added ({@link AccessKey} adds itself). */
   public readonly accessKeys: AccessKey[] = [];
+  /** The user's membership of the administrators group. */
+  public readonly groupMembership: IamUserGroupMembership;
   /** The administrators group the user is in. */
   public readonly group: AdminGroup;
   /** Whether the initial console password is encrypted with a PGP key. */
   public readonly passwordPgpProtected: boolean;
+  /** Whether the user existed before and is imported ({@link AdminUserProps.adopt}). */
+  public readonly adopted: boolean;
 
   constructor(scope: Construct, id: string, props: AdminUserProps) {
     super(scope, id);
@@ -97,8 +111,31 @@ export class AdminUser extends Construct {
       );
     }
 
+    const exempted = props.group.mfaNotRequiredFor.some((name) => name.toLowerCase() === props.userName.toLowerCase());
+    if (props.group.enforceMfa && exempted && props.console !== false) {
+      // The exemption is a condition on aws:username in the group's policy: a console user in it
+      // would be a full administrator with a password alone (iam:CreateUser without MFA).
+      throw new Error(
+        `mfaNotRequiredFor: the group exempts ${JSON.stringify(props.userName)} from MFA, but that user signs in to the console ` +
+          "(console access requires MFA: give the user console: false, or take the name out of mfaNotRequiredFor)",
+      );
+    }
+    if (props.group.enforceMfa && exempted && this.requireMfa) {
+      throw new Error(
+        `requireMfa: true (the default) for ${JSON.stringify(props.userName)}, but the group exempts the user from MFA ` +
+          "(mfaNotRequiredFor): set requireMfa: false on the user to confirm the exemption, or take the name out of mfaNotRequiredFor",
+      );
+    }
+
     this.group = props.group;
-    this.user = new IamUser(this, "Resource", { name: props.userName, path: props.path ?? "/" });
+    this.adopted = props.adopt ?? false;
+    // force_destroy: IAM's DeleteUser refuses a user who still has an MFA device, a login profile
+    // or access keys ("DeleteConflict"); every console admin here enrols an MFA device (the group's
+    // policy makes them). With force_destroy the provider removes them first, so taking a person
+    // out of adminUsers works. The provider reads it from the state when it deletes: a user
+    // deployed without it needs one apply that sets it (an in-place update) before removal.
+    this.user = new IamUser(this, "Resource", { name: props.userName, path: props.path ?? "/", forceDestroy: true });
+    if (this.adopted) this.user.importFrom(props.userName);
     skipCheckov(this.user, {
       id: "CKV_AWS_273",
       comment: "The guide's IAM path: an IAM user in the administrators group rather than IAM Identity Center (SSO).",
@@ -115,7 +152,7 @@ export class AdminUser extends Construct {
     this.userArn = this.user.arn;
 
     // Not the exclusive aws_iam_group_membership: other members of the group stay untouched.
-    new IamUserGroupMembership(this, "GroupMembership", {
+    this.groupMembership = new IamUserGroupMembership(this, "GroupMembership", {
       user: this.user.name,
       groups: [props.group.groupName],
     });
@@ -134,8 +171,10 @@ export class AdminUser extends Construct {
         // replace the profile (which would reset the password).
         lifecycle: { ignoreChanges: ["password_reset_required", "password_length", "pgp_key"] },
       });
+      // An adopted user's console password is imported as it is (import id: the user name).
+      if (this.adopted) this.loginProfile.importFrom(props.userName);
       skipCheckov(this.user, { id: "CKV2_AWS_22", comment: "The guide has the administrator sign in to the console as this IAM user." });
-      if (!this.passwordPgpProtected) {
+      if (!this.passwordPgpProtected && !this.adopted) {
         warn(
           this,
           "plaintext-password-in-state",

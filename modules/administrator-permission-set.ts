@@ -1,6 +1,8 @@
 import { Construct } from "constructs";
+import { TerraformResource } from "cdktf";
 import { SsoadminManagedPolicyAttachment } from "@cdktf/provider-aws/lib/ssoadmin-managed-policy-attachment";
 import { SsoadminPermissionSet } from "@cdktf/provider-aws/lib/ssoadmin-permission-set";
+import { DataAwsSsoadminPermissionSet } from "@cdktf/provider-aws/lib/data-aws-ssoadmin-permission-set";
 import { validatePermissionSet } from "./aws-rules";
 import { warn } from "./warnings";
 import { skipCheckov } from "./checkov";
@@ -18,6 +20,14 @@ export interface AdministratorPermissionSetProps {
    * @default "PT1H"
    */
   readonly sessionDuration?: string;
+  /**
+   * Use the permission set of this name that exists already (AWS's own Identity Center setup
+   * guide creates one named `AdministratorAccess`) instead of creating it: it is read by name
+   * (a data source), and neither its policies nor its session duration are managed here.
+   * @default false - the permission set is created (and a name taken already fails the apply
+   * with a ConflictException)
+   */
+  readonly existing?: boolean;
 }
 
 /**
@@ -27,10 +37,16 @@ export interface AdministratorPermissionSetProps {
  * portal or `aws sso login`.
  */
 export class AdministratorPermissionSet extends Construct {
-  /** The permission set. */
-  public readonly permissionSet: SsoadminPermissionSet;
-  /** The attachment of the AWS managed `AdministratorAccess` policy. */
-  public readonly attachment: SsoadminManagedPolicyAttachment;
+  /** The permission set, when it is created here. */
+  public readonly permissionSet?: SsoadminPermissionSet;
+  /** The existing permission set, read by name ({@link AdministratorPermissionSetProps.existing}). */
+  public readonly existingPermissionSet?: DataAwsSsoadminPermissionSet;
+  /**
+   * The attachment of the AWS managed `AdministratorAccess` policy, when the permission set is
+   * created here. It depends on every {@link AccountAssignment} of the permission set (they add
+   * themselves): see {@link AdministratorPermissionSet.dependOnAssignment}.
+   */
+  public readonly attachment?: SsoadminManagedPolicyAttachment;
   /** ARN of the permission set. */
   public readonly permissionSetArn: string;
   /** Name of the permission set (the role name users see). */
@@ -43,6 +59,11 @@ export class AdministratorPermissionSet extends Construct {
     this.name = props.name ?? "AdministratorAccess";
     this.sessionDuration = props.sessionDuration ?? "PT1H";
     validatePermissionSet(this.name, this.sessionDuration);
+    if (props.existing) {
+      this.existingPermissionSet = new DataAwsSsoadminPermissionSet(this, "Resource", { instanceArn: props.instanceArn, name: this.name });
+      this.permissionSetArn = this.existingPermissionSet.arn;
+      return;
+    }
     this.permissionSet = new SsoadminPermissionSet(this, "Resource", {
       instanceArn: props.instanceArn,
       name: this.name,
@@ -68,5 +89,16 @@ export class AdministratorPermissionSet extends Construct {
       `CIS 1.16: permission set ${this.name} has AdministratorAccess, as the guide asks, in every assigned account ` +
         `(sessions of ${this.sessionDuration}). Keep the group small; whoever joins it administers those accounts.`,
     );
+  }
+
+  /**
+   * Orders the policy attachment after an account assignment, as the provider's documentation of
+   * aws_ssoadmin_managed_policy_attachment shows ("With Account Assignment": `depends_on` the
+   * assignment): attaching and detaching re-provision the permission set in every assigned
+   * account, so on destroy the attachment must go first (hashicorp/terraform-provider-aws#33337).
+   */
+  public dependOnAssignment(assignment: TerraformResource): void {
+    if (!this.attachment) return;
+    this.attachment.dependsOn = [...(this.attachment.dependsOn ?? []), assignment.fqn];
   }
 }

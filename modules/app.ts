@@ -1,6 +1,6 @@
 // Composition of the app: one stack per account, synthesis, and what the user is told.
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "fs";
-import { dirname, join, relative, resolve } from "path";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "fs";
+import { basename, dirname, join, relative, resolve } from "path";
 import { App, AppConfig, TerraformStack } from "cdktf";
 import { IConstruct } from "constructs";
 import { CheckBlock } from "./check-block";
@@ -8,8 +8,10 @@ import { CHECKOV_CONFIG_FILE, checkovConfig, checkovSkipsOf, withCheckovSkipComm
 import { SetupConfig, accessKeyId, assignedAccounts, configFileFromEnv, loadConfig } from "./config";
 import { IdentityCenterStack } from "./identity-center-stack";
 import { IncidentManagerSetupStack } from "./incident-manager-setup-stack";
-import { REPLACEMENT_CONSEQUENCE, ignoredChanges, replacementCauses } from "./replacements";
-import { ACKNOWLEDGED_METADATA, NOTE_METADATA, WarningId, warningIdOf, withId } from "./warnings";
+import { DELETION_CONSEQUENCE, REPLACEMENT_CONSEQUENCE, ignoredChanges, replacementCauses } from "./replacements";
+import { ACKNOWLEDGEABLE, ACKNOWLEDGED_METADATA, COMPARISON_IDS, NOTE_METADATA, WarningId, warningIdOf, withId } from "./warnings";
+import { RetiredStack } from "./retired-stack";
+import { RemovedBlocks } from "./removed-block";
 
 /** Context that keeps stack traces (absolute paths) out of the synthesized metadata. */
 export const DETERMINISTIC_CONTEXT = { "@cdktf/disable_stack_trace_in_metadata": true };
@@ -26,12 +28,29 @@ export function stackNames(config: SetupConfig): string[] {
  */
 export function createApp(config: SetupConfig, options: AppConfig = {}, only?: string): App {
   const app = new App({ ...options, context: { ...DETERMINISTIC_CONTEXT, ...options.context } });
-  for (const account of config.accounts) {
-    if (only === undefined || only === account.name) {
+  config.accounts.forEach((account, a) => {
+    if (only !== undefined && only !== account.name) return;
+    if (!account.retire) {
       new IncidentManagerSetupStack(app, account.name, { account, backend: config.backend });
+      return;
     }
-  }
-  if (config.identityCenter && (only === undefined || only === config.identityCenter.name)) {
+    // What the live stack would be, built aside: the addresses to forget are its own.
+    const live = new IncidentManagerSetupStack(new App({ context: DETERMINISTIC_CONTEXT, skipValidation: true }), account.name, {
+      account,
+      backend: config.backend,
+    });
+    new RetiredStack(app, account.name, {
+      target: account,
+      backend: config.backend,
+      forget: live.keepOnRetire(),
+      entry: `accounts[${a}] (${account.name})`,
+    });
+  });
+  const ic = config.identityCenter;
+  if (ic?.retire && (only === undefined || only === ic.name)) {
+    // Nothing to forget: what the stack only reads (an existing group or permission set) is no resource.
+    new RetiredStack(app, ic.name, { target: ic, backend: config.backend, forget: [], entry: `identityCenter (${ic.name})` });
+  } else if (config.identityCenter && (only === undefined || only === config.identityCenter.name)) {
     // The schema requires an accountId of every assigned account.
     const accounts = assignedAccounts(config).map((a) => ({ name: a.name, accountId: a.accountId ?? "" }));
     new IdentityCenterStack(app, config.identityCenter.name, { identityCenter: config.identityCenter, accounts, backend: config.backend });
@@ -78,7 +97,6 @@ const RECORDED_TYPES = new Set(["@cdktf/warn", NOTE_METADATA, ACKNOWLEDGED_METAD
  * (neither printed nor in the manifest), still in {@link synthWarnings} for the review.
  */
 function labelWarnings(app: App, config: SetupConfig): void {
-  const acknowledged = new Set<string>(config.acknowledge);
   for (const construct of app.node.findAll()) {
     const where = configLocation(config, construct.node.path);
     for (const entry of construct.node.metadata) {
@@ -86,9 +104,63 @@ function labelWarnings(app: App, config: SetupConfig): void {
       const mutable = entry as { type: string; data: unknown };
       if (where) mutable.data = `${where}: ${String(entry.data)}`;
       const id = warningIdOf(String(entry.data));
-      if (entry.type === "@cdktf/warn" && id !== undefined && acknowledged.has(id)) mutable.type = ACKNOWLEDGED_METADATA;
+      if (entry.type === "@cdktf/warn" && acknowledgementOf(config, construct.node.path, id) !== undefined) {
+        mutable.type = ACKNOWLEDGED_METADATA;
+      }
     }
   }
+}
+
+/** The user a construct path belongs to: `prod/AdminUser-alice/...` is alice, `identity-center/User-bob` bob. */
+function userOfPath(config: SetupConfig, path: string): string | undefined {
+  const [stack, first] = path.split("/");
+  const prefix = config.identityCenter && stack === config.identityCenter.name ? "User-" : "AdminUser-";
+  return first?.startsWith(prefix) ? first.slice(prefix.length) : undefined;
+}
+
+/**
+ * The index in `acknowledge` of the first entry that acknowledges a warning of `id` recorded at
+ * `path`: same id, and the entry's account (a stack name) and user, where given, are the
+ * warning's. Undefined when none does.
+ */
+export function acknowledgementOf(config: SetupConfig, path: string, id: WarningId | undefined): number | undefined {
+  if (id === undefined) return undefined;
+  const stack = path.split("/")[0];
+  const user = userOfPath(config, path)?.toLowerCase();
+  const index = config.acknowledge.findIndex(
+    (ack) =>
+      ack.id === id &&
+      (ack.account === undefined || ack.account === stack) &&
+      (ack.user === undefined || ack.user.toLowerCase() === user),
+  );
+  return index < 0 ? undefined : index;
+}
+
+/** Each warning with the reason of the acknowledgement that matched it; then one warning per acknowledgement that matched none. */
+function withAcknowledgements(config: SetupConfig, warnings: readonly SynthWarning[]): SynthWarning[] {
+  const used = new Set<number>();
+  const out = warnings.map((w) => {
+    const index = w.kind === "note" ? undefined : acknowledgementOf(config, w.path, w.id);
+    if (index === undefined) return w;
+    used.add(index);
+    return { ...w, kind: "acknowledged" as const, reason: config.acknowledge[index].reason };
+  });
+  config.acknowledge.forEach((ack, i) => {
+    // One that compares with the previous synth comes and goes with a change: never stale.
+    if (used.has(i) || COMPARISON_IDS.includes(ack.id)) return;
+    const scope = [ack.account && `account ${JSON.stringify(ack.account)}`, ack.user && `user ${JSON.stringify(ack.user)}`].filter(Boolean);
+    out.push({
+      path: `acknowledge[${i}]`,
+      message: withId(
+        "stale-acknowledgement",
+        `acknowledge[${i}]: ${JSON.stringify(ack.id)}${scope.length > 0 ? ` for ${scope.join(", ")}` : ""} matches no warning of ` +
+          "this configuration any more: remove the entry (or fix its id, account or user), so that it cannot hide a new warning",
+      ),
+      id: "stale-acknowledgement",
+      kind: "action",
+    });
+  });
+  return out;
 }
 
 /** The file a stack is synthesized to: JSON by default, HCL with `cdktf synth --hcl`. */
@@ -97,11 +169,15 @@ export const STACK_FILES = { json: "cdk.tf.json", hcl: "cdk.tf" } as const;
 /** `--strict`: warnings the configuration does not acknowledge. */
 export class StrictError extends Error {
   constructor(readonly warnings: readonly SynthWarning[]) {
-    const ids = [...new Set(warnings.map((w) => w.id).filter((id) => id !== undefined))];
+    const ids = [...new Set(warnings.map((w) => w.id).filter((id) => id !== undefined && ACKNOWLEDGEABLE.includes(id)))];
+    const example = ids.map((id) => ({ id, reason: "<why the team accepts it>" }));
     super(
       `--strict: ${warnings.length === 1 ? "1 warning" : `${warnings.length} warnings`} not acknowledged, nothing written\n` +
         warnings.map((w) => `  - [${w.path}] ${w.message}`).join("\n") +
-        `\nAct on them, or acknowledge the decided ones in the configuration: "acknowledge": ${JSON.stringify(ids)}`,
+        (example.length > 0
+          ? `\nAct on them, or acknowledge the decided ones in the configuration, each with its reason (and "account" or "user" ` +
+            `to narrow it): "acknowledge": ${JSON.stringify(example)}`
+          : "\nAct on them: these cannot be acknowledged"),
     );
     this.name = "StrictError";
   }
@@ -125,7 +201,8 @@ export function validationErrors(app: App, config: SetupConfig): string[] {
       const account = config.accounts.findIndex((a) => construct.node.path.startsWith(`${a.name}/`));
       if (/version of terraform|terraform version/i.test(message) && account >= 0) {
         return (
-          `accounts[${account}].incidentManager.serviceLinkedRole: "adopt" writes a Terraform import block, and CDKTF checks at ` +
+          `accounts[${account}]: adopting (incidentManager.serviceLinkedRole "adopt", adminGroup.adopt or adminUsers[].adopt) ` +
+          `writes Terraform import blocks, and CDKTF checks at ` +
           `synth time that terraform >= 1.5 is on PATH: ${message.split("\n")[0]} ` +
           `(install Terraform 1.5 or later, or set TERRAFORM_BINARY_NAME to its path)`
         );
@@ -149,6 +226,8 @@ export interface SynthWarning {
   readonly id?: WarningId;
   /** What the user is to do with it (see above). */
   readonly kind: "action" | "acknowledged" | "note";
+  /** Why the team accepts it (the matching `acknowledge` entry's reason; acknowledged ones only). */
+  readonly reason?: string;
 }
 
 const KIND_OF_TYPE: Record<string, SynthWarning["kind"]> = {
@@ -233,11 +312,16 @@ export function synthesize(options: SynthesizeOptions): SynthResult {
       Object.assign(manifest.stacks, written.stacks);
     }
     if (errors.length > 0) throw new SynthError(errors);
-    const unacknowledged = warnings.filter((w) => w.kind === "action");
+    const stacksDir = join(outdir, "stacks");
+    const checked = [
+      ...withAcknowledgements(config, warnings),
+      ...removedStackWarnings(stacksDir, names),
+      ...configFileWarnings(outdir, options.configFile),
+    ];
+    const unacknowledged = checked.filter((w) => w.kind === "action");
     if (options.strict && unacknowledged.length > 0) throw new StrictError(unacknowledged);
 
     const previous = previousStackJson(outdir, names);
-    const stacksDir = join(outdir, "stacks");
     mkdirSync(stacksDir, { recursive: true });
     for (const name of names) {
       const target = join(stacksDir, name);
@@ -248,12 +332,11 @@ export function synthesize(options: SynthesizeOptions): SynthResult {
       for (const file of [STACK_FILES.json, STACK_FILES.hcl, CHECKOV_CONFIG_FILE]) rmSync(join(target, file), { force: true });
       for (const file of readdirSync(join(staging, "stacks", name))) renameSync(join(staging, "stacks", name, file), join(target, file));
     }
-    for (const entry of readdirSync(stacksDir)) {
-      if (!names.includes(entry)) rmSync(join(stacksDir, entry), { recursive: true, force: true });
-    }
+    // Folders of stacks no longer configured stay (see removedStackWarnings): they are not in the manifest.
     writeFileSync(join(outdir, "manifest.json"), JSON.stringify(manifest, null, 2));
-    const replacements = replacementWarnings(outdir, names, previous, new Set(config.acknowledge), hclJson);
-    return { outdir, stacks: names, warnings: [...warnings, ...replacements], replacements };
+    writeFileSync(join(outdir, SYNTH_SOURCE_FILE), JSON.stringify({ configFile: resolve(options.configFile) }, null, 2) + "\n");
+    const replacements = replacementWarnings(outdir, names, previous, config, hclJson);
+    return { outdir, stacks: names, warnings: [...checked, ...replacements], replacements };
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
@@ -278,11 +361,65 @@ function finishStackFolder(stack: TerraformStack, dir: string, hcl: boolean): vo
   const skips = checkovSkipsOf(stack);
   if (hcl) {
     const hclFile = join(dir, STACK_FILES.hcl);
-    writeFileSync(hclFile, withCheckovSkipComments(readFileSync(hclFile, "utf8"), skips) + CheckBlock.hclOf(stack));
+    writeFileSync(hclFile, withCheckovSkipComments(readFileSync(hclFile, "utf8"), skips) + CheckBlock.hclOf(stack) + RemovedBlocks.hclOf(stack));
   } else {
     const config = checkovConfig(skips);
     if (config) writeFileSync(join(dir, CHECKOV_CONFIG_FILE), config);
   }
+}
+
+/** The file in the output folder that records which configuration file the last synth read. */
+export const SYNTH_SOURCE_FILE = "synth-source.json";
+
+/**
+ * A stack folder of an earlier synth whose stack the configuration no longer has: what it made
+ * stays in AWS, unmanaged, and nothing would plan it again. The folder is kept (not in the
+ * manifest) and the warning repeats until the stack is retired or the folder deleted.
+ */
+function removedStackWarnings(stacksDir: string, names: readonly string[]): SynthWarning[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(stacksDir).sort();
+  } catch {
+    return [];
+  }
+  return entries
+    .filter((entry) => !names.includes(entry) && Object.values(STACK_FILES).some((file) => existsSync(join(stacksDir, entry, file))))
+    .map((entry) => ({
+      path: entry,
+      id: "stack-removed" as const,
+      kind: "action" as const,
+      message: withId(
+        "stack-removed",
+        `stack ${entry} was synthesized before and is no longer in the configuration: the users, keys and group (or the ` +
+          "Identity Center users, permission set and assignments) it made STAY in AWS, unmanaged, and no plan covers them. " +
+          `To take it out, put the entry back with "retire": true, apply its plan, then delete the entry. Its folder ` +
+          `${join("stacks", entry)} is kept for that; delete the folder once the stack is retired or destroyed.`,
+      ),
+    }));
+}
+
+/** A synth into a folder that the last synth filled from another configuration file (a missing SETUP_CONFIG, say). */
+function configFileWarnings(outdir: string, configFile: string): SynthWarning[] {
+  let previous: string;
+  try {
+    previous = String((JSON.parse(readFileSync(join(outdir, SYNTH_SOURCE_FILE), "utf8")) as { configFile?: unknown }).configFile);
+  } catch {
+    return [];
+  }
+  if (previous === resolve(configFile)) return [];
+  return [
+    {
+      path: basename(outdir),
+      id: "config-file-changed",
+      kind: "action",
+      message: withId(
+        "config-file-changed",
+        `${basename(outdir)} was last synthesized from ${previous}; this synth reads ${resolve(configFile)} and replaces its ` +
+          "stacks. If that is not what you meant, set SETUP_CONFIG to your configuration and synthesize again before you plan.",
+      ),
+    },
+  ];
 }
 
 type StackJson = { resource?: Record<string, Record<string, Record<string, unknown>>> };
@@ -311,7 +448,7 @@ function replacementWarnings(
   outdir: string,
   names: readonly string[],
   previous: ReadonlyMap<string, string>,
-  acknowledged: ReadonlySet<string>,
+  config: SetupConfig,
   hclJson: ReadonlyMap<string, string>,
 ): SynthWarning[] {
   const warnings: SynthWarning[] = [];
@@ -323,8 +460,16 @@ function replacementWarnings(
     const old = JSON.parse(before) as StackJson;
     const current = JSON.parse(after) as StackJson;
     const stack = { node: { path: name } };
-    const warn = (id: "replacement" | "ignored-change", message: string) =>
-      warnings.push({ path: stack.node.path, message: withId(id, message), id, kind: acknowledged.has(id) ? "acknowledged" : "action" });
+    const warn = (id: "replacement" | "ignored-change" | "deletion", message: string) => {
+      const ack = acknowledgementOf(config, stack.node.path, id);
+      const decided = ack === undefined ? {} : { reason: config.acknowledge[ack].reason };
+      warnings.push({ path: stack.node.path, message: withId(id, message), id, kind: ack === undefined ? "action" : "acknowledged", ...decided });
+    };
+    for (const [type, consequence] of Object.entries(DELETION_CONSEQUENCE)) {
+      for (const name of Object.keys(old.resource?.[type] ?? {}).filter((n) => !current.resource?.[type]?.[n])) {
+        warn("deletion", `${type}.${name} is no longer in the stack, so Terraform DELETES it: ${consequence}. Check the plan before you apply.`);
+      }
+    }
     for (const [type, byName] of Object.entries(current.resource ?? {})) {
       for (const [name, body] of Object.entries(byName)) {
         const was = old.resource?.[type]?.[name];
@@ -358,6 +503,17 @@ export function strictRequested(argv: readonly string[], env: NodeJS.ProcessEnv)
   return argv.includes("--strict") || env.SYNTH_STRICT === "1" || env.SYNTH_STRICT === "true";
 }
 
+/** What `npm run synth -- --help` prints. */
+export const SYNTH_USAGE = [
+  "usage: npm run synth [-- --strict]",
+  "  Synthesizes the configuration into cdktf.out/stacks/<stack>/cdk.tf.json, one stack per accounts[] entry",
+  "  (and one for identityCenter), and prints the warnings that need action.",
+  "  --strict        fail, writing nothing, on a warning the configuration does not acknowledge (also SYNTH_STRICT=1)",
+  "  --help, -h      this text",
+  "environment: SETUP_CONFIG (the configuration file; default setup.config.json), CDKTF_OUTDIR (default cdktf.out)",
+  "exit codes: 0 done, 1 bad input or (--strict) an unacknowledged warning, nothing written; 2 usage",
+].join("\n");
+
 /**
  * What main.ts does, as a function: synthesizes the configuration named by SETUP_CONFIG
  * (default `defaultConfigFile`) into CDKTF_OUTDIR (default cdktf.out), reports the warnings that
@@ -370,9 +526,13 @@ export function main(
   report: (line: string) => void,
   argv: readonly string[] = [],
 ): number {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    report(SYNTH_USAGE);
+    return 0;
+  }
   const unknown = argv.find((a) => a !== "--strict");
   if (unknown !== undefined) {
-    report(`Error: unknown argument ${JSON.stringify(unknown)} (usage: npm run synth [-- --strict])`);
+    report(`Error: unknown argument ${JSON.stringify(unknown)}\n${SYNTH_USAGE}`);
     return 2;
   }
   const configFile = configFileFromEnv(env, defaultConfigFile);

@@ -131,6 +131,14 @@ export const AdminUserSchema = z.strictObject({
     .boolean({ error: "must be true or false" })
     .default(false)
     .describe("Allows two Active keys while clients switch to the new key (CIS 1.13: at most one Active key otherwise)"),
+  adopt: z
+    .boolean({ error: "must be true or false" })
+    .default(false)
+    .describe(
+      "The IAM user exists already: import it (and its login profile, unless console is false; the password stays as it is) " +
+        "instead of creating it. Existing access keys stay outside Terraform (their secret cannot be imported); accessKeys " +
+        "makes new ones, so adopt with accessKeys: [] to create none",
+    ),
 });
 
 /** Schema of `accounts[].adminGroup` (the IAM administrators group). */
@@ -141,6 +149,10 @@ export const AdminGroupSchema = z.strictObject({
     .boolean({ error: "must be true or false" })
     .default(true)
     .describe("Deny everything but setting up one's own password and MFA device until the user signs in with MFA"),
+  adopt: z
+    .boolean({ error: "must be true or false" })
+    .default(false)
+    .describe("The group exists already with AdministratorAccess attached: import both instead of creating them"),
 });
 
 const int = (min: number, max: number, what: string) =>
@@ -230,10 +242,29 @@ export const AccountSchema = z.strictObject({
     .optional()
     .describe("IAM account alias; the sign-in URL uses it"),
   passwordPolicy: PasswordPolicySchema,
-  adminGroup: AdminGroupSchema.default({ name: "Administrators", path: "/", enforceMfa: true }),
+  adminGroup: AdminGroupSchema.default({ name: "Administrators", path: "/", enforceMfa: true, adopt: false }),
   adminUsers: z
     .array(AdminUserSchema, { error: "must be a list of admin users" })
-    .describe("IAM admin users; [] only in an account that identityCenter assigns to (then no IAM group or user is made)"),
+    .describe(
+      "IAM admin users; [] only in an account that identityCenter assigns to or with existingAdministrators " +
+        "(then no IAM group or user is made)",
+    ),
+  existingAdministrators: z
+    .string({ error: "must be a string saying who administers the account and how" })
+    .min(1, { error: "must not be empty: say who administers the account and how (e.g. \"Okta SAML role OrgAdmin\")" })
+    .max(200, { error: "must be at most 200 characters" })
+    .optional()
+    .describe(
+      "The account's administrators exist already and are managed outside this app (e.g. \"Okta SAML role OrgAdmin\"): " +
+        "adminUsers may then be []; the review says so",
+    ),
+  retire: z
+    .boolean({ error: "must be true or false" })
+    .default(false)
+    .describe(
+      "Take the account out: its stack then destroys what the app made (users with their keys and login profiles, group, " +
+        "policies) and forgets (does not delete) the service-linked role and anything adopted. Apply it, then delete the entry",
+    ),
   incidentManager: z
     .strictObject({
       serviceLinkedRole: z
@@ -250,6 +281,38 @@ export const AccountSchema = z.strictObject({
     })
     .default({ serviceLinkedRole: "create", setupPolicy: false }),
 });
+
+/** Schema of an entry of `acknowledge`: a decided warning, why, and where. */
+export const AcknowledgementSchema = z
+  .strictObject(
+    {
+      id: z
+        .enum(ACKNOWLEDGEABLE as [WarningId, ...WarningId[]], {
+          error: `is not a warning id that can be acknowledged (ids: ${ACKNOWLEDGEABLE.join(", ")})`,
+        })
+        .describe("The warning's id, as synth prints it in brackets"),
+      reason: z
+        .string({ error: "must be a string: why the team accepts this warning" })
+        .trim()
+        .min(10, { error: "must say why the team accepts this warning (at least 10 characters)" })
+        .max(500, { error: "must be at most 500 characters" })
+        .describe("Why the team accepts the warning (the review lists it)"),
+      account: z
+        .string({ error: "must be the name of a stack (an accounts[] name or identityCenter.name)" })
+        .optional()
+        .describe("Only the warnings of this stack (an accounts[] name or identityCenter.name). Default: every stack"),
+      user: z
+        .string({ error: "must be a user name" })
+        .optional()
+        .describe("Only the warnings of this user (adminUsers[].name or identityCenter.users[].userName). Default: every user"),
+    },
+    {
+      error:
+        'must be an object { "id", "reason", "account"?, "user"? }: each acknowledgement says why (cdk-nag asks the same ' +
+        'of a suppression), e.g. { "id": "plaintext-password-in-state", "reason": "first bootstrap only, rotated at once" }',
+    },
+  )
+  .describe("A warning the team has decided on");
 
 /** Schema of `backend` when the state is local (`{ "type": "local" }`). */
 export const LocalBackendSchema = z
@@ -339,9 +402,16 @@ export const IdentityCenterSchema = z
           .string()
           .refine(sessionDurationAllowed, { error: SESSION_DURATION.rule })
           .default("PT1H")
-          .describe("Session length, ISO-8601, PT1H to PT12H"),
+          .describe("Session length, ISO-8601, PT1H to PT12H (ignored with existing: true)"),
+        existing: z
+          .boolean({ error: "must be true or false" })
+          .default(false)
+          .describe(
+            "true: use the permission set of this name that exists already (AWS's own Identity Center setup creates " +
+              "AdministratorAccess) instead of creating one: it is read by name, and its policies stay as they are",
+          ),
       })
-      .default({ name: "AdministratorAccess", sessionDuration: "PT1H" }),
+      .default({ name: "AdministratorAccess", sessionDuration: "PT1H", existing: false }),
     accessPortalUrl: z
       .url({ protocol: /^https$/, error: "is not an https URL" })
       .optional()
@@ -353,7 +423,14 @@ export const IdentityCenterSchema = z
       .array(z.string(), { error: "must be a list of accounts[] names" })
       .min(1, { error: "must name at least one account (leave it out to assign to every account)" })
       .optional()
-      .describe("Names of accounts[] entries the group gets the permission set in. Default: every account"),
+      .describe("Names of accounts[] entries the group gets the permission set in. Default: every account (retired ones excepted)"),
+    retire: z
+      .boolean({ error: "must be true or false" })
+      .default(false)
+      .describe(
+        "Take Identity Center out: its stack then destroys the users, group, permission set and assignments it made " +
+          "(an existing group or permission set is only read, and stays). Apply it, then delete identityCenter",
+      ),
   })
   .describe("Administrators in IAM Identity Center (the guide's recommended way): a stack of its own for the management account");
 
@@ -368,14 +445,12 @@ export const SetupConfigSchema = z
     accounts: z.array(AccountSchema, { error: "must be a list of accounts" }).min(1, { error: "must list at least one account" }),
     identityCenter: IdentityCenterSchema.optional(),
     acknowledge: z
-      .array(
-        z.enum(ACKNOWLEDGEABLE as [WarningId, ...WarningId[]], {
-          error: `is not a warning id that can be acknowledged (ids: ${ACKNOWLEDGEABLE.join(", ")})`,
-        }),
-        { error: "must be a list of warning ids" },
-      )
+      .array(AcknowledgementSchema, { error: "must be a list of acknowledgements { id, reason, account?, user? }" })
       .default([])
-      .describe("Warnings the team has decided on: no longer printed, shown as acknowledged in npm run review (README: Warnings)"),
+      .describe(
+        "Warnings the team has decided on, each with its reason and optionally its place: no longer printed, listed with " +
+          "the reason by npm run review; one that matches no warning is reported as stale (README: Warnings)",
+      ),
   })
   // Rules across entries. They run even when single fields are wrong (`when`),
   // so every problem is reported at once; hence they read the input defensively.
@@ -434,12 +509,19 @@ function crossChecks(config: Record<string, unknown>, ctx: z.core.$RefinementCtx
         issue(["accounts", a, "assumeRoleArn"], assumeRoleArn, `is a role in account ${roleAccount}, not in accountId ${accountId}`);
       }
     }
-    if (Array.isArray(account.adminUsers) && account.adminUsers.length === 0 && !assigned.has(account.name)) {
+    if (
+      Array.isArray(account.adminUsers) &&
+      account.adminUsers.length === 0 &&
+      !assigned.has(account.name) &&
+      account.existingAdministrators === undefined &&
+      account.retire !== true
+    ) {
       issue(
         ["accounts", a, "adminUsers"],
         account.adminUsers,
         "is empty, and identityCenter does not assign this account: nobody could administer it " +
-          "(list an admin user, or add the account to identityCenter.assignTo)",
+          "(list an admin user, add the account to identityCenter.assignTo, or, when its administrators exist already, " +
+          "say who they are in existingAdministrators)",
       );
     }
     if (assigned.has(account.name) && accountId === undefined) {
@@ -532,6 +614,40 @@ function crossChecks(config: Record<string, unknown>, ctx: z.core.$RefinementCtx
         } else keyIds.set(id, k);
       }
     }
+    const adopted = userList.filter(([user]) => user.adopt === true).map(([, u]) => ["adminUsers", u, "adopt"]);
+    if (isRecord(account.adminGroup) && account.adminGroup.adopt === true) adopted.unshift(["adminGroup", "adopt"]);
+    for (const path of adopted) {
+      if (accountId !== undefined) break;
+      issue(
+        ["accounts", a, ...path],
+        true,
+        "needs accountId on the account: an import takes over whatever has this name in the account the credentials reach, " +
+          "and accountId (allowed_account_ids) makes sure that is this account",
+      );
+    }
+  }
+  acknowledgementChecks(config, identityCenter, issue);
+}
+
+/** `acknowledge[].account` names a stack, and `user` a user of that stack (of any stack without `account`). */
+function acknowledgementChecks(config: Record<string, unknown>, ic: Record<string, unknown> | undefined, issue: Issue): void {
+  const usersOf = new Map<unknown, Set<string>>();
+  for (const [account] of records(config.accounts)) {
+    usersOf.set(account.name, new Set(records(account.adminUsers).map(([u]) => String(u.name).toLowerCase())));
+  }
+  if (ic) usersOf.set(ic.name ?? "identity-center", new Set(records(ic.users).map(([u]) => String(u.userName).toLowerCase())));
+  for (const [ack, i] of records(config.acknowledge)) {
+    if (typeof ack.account === "string" && !usersOf.has(ack.account)) {
+      const known = [...usersOf.keys()].map((n) => JSON.stringify(n)).join(", ");
+      issue(["acknowledge", i, "account"], ack.account, `is not the name of a stack (stacks: ${known})`);
+      continue;
+    }
+    if (typeof ack.user !== "string") continue;
+    const scope = typeof ack.account === "string" ? [usersOf.get(ack.account)] : [...usersOf.values()];
+    if (!scope.some((users) => users?.has(String(ack.user).toLowerCase()))) {
+      const where = typeof ack.account === "string" ? `stack ${JSON.stringify(ack.account)}` : "any stack";
+      issue(["acknowledge", i, "user"], ack.user, `is not a user of ${where} (adminUsers[].name or identityCenter.users[].userName)`);
+    }
   }
 }
 
@@ -590,7 +706,10 @@ function identityCenterChecks(ic: Record<string, unknown>, accounts: [Record<str
     );
   }
 
-  if (ic.assignTo === undefined) return new Set(names.keys());
+  const retired = new Set(accounts.filter(([account]) => account.retire === true).map(([account]) => account.name));
+  // A retired Identity Center assigns nothing: an account that had only its administrators needs others.
+  if (ic.retire === true) return new Set();
+  if (ic.assignTo === undefined) return new Set([...names.keys()].filter((n) => !retired.has(n)));
   const assigned = new Set<unknown>();
   (Array.isArray(ic.assignTo) ? ic.assignTo : []).forEach((target: unknown, t: number) => {
     if (typeof target !== "string") return;
@@ -599,6 +718,8 @@ function identityCenterChecks(ic: Record<string, unknown>, accounts: [Record<str
       issue(["identityCenter", "assignTo", t], target, `is not the name of an entry of accounts[] (names: ${known})`);
     } else if (assigned.has(target)) {
       issue(["identityCenter", "assignTo", t], target, "is listed twice");
+    } else if (retired.has(target)) {
+      issue(["identityCenter", "assignTo", t], target, "is retired (retire: true): take it out of assignTo, which removes its assignment");
     }
     assigned.add(target);
   });
@@ -625,8 +746,8 @@ export type IdentityCenterUserConfig = IdentityCenterConfig["users"][number];
 /** The accounts `identityCenter` assigns the permission set in (assignTo, else every account), in configuration order. */
 export function assignedAccounts(config: SetupConfig): AccountConfig[] {
   const ic = config.identityCenter;
-  if (!ic) return [];
-  return config.accounts.filter((a) => ic.assignTo === undefined || ic.assignTo.includes(a.name));
+  if (!ic || ic.retire) return [];
+  return config.accounts.filter((a) => !a.retire && (ic.assignTo === undefined || ic.assignTo.includes(a.name)));
 }
 
 /** Stable id of an access key within its user: the configured id, else its position (1 or 2). */

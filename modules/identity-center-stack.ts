@@ -71,6 +71,7 @@ export class IdentityCenterStack extends TerraformStack {
       partition: partitionOfRegion(ic.region),
       name: ic.permissionSet.name,
       sessionDuration: ic.permissionSet.sessionDuration,
+      existing: ic.permissionSet.existing,
     });
     for (const account of props.accounts) {
       this.assignments.push(

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Fn, TerraformOutput, TerraformStack } from "cdktf";
+import { Fn, TerraformOutput, TerraformResource, TerraformStack } from "cdktf";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { AccessKey } from "./access-key";
@@ -13,6 +13,7 @@ import { partitionOfRegion } from "./arns";
 import { AccountConfig, AdminUserConfig, BackendConfig, accessKeyId } from "./config";
 import { IncidentManagerServiceLinkedRole, incidentManagerRoleArn } from "./incident-manager-service-linked-role";
 import { IncidentManagerSetupPolicy } from "./incident-manager-setup-policy";
+import { RemovedBlocks } from "./removed-block";
 import { addProviderAndBackend } from "./stack-foundation";
 
 export { ASSUME_ROLE_SESSION_NAME } from "./stack-foundation";
@@ -57,6 +58,9 @@ export interface AdminUserSecrets {
   /** Secret access key by key id. */
   access_keys: Record<string, string>;
 }
+
+/** Name of the output that says who else administers the account (`existingAdministrators`). */
+export const EXISTING_ADMINISTRATORS_OUTPUT = "existing_administrators";
 
 /** Name of the Terraform check that warns when the deploying identity is the root user. */
 export const ROOT_CHECK_NAME = "deploying_identity_is_not_root";
@@ -117,6 +121,7 @@ export class IncidentManagerSetupStack extends TerraformStack {
         path: account.adminGroup.path,
         enforceMfa: account.adminGroup.enforceMfa,
         mfaNotRequiredFor: account.adminUsers.filter((user) => !user.requireMfa).map((user) => user.name),
+        adoptInPartition: account.adminGroup.adopt ? partitionOfRegion(account.region) : undefined,
       });
       output(this, "admin_group_name", this.adminGroup.groupName, "Name of the administrators group");
       output(this, "admin_group_arn", this.adminGroup.groupArn, "ARN of the administrators group");
@@ -148,6 +153,10 @@ export class IncidentManagerSetupStack extends TerraformStack {
     });
     output(this, "incident_manager_role_arn", this.serviceLinkedRole.roleArn, "ARN of AWSServiceRoleForIncidentManager");
 
+    if (account.existingAdministrators !== undefined) {
+      output(this, EXISTING_ADMINISTRATORS_OUTPUT, account.existingAdministrators, "Administrators managed outside this app (as configured)");
+    }
+
     if (account.incidentManager.setupPolicy) {
       const policy = new IncidentManagerSetupPolicy(this, "IncidentManagerSetupPolicy", {
         partition: this.partition.partition,
@@ -159,6 +168,22 @@ export class IncidentManagerSetupStack extends TerraformStack {
         "ARN of the policy that allows only creating AWSServiceRoleForIncidentManager",
       );
     }
+  }
+
+  /**
+   * What a retired stack ({@link RetiredStack}) must forget rather than destroy: the managed
+   * service-linked role (deleting it cuts Incident Manager off) and everything adopted, which
+   * existed before this app (an adopted group with its AdministratorAccess attachment, adopted
+   * users with their login profiles and group memberships). Addresses, in tree order.
+   */
+  public keepOnRetire(): string[] {
+    const kept: TerraformResource[] = [];
+    if (this.serviceLinkedRole.role) kept.push(this.serviceLinkedRole.role);
+    if (this.adminGroup?.adopted) kept.push(this.adminGroup.group, this.adminGroup.administratorAccess);
+    for (const user of this.adminUsers.filter((u) => u.adopted)) {
+      kept.push(user.user, user.groupMembership, ...(user.loginProfile ? [user.loginProfile] : []));
+    }
+    return kept.map(RemovedBlocks.addressOf);
   }
 
   /**
@@ -221,6 +246,7 @@ export class IncidentManagerSetupStack extends TerraformStack {
       console: userConfig.console,
       passwordPolicy: this.passwordPolicy,
       requireMfa: userConfig.requireMfa,
+      adopt: userConfig.adopt,
     });
     this.adminUsers.push(user);
     const entry: AdminUserOutput = { arn: user.userArn, console: user.loginProfile !== undefined, access_keys: {} };

@@ -18,6 +18,14 @@ export const FORCES_REPLACEMENT: Readonly<Record<string, readonly string[]>> = {
   aws_iam_account_alias: ["account_alias"],
   aws_secretsmanager_secret: ["name", "name_prefix"],
   aws_secretsmanager_secret_version: ["secret_id"],
+  // IAM Identity Center (hashicorp/aws 5.100.0 and 6.25.0, ForceNew in internal/service/ssoadmin and
+  // identitystore; 6.x also replaces any of them when its `region` argument changes, which this app never sets).
+  aws_ssoadmin_permission_set: ["instance_arn", "name"],
+  aws_ssoadmin_managed_policy_attachment: ["instance_arn", "managed_policy_arn", "permission_set_arn"],
+  aws_ssoadmin_account_assignment: ["instance_arn", "permission_set_arn", "principal_id", "principal_type", "target_id", "target_type"],
+  aws_identitystore_user: ["identity_store_id", "user_name"],
+  aws_identitystore_group: ["identity_store_id"],
+  aws_identitystore_group_membership: ["group_id", "identity_store_id", "member_id"],
 };
 
 /** What a replacement costs, where it is more than "a new resource". */
@@ -26,6 +34,35 @@ export const REPLACEMENT_CONSEQUENCE: Readonly<Record<string, string>> = {
   aws_iam_user_login_profile: "a new initial password; the current one stops working",
   aws_iam_service_linked_role: "the role is deleted and created again (prevent_destroy refuses the plan)",
   aws_secretsmanager_secret: "a new secret; the old one is scheduled for deletion",
+  aws_ssoadmin_permission_set:
+    "a new permission set: its policy attachment and EVERY account assignment of it are replaced too, so every " +
+    "Identity Center administrator loses access to every assigned account until the apply has created them again",
+  aws_ssoadmin_managed_policy_attachment:
+    "AdministratorAccess is detached and attached again: the permission set is re-provisioned in every assigned account",
+  aws_ssoadmin_account_assignment:
+    "the group's access to that account is removed and granted again: its administrators lose access there during the apply",
+  aws_identitystore_user:
+    "a new Identity Center user (new user id, a new invitation email): the person loses their sign-in, MFA devices " +
+    "and group membership, and must accept the new invitation",
+  aws_identitystore_group:
+    "a new group: its memberships and account assignments are replaced, so its members lose access during the apply",
+  aws_identitystore_group_membership: "the person leaves the group and joins it again: no access in between",
+};
+
+/**
+ * What it costs when a resource of the type leaves the stack (Terraform deletes it): a person
+ * taken out, or a renamed user or account entry, whose address moves with the name.
+ */
+export const DELETION_CONSEQUENCE: Readonly<Record<string, string>> = {
+  aws_iam_user:
+    "the IAM user is deleted, and with force_destroy its access keys, login profile, MFA devices, SSH keys, signing " +
+    "certificates and service-specific credentials (a renamed user is a new user)",
+  aws_iam_access_key: "the access key is deleted and stops working at once",
+  aws_identitystore_user:
+    "the Identity Center user is deleted: sign-in, MFA devices and group memberships (a changed userName makes a new " +
+    "user, with a new invitation)",
+  aws_ssoadmin_account_assignment: "the group loses the permission set in that account",
+  aws_ssoadmin_permission_set: "the permission set and its role in every assigned account are deleted",
 };
 
 type Body = Record<string, unknown>;

@@ -1,6 +1,10 @@
 import { LocalBackend, S3Backend, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { BackendConfig } from "./config";
+import { warn } from "./warnings";
+
+/** AWS's documentation example account id: no real account has it (the shipped sample pins it). */
+export const EXAMPLE_ACCOUNT_ID = "111122223333";
 
 /** Session name the provider uses when it assumes `assumeRoleArn` (visible in CloudTrail). */
 export const ASSUME_ROLE_SESSION_NAME = "incident-manager-setup";
@@ -28,6 +32,15 @@ export function addProviderAndBackend(stack: TerraformStack, id: string, target:
     assumeRole: target.assumeRoleArn ? [{ roleArn: target.assumeRoleArn, sessionName: ASSUME_ROLE_SESSION_NAME }] : undefined,
     defaultTags: Object.keys(target.tags).length > 0 ? [{ tags: target.tags }] : undefined,
   });
+  if (target.accountId === EXAMPLE_ACCOUNT_ID) {
+    warn(
+      stack,
+      "example-account-id",
+      `accountId ${EXAMPLE_ACCOUNT_ID} is AWS's documentation example, which no real account has: the provider's ` +
+        "allowed_account_ids refuses every real account's credentials, so this stack cannot be applied anywhere. " +
+        "Set accountId to the id of your account (and SETUP_CONFIG to your configuration file).",
+    );
+  }
   if (backend.type === "local") {
     // Relative to the stack's folder (cdktf.out/stacks/<name>), where cdktf and terraform run:
     // the state lands in the project folder, and the synthesized JSON does not depend on where

@@ -27,9 +27,36 @@ export const WARNINGS = {
   "mfa-exempt-user": { kind: "action", about: "requireMfa: false: a programmatic user's keys alone are administrator access." },
   "key-rotation-in-progress": { kind: "action", about: "keyRotationInProgress: true: finish the rotation, then remove the flag." },
   replacement: { kind: "action", about: "A change since the last synth makes Terraform replace a resource (e.g. a new pgp_key)." },
+  deletion: {
+    kind: "action",
+    about: "A resource of the last synth is no longer in its stack: Terraform deletes it (a person taken out, or a rename).",
+  },
   "ignored-change": {
     kind: "action",
     about: "A change since the last synth falls under ignore_changes: it has no effect without -replace.",
+  },
+  "stack-retired": {
+    kind: "action",
+    about: "retire: true: the stack's plan destroys what the app made there and forgets the service-linked role and what was adopted.",
+  },
+  "example-account-id": {
+    kind: "action",
+    about: "accountId is AWS's documentation example 111122223333: the provider refuses every real account (the shipped sample).",
+  },
+  "stack-removed": {
+    kind: "action",
+    acknowledgeable: false,
+    about: "A stack of the last synth is no longer configured: what it made stays in AWS, unmanaged (retire it instead).",
+  },
+  "config-file-changed": {
+    kind: "action",
+    acknowledgeable: false,
+    about: "The output folder was last synthesized from another configuration file (SETUP_CONFIG set then, not now, or the reverse).",
+  },
+  "stale-acknowledgement": {
+    kind: "action",
+    acknowledgeable: false,
+    about: "An acknowledge entry matches no warning: remove it, or fix its id, account or user.",
   },
   "admin-access": {
     kind: "note",
@@ -40,13 +67,22 @@ export const WARNINGS = {
     kind: "note",
     about: "With the MFA policy, an access key works only through `aws sts get-session-token` with an MFA code.",
   },
-} as const satisfies Record<string, { kind: "action" | "note"; about: string }>;
+} as const satisfies Record<string, { kind: "action" | "note"; acknowledgeable?: false; about: string }>;
 
 /** The id of a warning or note (a key of {@link WARNINGS}). */
 export type WarningId = keyof typeof WARNINGS;
 
-/** The ids a configuration may acknowledge (the "action" ones). */
-export const ACKNOWLEDGEABLE = Object.keys(WARNINGS).filter((id) => WARNINGS[id as WarningId].kind === "action") as WarningId[];
+/** The ids a configuration may acknowledge (the "action" ones, but those about the run rather than the configuration). */
+export const ACKNOWLEDGEABLE = Object.keys(WARNINGS).filter((id) => {
+  const warning: { kind: string; acknowledgeable?: false } = WARNINGS[id as WarningId];
+  return warning.kind === "action" && warning.acknowledgeable !== false;
+}) as WarningId[];
+
+/**
+ * Ids that compare this synth with the previous one: they come and go with one change, so an
+ * acknowledgement of one is never reported stale.
+ */
+export const COMPARISON_IDS: readonly WarningId[] = ["replacement", "ignored-change", "deletion"];
 
 /** Metadata types of our own: not CDKTF annotations, so neither the manifest nor `cdktf synth` prints them. */
 export const NOTE_METADATA = "incident-manager/note";
