@@ -30,7 +30,7 @@ describe("configuration defaults follow the guide", () => {
   const account = parseConfig(minimalConfig()).accounts[0];
 
   test("the group is Administrators at path /, with MFA enforced", () => {
-    expect(account.adminGroup).toEqual({ name: "Administrators", path: "/", enforceMfa: true });
+    expect(account.adminGroup).toEqual({ name: "Administrators", path: "/", enforceMfa: true, adopt: false });
   });
 
   test("a user gets console access with a password reset at first sign-in, and one active key", () => {
@@ -41,6 +41,7 @@ describe("configuration defaults follow the guide", () => {
       accessKeys: [{ status: "Active" }],
       keyRotationInProgress: false,
       requireMfa: true,
+      adopt: false,
     });
   });
 
@@ -60,7 +61,7 @@ describe("configuration defaults follow the guide", () => {
 describe("bad input is rejected with the field, the value and the rule", () => {
   test("fails if a key is unknown (a typo such as adminUser)", () => {
     expect(problems(withAccount({ adminUser: [] }))).toEqual([
-      'accounts[0].adminUser: unknown key "adminUser" (allowed here: name, region, accountId, assumeRoleArn, tags, accountAlias, passwordPolicy, adminGroup, adminUsers, incidentManager)',
+      'accounts[0].adminUser: unknown key "adminUser" (allowed here: name, region, accountId, assumeRoleArn, tags, accountAlias, passwordPolicy, adminGroup, adminUsers, existingAdministrators, retire, incidentManager)',
     ]);
   });
 

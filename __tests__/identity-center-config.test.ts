@@ -120,14 +120,16 @@ describe("identityCenter: bad input names the field, the value and the rule", ()
       'identityCenter.assignTo[2]: "incident-manager-prod" is listed twice',
       // incident-manager-dev is no longer assigned, and has no IAM admin user:
       "accounts[1].adminUsers: [] is empty, and identityCenter does not assign this account: nobody could administer it " +
-        "(list an admin user, or add the account to identityCenter.assignTo)",
+        "(list an admin user, add the account to identityCenter.assignTo, or, when its administrators exist already, " +
+        "say who they are in existingAdministrators)",
     ]);
   });
 
   test("an account with neither IAM admin users nor an assignment (no identityCenter at all)", () => {
     expect(problems({ accounts: [{ name: "prod", region: "us-east-1", adminUsers: [] }] })).toEqual([
       "accounts[0].adminUsers: [] is empty, and identityCenter does not assign this account: nobody could administer it " +
-        "(list an admin user, or add the account to identityCenter.assignTo)",
+        "(list an admin user, add the account to identityCenter.assignTo, or, when its administrators exist already, " +
+        "say who they are in existingAdministrators)",
     ]);
   });
 

@@ -119,13 +119,19 @@ describe("npm run synth on the shipped configuration", () => {
     expect(existsSync(stackFile(first, "with-bom"))).toBe(true);
   });
 
-  test("reads the configuration named by SETUP_CONFIG and removes stacks no longer configured", () => {
+  test("reads the configuration named by SETUP_CONFIG; a stack no longer configured keeps its folder and is a warning naming retire", () => {
     const config = shippedConfig();
     config.accounts[0].name = "renamed";
     const run = runMain(first, { SETUP_CONFIG: writeConfig(config) });
     expect(run.status).toBe(0);
     expect(existsSync(stackFile(first, "renamed"))).toBe(true);
-    expect(existsSync(stackFile(first, "incident-manager"))).toBe(false);
+    // Not deleted without a word: its resources stay in AWS, and this folder is what a retire or destroy needs.
+    expect(existsSync(stackFile(first, "incident-manager"))).toBe(true);
+    expect(run.stderr).toContain(
+      "Warning: [incident-manager] stack incident-manager was synthesized before and is no longer in the configuration",
+    );
+    expect(run.stderr).toContain('put the entry back with "retire": true, apply its plan, then delete the entry');
+    expect(JSON.parse(readFileSync(join(first, "cdktf.out", "manifest.json"), "utf8")).stacks).not.toHaveProperty("incident-manager");
   });
 });
 
@@ -175,7 +181,8 @@ describe("adopt mode needs terraform at synth time (CDKTF checks it for import b
     const run = spawnSync(process.execPath, ["-r", "tsx/cjs", "main.ts"], { cwd: dir, env, encoding: "utf8", timeout: 60_000 });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain(
-      'accounts[0].incidentManager.serviceLinkedRole: "adopt" writes a Terraform import block, and CDKTF checks at synth time that terraform >= 1.5 is on PATH',
+      'accounts[0]: adopting (incidentManager.serviceLinkedRole "adopt", adminGroup.adopt or adminUsers[].adopt) writes Terraform ' +
+        "import blocks, and CDKTF checks at synth time that terraform >= 1.5 is on PATH",
     );
     expect(run.stderr).toContain("(install Terraform 1.5 or later, or set TERRAFORM_BINARY_NAME to its path)");
     expect(existsSync(stackFile(dir))).toBe(false);

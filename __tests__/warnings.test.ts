@@ -4,7 +4,7 @@
 import { existsSync, mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { ACKNOWLEDGEABLE, ConfigError, WARNINGS, main, parseConfig, strictRequested } from "../modules";
+import { ACKNOWLEDGEABLE, ConfigError, SYNTH_USAGE, WARNINGS, main, parseConfig, strictRequested, synthesize } from "../modules";
 import { shippedConfig } from "./support/configs";
 
 function run(config: unknown, argv: string[] = [], env: Record<string, string> = {}) {
@@ -25,25 +25,31 @@ function run(config: unknown, argv: string[] = [], env: Record<string, string> =
   }
 }
 
+const ACKS = [
+        { id: "plaintext-password-in-state", reason: "bootstrap only: the password is changed at first sign-in" },
+        { id: "plaintext-secret-in-state", reason: "the state is in an encrypted bucket only admins read" },
+        { id: "example-account-id", reason: "the shipped sample, never applied" },
+      ];
+
 const ids = (lines: string[]) => lines.filter((l) => l.startsWith("Warning: ")).map((l) => /\[([a-z-]+)\]$/.exec(l)?.[1]);
 
 describe("the shipped configuration's synth", () => {
   test("prints only the warnings that need action, each with its id, and counts the rest", () => {
     const { status, lines, written } = run(shippedConfig());
     expect([status, written]).toEqual([0, true]);
-    expect(ids(lines)).toEqual(["password-policy-unmanaged", "plaintext-password-in-state", "plaintext-secret-in-state"]);
+    expect(ids(lines)).toEqual(["example-account-id", "password-policy-unmanaged", "plaintext-password-in-state", "plaintext-secret-in-state"]);
     expect(lines).toContain(
       'Not printed: 3 note(s) on deviations the guide asks for, 0 acknowledged warning(s) (npm run review lists them; README "Warnings")',
     );
   });
 
   test("acknowledged warnings are no longer printed, and counted", () => {
-    const config = { ...shippedConfig(), acknowledge: ["plaintext-password-in-state", "plaintext-secret-in-state"] };
+    const config = { ...shippedConfig(), acknowledge: ACKS };
     const { status, lines } = run(config);
     expect(status).toBe(0);
     expect(ids(lines)).toEqual(["password-policy-unmanaged"]);
     expect(lines).toContain(
-      'Not printed: 3 note(s) on deviations the guide asks for, 2 acknowledged warning(s) (npm run review lists them; README "Warnings")',
+      'Not printed: 3 note(s) on deviations the guide asks for, 3 acknowledged warning(s) (npm run review lists them; README "Warnings")',
     );
   });
 });
@@ -53,12 +59,12 @@ describe("--strict", () => {
     const { status, lines, written } = run(shippedConfig(), ["--strict"]);
     expect(status).toBe(1);
     expect(written).toBe(false);
-    expect(lines[0]).toMatch(/^Error: --strict: 3 warnings not acknowledged, nothing written\n {2}- \[incident-manager\] passwordPolicy/);
-    expect(lines[0]).toContain('"acknowledge": ["password-policy-unmanaged","plaintext-password-in-state","plaintext-secret-in-state"]');
+    expect(lines[0]).toMatch(/^Error: --strict: 4 warnings not acknowledged, nothing written\n {2}- \[incident-manager\] accountId 111122223333/);
+    expect(lines[0]).toContain('"acknowledge": [{"id":"example-account-id","reason":"<why the team accepts it>"},');
   });
 
   test("passes when every warning is acknowledged or acted on; SYNTH_STRICT=1 does the same for CI", () => {
-    const config = { ...shippedConfig(), acknowledge: ["plaintext-password-in-state", "plaintext-secret-in-state"] };
+    const config = { ...shippedConfig(), acknowledge: ACKS };
     (config.accounts[0] as any).passwordPolicy = true;
     expect(run(config, ["--strict"]).status).toBe(0);
     expect(run(shippedConfig(), [], { SYNTH_STRICT: "1" }).status).toBe(1);
@@ -69,7 +75,14 @@ describe("--strict", () => {
   test("an unknown argument is a usage error (exit 2), nothing written", () => {
     const { status, lines, written } = run(shippedConfig(), ["--strcit"]);
     expect([status, written]).toEqual([2, false]);
-    expect(lines).toEqual(['Error: unknown argument "--strcit" (usage: npm run synth [-- --strict])']);
+    expect(lines).toEqual([`Error: unknown argument "--strcit"\n${SYNTH_USAGE}`]);
+  });
+
+  test("--help prints the usage with the exit codes and exits 0, writing nothing", () => {
+    const { status, lines, written } = run(shippedConfig(), ["--help"]);
+    expect([status, written]).toEqual([0, false]);
+    expect(lines).toEqual([SYNTH_USAGE]);
+    expect(SYNTH_USAGE).toContain("exit codes: 0 done, 1 bad input");
   });
 });
 
@@ -83,10 +96,96 @@ describe("acknowledge in the configuration", () => {
         return (e as ConfigError).problems;
       }
     };
-    expect(problems(["plaintext-secret-in-state"])).toEqual([]);
+    const reason = "decided in the security review of 2026-11";
+    expect(problems([{ id: "plaintext-secret-in-state", reason }])).toEqual([]);
     const rule = `is not a warning id that can be acknowledged (ids: ${ACKNOWLEDGEABLE.join(", ")})`;
-    expect(problems(["admin-access"])).toEqual([`acknowledge[0]: "admin-access" ${rule}`]);
-    expect(problems(["plaintext-secrets"])).toEqual([`acknowledge[0]: "plaintext-secrets" ${rule}`]);
+    expect(problems([{ id: "admin-access", reason }])).toEqual([`acknowledge[0].id: "admin-access" ${rule}`]);
+    expect(problems([{ id: "plaintext-secrets", reason }])).toEqual([`acknowledge[0].id: "plaintext-secrets" ${rule}`]);
+    // About the run, not the configuration: never acknowledged.
+    expect(problems([{ id: "stack-removed", reason }])).toEqual([`acknowledge[0].id: "stack-removed" ${rule}`]);
+  });
+
+  test("fails if an acknowledgement has no reason, or is a bare id as before", () => {
+    const problems = (acknowledge: unknown) => {
+      try {
+        parseConfig({ ...shippedConfig(), acknowledge } as any);
+        return [];
+      } catch (e) {
+        return (e as ConfigError).problems;
+      }
+    };
+    expect(problems([{ id: "plaintext-secret-in-state" }])).toEqual([
+      "acknowledge[0].reason: missing (required: string)",
+    ]);
+    expect(problems([{ id: "plaintext-secret-in-state", reason: "  ok  " }])).toEqual([
+      'acknowledge[0].reason: "  ok  " must say why the team accepts this warning (at least 10 characters)',
+    ]);
+    expect(problems(["plaintext-secret-in-state"])[0]).toMatch(
+      /^acknowledge\[0\]: "plaintext-secret-in-state" must be an object \{ "id", "reason", "account"\?, "user"\? \}/,
+    );
+  });
+
+  test("fails if an acknowledgement's account is not a stack, or its user not a user of that stack", () => {
+    const reason = "decided in the security review of 2026-11";
+    expect(() =>
+      parseConfig({
+        ...shippedConfig(),
+        acknowledge: [
+          { id: "plaintext-secret-in-state", reason, account: "prodd" },
+          { id: "plaintext-secret-in-state", reason, account: "incident-manager", user: "bob" },
+        ],
+      } as any),
+    ).toThrow(
+      'acknowledge[0].account: "prodd" is not the name of a stack (stacks: "incident-manager")\n' +
+        '  - acknowledge[1].user: "bob" is not a user of stack "incident-manager" (adminUsers[].name or identityCenter.users[].userName)',
+    );
+  });
+});
+
+describe("acknowledgements with a place and a reason", () => {
+  const twoUsers = () => {
+    const config = shippedConfig() as any;
+    config.accounts[0].passwordPolicy = true;
+    config.accounts[0].adminUsers.push({ name: "bob", console: { passwordResetRequired: true }, accessKeys: [] });
+    return config;
+  };
+  const reason = "bootstrap only: changed at first sign-in";
+
+  test("an acknowledgement scoped to a user hides that user's warning only", () => {
+    const config = { ...twoUsers(), acknowledge: [{ id: "plaintext-password-in-state", reason, user: "bob" }] };
+    const { status, lines } = run(config);
+    expect(status).toBe(0);
+    const password = lines.filter((l) => l.endsWith("[plaintext-password-in-state]"));
+    expect(password).toHaveLength(1);
+    expect(password[0]).toContain("adminUsers[0] (incident-admin)");
+  });
+
+  test("an acknowledgement scoped to the account hides the warning of every user there", () => {
+    const config = { ...twoUsers(), acknowledge: [{ id: "plaintext-password-in-state", reason, account: "incident-manager" }] };
+    expect(run(config).lines.filter((l) => l.endsWith("[plaintext-password-in-state]"))).toEqual([]);
+  });
+
+  test("synthesize returns each acknowledged warning with its reason", () => {
+    const dir = mkdtempSync(join(tmpdir(), "warnings-"));
+    const file = join(dir, "setup.config.json");
+    writeFileSync(file, JSON.stringify({ ...twoUsers(), acknowledge: [{ id: "plaintext-password-in-state", reason, user: "bob" }] }));
+    const { warnings } = synthesize({ configFile: file, outdir: join(dir, "out") });
+    expect(warnings.filter((w) => w.kind === "acknowledged")).toEqual([
+      expect.objectContaining({ path: "incident-manager/AdminUser-bob", id: "plaintext-password-in-state", reason }),
+    ]);
+  });
+
+  test("a stale acknowledgement (matching no warning) is reported, and --strict fails on it having written nothing", () => {
+    const config = { ...twoUsers(), acknowledge: [...ACKS, { id: "mfa-not-enforced", reason: "the group used to have MFA off" }] };
+    const { status, lines } = run(config);
+    expect(status).toBe(0);
+    expect(lines).toContain(
+      'Warning: [acknowledge[3]] acknowledge[3]: "mfa-not-enforced" matches no warning of this configuration any more: remove the ' +
+        "entry (or fix its id, account or user), so that it cannot hide a new warning [stale-acknowledgement]",
+    );
+    const strict = run(config, ["--strict"]);
+    expect([strict.status, strict.written]).toEqual([1, false]);
+    expect(strict.lines[0]).toContain("[acknowledge[3]]");
   });
 
   test("every warning id is documented in the README, with its kind", () => {

@@ -130,7 +130,9 @@ export class AdminGroup extends Construct {
     this.adopted = props.adoptInPartition !== undefined;
     if (props.adoptInPartition !== undefined) {
       if (!/^aws(-[a-z]+)*$/.test(props.adoptInPartition)) {
-        throw new Error(`adoptInPartition: ${JSON.stringify(props.adoptInPartition)} is not an AWS partition (aws, aws-cn, aws-us-gov, ...)`);
+        throw new Error(
+          `adoptInPartition: ${JSON.stringify(props.adoptInPartition)} is not an AWS partition (aws, aws-cn, aws-us-gov, ...)`,
+        );
       }
       // Import ids (provider docs): the group by name; the attachment as "<group>/<policy ARN>".
       this.group.importFrom(groupName);

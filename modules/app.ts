@@ -129,9 +129,7 @@ export function acknowledgementOf(config: SetupConfig, path: string, id: Warning
   const user = userOfPath(config, path)?.toLowerCase();
   const index = config.acknowledge.findIndex(
     (ack) =>
-      ack.id === id &&
-      (ack.account === undefined || ack.account === stack) &&
-      (ack.user === undefined || ack.user.toLowerCase() === user),
+      ack.id === id && (ack.account === undefined || ack.account === stack) && (ack.user === undefined || ack.user.toLowerCase() === user),
   );
   return index < 0 ? undefined : index;
 }
@@ -361,7 +359,10 @@ function finishStackFolder(stack: TerraformStack, dir: string, hcl: boolean): vo
   const skips = checkovSkipsOf(stack);
   if (hcl) {
     const hclFile = join(dir, STACK_FILES.hcl);
-    writeFileSync(hclFile, withCheckovSkipComments(readFileSync(hclFile, "utf8"), skips) + CheckBlock.hclOf(stack) + RemovedBlocks.hclOf(stack));
+    writeFileSync(
+      hclFile,
+      withCheckovSkipComments(readFileSync(hclFile, "utf8"), skips) + CheckBlock.hclOf(stack) + RemovedBlocks.hclOf(stack),
+    );
   } else {
     const config = checkovConfig(skips);
     if (config) writeFileSync(join(dir, CHECKOV_CONFIG_FILE), config);
@@ -463,11 +464,20 @@ function replacementWarnings(
     const warn = (id: "replacement" | "ignored-change" | "deletion", message: string) => {
       const ack = acknowledgementOf(config, stack.node.path, id);
       const decided = ack === undefined ? {} : { reason: config.acknowledge[ack].reason };
-      warnings.push({ path: stack.node.path, message: withId(id, message), id, kind: ack === undefined ? "action" : "acknowledged", ...decided });
+      warnings.push({
+        path: stack.node.path,
+        message: withId(id, message),
+        id,
+        kind: ack === undefined ? "action" : "acknowledged",
+        ...decided,
+      });
     };
     for (const [type, consequence] of Object.entries(DELETION_CONSEQUENCE)) {
       for (const name of Object.keys(old.resource?.[type] ?? {}).filter((n) => !current.resource?.[type]?.[n])) {
-        warn("deletion", `${type}.${name} is no longer in the stack, so Terraform DELETES it: ${consequence}. Check the plan before you apply.`);
+        warn(
+          "deletion",
+          `${type}.${name} is no longer in the stack, so Terraform DELETES it: ${consequence}. Check the plan before you apply.`,
+        );
       }
     }
     for (const [type, byName] of Object.entries(current.resource ?? {})) {

@@ -251,11 +251,11 @@ export const AccountSchema = z.strictObject({
     ),
   existingAdministrators: z
     .string({ error: "must be a string saying who administers the account and how" })
-    .min(1, { error: "must not be empty: say who administers the account and how (e.g. \"Okta SAML role OrgAdmin\")" })
+    .min(1, { error: 'must not be empty: say who administers the account and how (e.g. "Okta SAML role OrgAdmin")' })
     .max(200, { error: "must be at most 200 characters" })
     .optional()
     .describe(
-      "The account's administrators exist already and are managed outside this app (e.g. \"Okta SAML role OrgAdmin\"): " +
+      'The account\'s administrators exist already and are managed outside this app (e.g. "Okta SAML role OrgAdmin"): ' +
         "adminUsers may then be []; the review says so",
     ),
   retire: z
@@ -268,18 +268,19 @@ export const AccountSchema = z.strictObject({
   incidentManager: z
     .strictObject({
       serviceLinkedRole: z
-        .enum(["create", "adopt", "reference"], { error: 'must be "create", "adopt" or "reference"' })
-        .default("create")
+        .enum(["auto", "create", "adopt", "reference"], { error: 'must be "auto", "create", "adopt" or "reference"' })
+        .default("auto")
         .describe(
-          "create: the app creates AWSServiceRoleForIncidentManager; adopt: imports the " +
-            "existing role and manages it; reference: only reads it",
+          "auto: imports AWSServiceRoleForIncidentManager when the account has it, else creates it (Terraform 1.7+); " +
+            "create: creates it (the apply fails if the account has it); adopt: imports the existing role; " +
+            "reference: only reads it. All but reference manage it from then on",
         ),
       setupPolicy: z
         .boolean({ error: "must be true or false" })
         .default(false)
         .describe("Create a customer managed policy that allows only iam:CreateServiceLinkedRole for Incident Manager"),
     })
-    .default({ serviceLinkedRole: "create", setupPolicy: false }),
+    .default({ serviceLinkedRole: "auto", setupPolicy: false }),
 });
 
 /** Schema of an entry of `acknowledge`: a decided warning, why, and where. */

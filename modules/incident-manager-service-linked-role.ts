@@ -1,5 +1,7 @@
 import { Construct } from "constructs";
+import { TerraformStack } from "cdktf";
 import { DataAwsIamRole } from "@cdktf/provider-aws/lib/data-aws-iam-role";
+import { DataAwsIamRoles } from "@cdktf/provider-aws/lib/data-aws-iam-roles";
 import { IamServiceLinkedRole } from "@cdktf/provider-aws/lib/iam-service-linked-role";
 
 /** The service principal of AWS Systems Manager Incident Manager. */
@@ -16,17 +18,56 @@ export function incidentManagerRoleArn(partition: string, accountId: string): st
 
 /**
  * How the app treats the role:
- * - `create`: creates it (the guide's path; fails if the account already has it);
+ * - `auto`: imports the role when the account has it, else creates it (a `data "aws_iam_roles"`
+ *   lookup drives an `import` block's `for_each`: Terraform 1.7 or later); managed from then on;
+ * - `create`: creates it (the guide's path; the apply fails if the account already has it:
+ *   "Service role name AWSServiceRoleForIncidentManager has been taken in this account");
  * - `adopt`: imports the existing role (a Terraform import block) and manages it from then on;
  * - `reference`: only reads it; nothing is created, imported or ever deleted.
  */
-export type ServiceLinkedRoleMode = "create" | "adopt" | "reference";
+export type ServiceLinkedRoleMode = "auto" | "create" | "adopt" | "reference";
+
+/**
+ * The role resource, with an `import` block whose `for_each` is a Terraform expression: the role
+ * is imported once for each ARN it names (0 or 1 here). CDKTF 0.21's importFrom takes one literal
+ * id only, so the block is written here, into the resource's own fragment of the stack.
+ */
+class ConditionallyImportedRole extends IamServiceLinkedRole {
+  /** The expression the import iterates over (the role ARNs found), set by the construct. */
+  public importForEach?: string;
+
+  public toTerraform(): Record<string, unknown> {
+    const fragment = super.toTerraform() as Record<string, unknown>;
+    if (this.importForEach === undefined) return fragment;
+    return { ...fragment, import: [{ for_each: this.importForEach, to: this.address(), id: "${each.value}" }] };
+  }
+
+  public toHclTerraform(): Record<string, unknown> {
+    const fragment = super.toHclTerraform() as Record<string, unknown>;
+    if (this.importForEach === undefined) return fragment;
+    const attribute = (value: string, storageClassType: string) => ({ value, type: "simple", storageClassType });
+    return {
+      ...fragment,
+      import: [
+        {
+          for_each: attribute(this.importForEach, "reference"),
+          to: attribute(this.address(), "reference"),
+          id: attribute("${each.value}", "reference"),
+        },
+      ],
+    };
+  }
+
+  private address(): string {
+    return `${this.terraformResourceType}.${this.friendlyUniqueId}`;
+  }
+}
 
 /** Properties of an {@link IncidentManagerServiceLinkedRole}. */
 export interface IncidentManagerServiceLinkedRoleProps {
   /**
    * What to do with the role.
-   * @default "create"
+   * @default "auto"
    */
   readonly mode?: ServiceLinkedRoleMode;
   /**
@@ -54,6 +95,8 @@ export class IncidentManagerServiceLinkedRole extends Construct {
   public readonly role?: IamServiceLinkedRole;
   /** The role as read (reference mode). */
   public readonly roleData?: DataAwsIamRole;
+  /** The lookup of an existing role (auto mode): its `arns` drive the import. */
+  public readonly existing?: DataAwsIamRoles;
   /** ARN of the role. */
   public readonly roleArn: string;
   /** Name of the role (AWSServiceRoleForIncidentManager). */
@@ -63,22 +106,26 @@ export class IncidentManagerServiceLinkedRole extends Construct {
 
   constructor(scope: Construct, id: string, props: IncidentManagerServiceLinkedRoleProps = {}) {
     super(scope, id);
-    this.mode = props.mode ?? "create";
+    this.mode = props.mode ?? "auto";
     if (this.mode === "reference") {
       this.roleData = new DataAwsIamRole(this, "Resource", { name: INCIDENT_MANAGER_ROLE_NAME });
       this.roleArn = this.roleData.arn;
       this.roleName = this.roleData.name;
       return;
     }
-    this.role = new IamServiceLinkedRole(this, "Resource", {
+    if (!["auto", "create", "adopt"].includes(this.mode)) {
+      throw new Error(`mode: ${JSON.stringify(this.mode)} must be "auto", "create", "adopt" or "reference"`);
+    }
+    const role = new ConditionallyImportedRole(this, "Resource", {
       awsServiceName: INCIDENT_MANAGER_SERVICE,
       description: props.description,
       // An adopted role keeps whatever description and tags it was created with: the import must
       // not turn into an update (UpdateRole, TagRole) of a role this app did not create. tags_all
       // is where the provider's default_tags land (an offline plan shows "tags_all {} -> {...}"
       // without it).
-      lifecycle: { preventDestroy: true, ignoreChanges: this.mode === "adopt" ? ["description", "tags", "tags_all"] : undefined },
+      lifecycle: { preventDestroy: true, ignoreChanges: this.mode === "create" ? undefined : ["description", "tags", "tags_all"] },
     });
+    this.role = role;
     if (this.mode === "adopt") {
       if (!props.importArn) {
         throw new Error(
@@ -87,8 +134,13 @@ export class IncidentManagerServiceLinkedRole extends Construct {
         );
       }
       this.role.importFrom(props.importArn);
-    } else if (this.mode !== "create") {
-      throw new Error(`mode: ${JSON.stringify(this.mode)} must be "create", "adopt" or "reference"`);
+    } else if (this.mode === "auto") {
+      // Lists only roles under the service's path (IAM ListRoles with PathPrefix): the role, or none.
+      // No depends_on here: a deferred read would leave the import's for_each unknown at plan time.
+      this.existing = new DataAwsIamRoles(this, "Existing", { pathPrefix: INCIDENT_MANAGER_ROLE_PATH });
+      role.importForEach = `\${${this.existing.fqn}.arns}`;
+      // import with for_each: Terraform 1.7 (hashicorp/terraform#33932).
+      TerraformStack.of(this).addOverride("terraform.required_version", ">= 1.7.0");
     }
     this.roleArn = this.role.arn;
     this.roleName = this.role.name;

@@ -154,7 +154,12 @@ export class IncidentManagerSetupStack extends TerraformStack {
     output(this, "incident_manager_role_arn", this.serviceLinkedRole.roleArn, "ARN of AWSServiceRoleForIncidentManager");
 
     if (account.existingAdministrators !== undefined) {
-      output(this, EXISTING_ADMINISTRATORS_OUTPUT, account.existingAdministrators, "Administrators managed outside this app (as configured)");
+      output(
+        this,
+        EXISTING_ADMINISTRATORS_OUTPUT,
+        account.existingAdministrators,
+        "Administrators managed outside this app (as configured)",
+      );
     }
 
     if (account.incidentManager.setupPolicy) {

@@ -29,6 +29,8 @@ export class RemovedBlocks extends Construct {
     }
     this.addresses = [...new Set(props.addresses)].sort();
     if (this.addresses.length > 0) {
+      // removed blocks: Terraform 1.7.
+      TerraformStack.of(this).addOverride("terraform.required_version", ">= 1.7.0");
       TerraformStack.of(this).addOverride(
         "removed",
         this.addresses.map((from) => ({ from, lifecycle: { destroy: false } })),

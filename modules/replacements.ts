@@ -44,8 +44,7 @@ export const REPLACEMENT_CONSEQUENCE: Readonly<Record<string, string>> = {
   aws_identitystore_user:
     "a new Identity Center user (new user id, a new invitation email): the person loses their sign-in, MFA devices " +
     "and group membership, and must accept the new invitation",
-  aws_identitystore_group:
-    "a new group: its memberships and account assignments are replaced, so its members lose access during the apply",
+  aws_identitystore_group: "a new group: its memberships and account assignments are replaced, so its members lose access during the apply",
   aws_identitystore_group_membership: "the person leaves the group and joins it again: no access in between",
 };
 
