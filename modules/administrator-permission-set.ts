@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { TerraformResource } from "cdktf";
+import { TerraformResource, dependable } from "cdktf";
 import { SsoadminManagedPolicyAttachment } from "@cdktf/provider-aws/lib/ssoadmin-managed-policy-attachment";
 import { SsoadminPermissionSet } from "@cdktf/provider-aws/lib/ssoadmin-permission-set";
 import { DataAwsSsoadminPermissionSet } from "@cdktf/provider-aws/lib/data-aws-ssoadmin-permission-set";
@@ -99,6 +99,6 @@ export class AdministratorPermissionSet extends Construct {
    */
   public dependOnAssignment(assignment: TerraformResource): void {
     if (!this.attachment) return;
-    this.attachment.dependsOn = [...(this.attachment.dependsOn ?? []), assignment.fqn];
+    this.attachment.dependsOn = [...(this.attachment.dependsOn ?? []), dependable(assignment)];
   }
 }

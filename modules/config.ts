@@ -1,7 +1,7 @@
 // The configuration contract (see README "Configuration"): one schema, used to
 // validate setup.config.json and to generate setup.schema.json for editors.
 import { readFileSync } from "fs";
-import { resolve } from "path";
+import { join, resolve } from "path";
 import { ParseError, ParseErrorCode, parse as parseJsonc, printParseErrorCode, visit } from "jsonc-parser";
 import { z } from "zod";
 import { CIS_PASSWORD_POLICY } from "./account-password-policy";
@@ -617,8 +617,7 @@ function crossChecks(config: Record<string, unknown>, ctx: z.core.$RefinementCtx
     }
     const adopted = userList.filter(([user]) => user.adopt === true).map(([, u]) => ["adminUsers", u, "adopt"]);
     if (isRecord(account.adminGroup) && account.adminGroup.adopt === true) adopted.unshift(["adminGroup", "adopt"]);
-    for (const path of adopted) {
-      if (accountId !== undefined) break;
+    for (const path of accountId === undefined ? adopted : []) {
       issue(
         ["accounts", a, ...path],
         true,
@@ -786,54 +785,97 @@ function show(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-/**
- * The keys an object schema accepts at a path of the configuration. Of a union, the object
- * option whose literal keys (such as the backend's "type") match the input is taken.
- */
-function allowedKeys(path: readonly PropertyKey[], root: unknown): string[] {
-  type Def = Record<string, unknown>;
-  const defOf = (s: z.core.$ZodType) => s._zod.def as unknown as Def;
-  const matches = (option: z.core.$ZodType, value: unknown) =>
+type Def = Record<string, unknown>;
+const defOf = (s: z.core.$ZodType) => s._zod.def as unknown as Def;
+
+/** The value at a path of the configuration (undefined when there is none). */
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  return path.reduce<unknown>((v, k) => (v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[k] : undefined), root);
+}
+
+/** Without default, optional and pipe; of a union, the object option whose literal keys (such as the backend's "type") match `value`. */
+function unwrap(s: z.core.$ZodType, value: unknown): z.core.$ZodType {
+  const matches = (option: z.core.$ZodType) =>
     Object.entries(defOf(option).shape as Record<string, z.core.$ZodType>).every(([key, field]) => {
       const def = defOf(field);
       return def.type !== "literal" || (def.values as unknown[]).includes((value as Def | undefined)?.[key]);
     });
-  const unwrap = (s: z.core.$ZodType, value: unknown): z.core.$ZodType => {
-    const def = defOf(s);
-    if (def.type === "default" || def.type === "optional") return unwrap(def.innerType as z.core.$ZodType, value);
-    if (def.type === "pipe") return unwrap(def.in as z.core.$ZodType, value);
-    if (def.type === "union") {
-      const objects = (def.options as z.core.$ZodType[]).filter((o) => defOf(o).type === "object");
-      const object = objects.find((o) => matches(o, value)) ?? objects[0];
-      return object ? unwrap(object, value) : s;
-    }
-    return s;
-  };
+  const def = defOf(s);
+  if (def.type === "default" || def.type === "optional") return unwrap(def.innerType as z.core.$ZodType, value);
+  if (def.type === "pipe") return unwrap(def.in as z.core.$ZodType, value);
+  if (def.type === "union") {
+    const objects = (def.options as z.core.$ZodType[]).filter((o) => defOf(o).type === "object");
+    const object = objects.find(matches) ?? objects[0];
+    return object ? unwrap(object, value) : s;
+  }
+  return s;
+}
+
+/** The schema of the value at a path of the configuration, as its parent declares it (undefined when none does). */
+function schemaAt(path: readonly PropertyKey[], root: unknown): z.core.$ZodType | undefined {
   let schema: z.core.$ZodType | undefined = SetupConfigSchema;
-  let value: unknown = root;
-  for (const part of [...path, null]) {
-    if (!schema) return [];
-    schema = unwrap(schema, value);
-    const def = defOf(schema);
-    if (part === null) return def.type === "object" ? Object.keys(def.shape as object) : [];
+  for (const [i, part] of path.entries()) {
+    if (!schema) return undefined;
+    const def = defOf(unwrap(schema, valueAt(root, path.slice(0, i))));
     if (def.type === "object") schema = (def.shape as Record<string, z.core.$ZodType>)[String(part)];
     else if (def.type === "array") schema = def.element as z.core.$ZodType;
-    else return [];
-    value = value !== null && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[part] : undefined;
+    else if (def.type === "record") schema = def.valueType as z.core.$ZodType;
+    else return undefined;
   }
-  return [];
+  return schema;
+}
+
+/** The keys an object schema accepts at a path of the configuration. */
+function allowedKeys(path: readonly PropertyKey[], root: unknown): string[] {
+  const schema = schemaAt(path, root);
+  const def = schema && defOf(unwrap(schema, valueAt(root, path)));
+  return def?.type === "object" ? Object.keys(def.shape as object) : [];
+}
+
+/** What to do instead of writing null at a path: JSON null is not "unset" in the configuration. */
+function nullHint(path: readonly PropertyKey[], root: unknown): string {
+  if (path.length === 0) return ' (the configuration is a JSON object such as { "accounts": [ ... ] })';
+  const parent = schemaAt(path.slice(0, -1), root);
+  const kind = parent && defOf(unwrap(parent, valueAt(root, path.slice(0, -1)))).type;
+  if (kind === "array") return " (remove the null from the list)";
+  if (kind === "record") return " (remove the key, or give it a value)";
+  if (kind !== "object") return "";
+  const presence = (s: z.core.$ZodType | undefined): string => {
+    const def = s && defOf(s);
+    return def?.type === "pipe" ? presence(def.in as z.core.$ZodType) : String(def?.type);
+  };
+  const field = presence(schemaAt(path, root));
+  if (field === "default") return " (leave the key out for the default)";
+  if (field === "optional") return " (leave the key out to leave it unset)";
+  return " (the key is required)";
 }
 
 function article(expected: string): string {
   return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
 }
 
-function describeIssue(issue: z.core.$ZodIssue, root: unknown): string[] {
+/** The type expected, in JSON's terms. */
+function jsonType(expected: string): string {
+  return expected === "record" ? "object" : expected === "array" ? "list" : expected;
+}
+
+/**
+ * One issue of the schema as lines of the ConfigError, in the user's terms: path, value, rule.
+ * `numbers` holds the source text of numbers JSON.parse made infinite, by path.
+ */
+function describeIssue(issue: z.core.$ZodIssue, root: unknown, numbers: ReadonlyMap<string, string> = new Map()): string[] {
   const where = jsonPath(issue.path);
-  const value = issue.path.reduce<unknown>(
-    (v, k) => (v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[k] : undefined),
-    root,
-  );
+  const value = valueAt(root, issue.path);
+  if (typeof value === "number" && !Number.isFinite(value)) {
+    return [`${where}: ${numbers.get(where) ?? String(value)} is too large a number (JSON numbers here must be finite)`];
+  }
+  if (value === null && (issue.code === "invalid_type" || issue.code === "invalid_union")) {
+    const rule =
+      issue.code === "invalid_type" && issue.message.startsWith("Invalid input")
+        ? `must be ${article(jsonType(issue.expected))}`
+        : issue.message;
+    return [`${where}: null ${rule}${nullHint(issue.path, root)}`];
+  }
   switch (issue.code) {
     case "invalid_union": {
       // A value of the right shape (an object for `false | {...}`) that is wrong inside: report
@@ -843,7 +885,7 @@ function describeIssue(issue: z.core.$ZodIssue, root: unknown): string[] {
           option.length > 0 && !option.some((i) => (i.code === "invalid_type" || i.code === "invalid_value") && i.path.length === 0),
       );
       if (inner) {
-        return inner.flatMap((i) => describeIssue({ ...i, path: [...issue.path, ...i.path] } as z.core.$ZodIssue, root));
+        return inner.flatMap((i) => describeIssue({ ...i, path: [...issue.path, ...i.path] } as z.core.$ZodIssue, root, numbers));
       }
       return [`${where}: ${show(value)} ${issue.message}`];
     }
@@ -870,8 +912,13 @@ function describeIssue(issue: z.core.$ZodIssue, root: unknown): string[] {
 
 /** Validates a parsed configuration; throws a ConfigError listing every problem (after `problems` found before). */
 export function parseConfig(data: unknown, source = "configuration", problems: string[] = []): SetupConfig {
+  return validate(data, source, problems, new Map());
+}
+
+/** {@link parseConfig}, with the source text of the numbers JSON.parse made infinite (by JSON path). */
+function validate(data: unknown, source: string, problems: string[], numbers: ReadonlyMap<string, string>): SetupConfig {
   const result = SetupConfigSchema.safeParse(data);
-  const all = [...problems, ...(result.success ? [] : result.error.issues.flatMap((issue) => describeIssue(issue, data)))];
+  const all = [...problems, ...(result.success ? [] : result.error.issues.flatMap((issue) => describeIssue(issue, data, numbers)))];
   if (all.length > 0 || !result.success) throw new ConfigError(source, all);
   return result.data;
 }
@@ -892,17 +939,20 @@ export function configFileFromEnv(env: NodeJS.ProcessEnv, defaultFile: string): 
 
 /** Reads, parses and validates the configuration file. */
 export function loadConfig(file: string): SetupConfig {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, "utf8");
+    bytes = readFileSync(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new ConfigError(file, [
       code === "ENOENT"
         ? `file not found (set SETUP_CONFIG to the path of your configuration, or create ${file})`
-        : `cannot be read: ${(e as Error).message}`,
+        : code === "EISDIR"
+          ? `is a directory, not a configuration file (set SETUP_CONFIG to the JSON file, e.g. ${join(file, "setup.config.json")})`
+          : `cannot be read: ${(e as Error).message}`,
     ]);
   }
+  let text = decodeUtf8(file, bytes);
   // Editors on Windows may save UTF-8 with a byte order mark; it is not part of the JSON.
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === "") {
@@ -912,10 +962,118 @@ export function loadConfig(file: string): SetupConfig {
   try {
     data = JSON.parse(text);
   } catch (e) {
+    const yaml = yamlKey(text);
+    if (yaml) {
+      const target = file.replace(/\.(ya?ml|json)$/i, "") + ".json";
+      const out = target === file ? file.replace(/\.json$/i, "") + ".converted.json" : target;
+      throw new ConfigError(file, [
+        `is YAML, not JSON (found ${yaml}); this app reads JSON only: convert it with ` +
+          `\`npx yaml --json --single --indent 2 < ${file} > ${out}\` and set SETUP_CONFIG to ${out}, or keep the configuration in JSON`,
+      ]);
+    }
     throw new ConfigError(file, [`is not valid JSON: ${jsonErrorLocation(text, (e as Error).message)}`]);
   }
   // Keys written twice are reported with every other problem of the file (all at once).
-  return parseConfig(data, file, duplicateKeys(text));
+  return validate(data, file, duplicateKeys(text), numberLiterals(text));
+}
+
+/**
+ * The text of a UTF-8 file. Anything else (UTF-16 as Windows tools save it, Latin-1 or
+ * Windows-1252 from older editors) is a ConfigError saying where, never showing the content.
+ */
+function decodeUtf8(file: string, bytes: Uint8Array): string {
+  const notUtf8 = (why: string) => new ConfigError(file, [`is not UTF-8 text (${why})`]);
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    throw notUtf8(
+      `it starts with the UTF-16 byte order mark ${bytes[0] === 0xff ? "FF FE" : "FE FF"}, as Windows PowerShell's > and Out-File write; ` +
+        "save it as UTF-8, e.g. with Out-File -Encoding utf8 or your editor's encoding setting",
+    );
+  }
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    const at = invalidUtf8Offset(bytes);
+    const where = at < 0 ? "it has bytes that are not UTF-8" : `byte 0x${hex(bytes[at])} at ${lineAndColumn(bytes, at)} is not UTF-8`;
+    throw notUtf8(`${where}, as in Latin-1 or Windows-1252 text; save it as UTF-8`);
+  }
+  const nul = text.indexOf("\0");
+  if (nul >= 0) {
+    throw notUtf8(
+      `it has a NUL byte at ${lineAndColumn(bytes, Buffer.byteLength(text.slice(0, nul)))}, as UTF-16 text has; save it as UTF-8`,
+    );
+  }
+  return text;
+}
+
+function hex(byte: number): string {
+  return byte.toString(16).toUpperCase().padStart(2, "0");
+}
+
+/** "line L, column C" of a byte offset (the column counts characters, as editors do). */
+function lineAndColumn(bytes: Uint8Array, offset: number): string {
+  const before = Buffer.from(bytes.subarray(0, offset)).toString("utf8").split("\n");
+  return `line ${before.length}, column ${[...before[before.length - 1]].length + 1}`;
+}
+
+/** The offset of the first byte that starts no valid UTF-8 sequence, or -1. */
+function invalidUtf8Offset(bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length;) {
+    const lead = bytes[i];
+    const size =
+      lead < 0x80 ? 1 : lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+    if (size === 0) return i;
+    // The second byte's range excludes overlong forms, UTF-16 surrogates and code points past U+10FFFF.
+    const [low, high] =
+      lead === 0xe0
+        ? [0xa0, 0xbf]
+        : lead === 0xed
+          ? [0x80, 0x9f]
+          : lead === 0xf0
+            ? [0x90, 0xbf]
+            : lead === 0xf4
+              ? [0x80, 0x8f]
+              : [0x80, 0xbf];
+    for (let k = 1; k < size; k++) {
+      const b = bytes[i + k];
+      if (b === undefined || b < (k === 1 ? low : 0x80) || b > (k === 1 ? high : 0xbf)) return i;
+    }
+    i += size;
+  }
+  return -1;
+}
+
+/**
+ * What makes a text that is not JSON look like YAML: its first line that is not blank or a
+ * comment is a YAML document marker (---) or a `key:` mapping entry. Only the key is shown.
+ */
+function yamlKey(text: string): string | undefined {
+  const lines = text.split(/\r?\n/);
+  const index = lines.findIndex((l) => l.trim() !== "" && !l.trimStart().startsWith("#"));
+  if (index < 0) return undefined;
+  const line = lines[index];
+  if (line.startsWith("---")) return `the YAML document marker --- at line ${index + 1}`;
+  const key = /^([A-Za-z_$][\w$-]*)\s*:/.exec(line)?.[1];
+  return key === undefined
+    ? undefined
+    : `the YAML key ${JSON.stringify(key.length > 40 ? `${key.slice(0, 37)}...` : key)} at line ${index + 1}`;
+}
+
+/**
+ * The source text of the numbers JSON.parse cannot hold (1e400 becomes Infinity), by JSON path:
+ * the schema's message then shows what the file says.
+ */
+function numberLiterals(text: string): Map<string, string> {
+  const literals = new Map<string, string>();
+  visit(text, {
+    onLiteralValue: (value, offset, length, _line, _column, pathSupplier) => {
+      if (typeof value === "number" && !Number.isFinite(value)) {
+        const literal = text.slice(offset, offset + length);
+        literals.set(jsonPath(pathSupplier()), literal.length > 40 ? `${literal.slice(0, 37)}...` : literal);
+      }
+    },
+  });
+  return literals;
 }
 
 /**
