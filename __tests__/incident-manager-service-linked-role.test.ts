@@ -16,15 +16,29 @@ function synthRole(props: IncidentManagerServiceLinkedRoleProps = {}): Record<st
 }
 
 describe("IncidentManagerServiceLinkedRole", () => {
-  test("creates the service-linked role of ssm-incidents.amazonaws.com by default", () => {
-    expect(JSON.stringify(synthRole())).toHaveResourceWithProperties(IamServiceLinkedRole, {
-      aws_service_name: "ssm-incidents.amazonaws.com",
-    });
-    expect(synthRole().import).toBeUndefined();
+  test("auto (the default): imports the role when the account lists it, else creates it, at one address", () => {
+    const synth = synthRole();
+    expect(JSON.stringify(synth)).toHaveResourceWithProperties(IamServiceLinkedRole, { aws_service_name: "ssm-incidents.amazonaws.com" });
+    const lookup = Object.keys(synth.data.aws_iam_roles);
+    expect(Object.values(synth.data.aws_iam_roles).map((d: any) => d.path_prefix)).toEqual(["/aws-service-role/ssm-incidents.amazonaws.com/"]);
+    expect(synth.import).toEqual([{ for_each: `\${data.aws_iam_roles.${lookup[0]}.arns}`, id: "${each.value}", to: ADDRESS }]);
+    // import with for_each (and removed blocks, on retire) need Terraform 1.7.
+    expect(synth.terraform.required_version).toBe(">= 1.7.0");
   });
 
-  test("protects the role with prevent_destroy", () => {
-    expect(JSON.stringify(synthRole())).toHaveResourceWithProperties(IamServiceLinkedRole, { lifecycle: { prevent_destroy: true } });
+  test("create: creates the role, no lookup and no import", () => {
+    const synth = synthRole({ mode: "create" });
+    expect(JSON.stringify(synth)).toHaveResourceWithProperties(IamServiceLinkedRole, { aws_service_name: "ssm-incidents.amazonaws.com" });
+    expect([synth.import, synth.data]).toEqual([undefined, undefined]);
+  });
+
+  test("protects the role with prevent_destroy; an imported role keeps its description and tags", () => {
+    expect(JSON.stringify(synthRole({ mode: "create" }))).toHaveResourceWithProperties(IamServiceLinkedRole, {
+      lifecycle: { prevent_destroy: true },
+    });
+    expect(JSON.stringify(synthRole())).toHaveResourceWithProperties(IamServiceLinkedRole, {
+      lifecycle: { prevent_destroy: true, ignore_changes: ["description", "tags", "tags_all"] },
+    });
   });
 
   test("builds the role's ARN as IAM names it", () => {
