@@ -7,8 +7,8 @@
 // redacted) to cdktf.out/plans/<stack>.plan.json.
 //
 // Exit codes: 0 every stack planned; 1 a plan failed, made an unexpected AWS call, or terraform
-// or the provider mirror is missing ("skipped: ..."); 2 bad arguments or configuration.
-import { PROJECT_ROOT } from "./lib/cli";
+// or the provider mirror is missing ("skipped: ..."), or the configuration is wrong; 2 bad arguments
+// (an unknown option, or a name that is no stack of the configuration).
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join, relative, resolve } from "path";
@@ -16,11 +16,11 @@ import { synthesize } from "../modules/app";
 import { configFileFromEnv } from "../modules/config";
 import { STACK_FILE, detectTerraform, formatDiagnostics } from "./lib/terraform";
 import { OfflinePlanner, StackPlan, callNames, failedChecks, isOfflineOverrideWarning, redactSensitive } from "./lib/offline-plan";
+import { CommandIo, EXIT, argsOrExit, parseCommandLine, processIo } from "./lib/cli";
 
-const ROOT = PROJECT_ROOT;
-const OUTDIR = resolve(ROOT, "cdktf.out");
-const PLANS_DIR = join(OUTDIR, "plans");
 const PLAN_SUFFIX = ".plan.json";
+
+export const USAGE = "usage: npm run plan:offline [-- <stack>...]   (SETUP_CONFIG=file.json for another configuration)";
 
 /** `a ×2, b` */
 function countCalls(names: readonly string[]): string {
@@ -52,24 +52,25 @@ function report(plan: StackPlan, print: (line: string) => void): boolean {
 }
 
 /** Writes the plan's JSON to cdktf.out/plans, sensitive values redacted. */
-function writePlan(plan: StackPlan, print: (line: string) => void): void {
+function writePlan(plan: StackPlan, plansDir: string, print: (line: string) => void): void {
   if (!plan.json) return;
   const { plan: redacted, redacted: paths } = redactSensitive(plan.json);
   // The override's example secret key is always there; only report values of the stack.
   const values = paths.filter((p) => !p.startsWith("configuration."));
   if (values.length > 0) print(`  redacted ${values.length} sensitive value(s) from the plan JSON`);
-  const file = join(PLANS_DIR, `${plan.stack}${PLAN_SUFFIX}`);
+  const file = join(plansDir, `${plan.stack}${PLAN_SUFFIX}`);
   writeFileSync(file, JSON.stringify(redacted, null, 2) + "\n", { mode: 0o600 });
   print(`  plan JSON: ${relative(process.cwd(), file)}`);
 }
 
-async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const print = (line: string) => console.log(line);
-  const fail = (line: string) => console.error(line);
-  if (argv.some((a) => a === "-h" || a === "--help")) {
-    print("usage: npm run plan:offline [-- <stack>...]   (SETUP_CONFIG=file.json for another configuration)");
-    return 0;
-  }
+/** The whole command; resolves to the exit code (0, 1: failed, 2: usage). */
+export async function run(argv: readonly string[], io: CommandIo = processIo()): Promise<number> {
+  const print = (line: string) => io.out(`${line}\n`);
+  const fail = io.err;
+  const line = argsOrExit("plan:offline", USAGE, io, () => parseCommandLine(argv, [], Infinity));
+  if (typeof line === "number") return line;
+  const named = line.positionals;
+  const env = io.env;
 
   const detected = detectTerraform(env);
   if (Array.isArray(detected)) {
@@ -78,34 +79,36 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     return 1;
   }
 
-  const configFile = configFileFromEnv(env, resolve(ROOT, "setup.config.json"));
+  const outdir = resolve(io.root, "cdktf.out");
+  const plansDir = join(outdir, "plans");
+  const configFile = configFileFromEnv(env, resolve(io.root, "setup.config.json"));
   let stacks: string[];
   try {
-    const synth = synthesize({ configFile, outdir: OUTDIR });
+    const synth = synthesize({ configFile, outdir });
     const warnings = synth.warnings.filter((w) => w.kind === "action");
     if (warnings.length > 0) fail(`(synthesis: ${warnings.length} warning(s); \`npm run synth\` prints them)`);
     stacks = [...synth.stacks];
   } catch (error) {
     fail(`Error: ${error instanceof Error ? error.message : String(error)}`);
-    return 2;
+    return EXIT.failed;
   }
-  const unknown = argv.filter((name) => !stacks.includes(name));
+  const unknown = named.filter((name) => !stacks.includes(name));
   if (unknown.length > 0) {
     fail(`Error: no stack ${unknown.map((n) => JSON.stringify(n)).join(", ")} in ${configFile} (stacks: ${stacks.join(", ")})`);
-    return 2;
+    return EXIT.usage;
   }
-  const selected = argv.length > 0 ? stacks.filter((s) => argv.includes(s)) : stacks;
+  const selected = named.length > 0 ? stacks.filter((s) => named.includes(s)) : stacks;
   print(
     `Planning ${selected.length} stack(s) of ${relative(process.cwd(), configFile) || configFile} offline ` +
       `(terraform ${detected.terraformVersion}, provider mirror ${detected.mirror}, AWS stubbed)`,
   );
 
-  mkdirSync(PLANS_DIR, { recursive: true });
+  mkdirSync(plansDir, { recursive: true });
   // No stale plan may stand for a stack: not for one planned now (its plan may fail), nor for one
   // no longer configured.
-  for (const entry of readdirSync(PLANS_DIR)) {
+  for (const entry of readdirSync(plansDir)) {
     const stack = entry.endsWith(PLAN_SUFFIX) ? entry.slice(0, -PLAN_SUFFIX.length) : undefined;
-    if (stack !== undefined && (selected.includes(stack) || !stacks.includes(stack))) rmSync(join(PLANS_DIR, entry));
+    if (stack !== undefined && (selected.includes(stack) || !stacks.includes(stack))) rmSync(join(plansDir, entry));
   }
 
   const planner = new OfflinePlanner(detected, mkdtempSync(join(tmpdir(), "plan-offline.")));
@@ -113,14 +116,14 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
   try {
     // Reported as each plan completes (plans run in parallel, so not necessarily in order).
     await planner.planAll(
-      selected.map((name) => ({ name, file: join(OUTDIR, "stacks", name, STACK_FILE) })),
+      selected.map((name) => ({ name, file: join(outdir, "stacks", name, STACK_FILE) })),
       {
         onPlanned: (plan) => {
           if (!report(plan, print)) {
             failures++;
             fail(`--- terraform plan of ${plan.stack}: stderr ---\n${plan.run.stderr.trim()}`);
           }
-          writePlan(plan, print);
+          writePlan(plan, plansDir, print);
         },
       },
     );
@@ -134,12 +137,14 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
   return failures > 0 ? 1 : 0;
 }
 
-main(process.argv.slice(2), process.env).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  },
-);
+if (require.main === module) {
+  run(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = EXIT.failed;
+    },
+  );
+}
