@@ -7,7 +7,14 @@
 //   - STS GetCallerIdentity: an IAM user of account 111122223333 (or of the account chosen per
 //     server), or the account's root user (chosen per server);
 //   - IAM GetRole of AWSServiceRoleForIncidentManager: the service-linked role Incident Manager
-//     creates (read by the import of an adopted role and by the data source of a referenced one).
+//     creates (read by the import of an adopted role and by the data source of a referenced one);
+//     ListRoles (data "aws_iam_roles", by PathPrefix) lists it. Unless the server is chosen to be
+//     an account without it (`serviceLinkedRole: false`: ListRoles lists no role, GetRole of it
+//     answers NoSuchEntity);
+//   - IAM GetGroup, ListAttachedGroupPolicies (AdministratorAccess attached), GetUser,
+//     ListUserTags, ListGroupsForUser and GetLoginProfile of the groups and users the server is
+//     chosen to have (`existingIam`; none by default), read by the import of adopted ones; for
+//     any other name NoSuchEntity (HTTP 404), as IAM answers, an expected answer.
 // - AWS JSON 1.1 (POST /, header `X-Amz-Target: <prefix>.<Operation>`, JSON body and answers),
 //   for IAM Identity Center:
 //   - SSO Admin (target prefix SWBExternalService, signing name `sso`) ListInstances: 1 instance
@@ -22,7 +29,7 @@
 // Every request is recorded with its service (the SigV4 signing name), action and signing region.
 // Anything else (another action, another role, group or identity store, a request signed for
 // another service, a malformed request) is answered with an AWS-style error (HTTP 400, code
-// UnexpectedCall; GetRole of another role: 404 NoSuchEntity as IAM answers; Identity Store:
+// UnexpectedCall; GetRole of a role other than the stub's: 404 NoSuchEntity as IAM answers; Identity Store:
 // ResourceNotFoundException) and recorded in `unexpected`, so a test can assert that a plan made
 // no call it did not expect. JSON errors are `{"__type": code, "message": ...}` with the code also
 // in the `x-amzn-ErrorType` header (the AWS SDK for Go v2 reads the header first, then `__type`).
@@ -57,6 +64,43 @@ export const STUB_ROLE = {
     Statement: [{ Effect: "Allow", Principal: { Service: "ssm-incidents.amazonaws.com" }, Action: "sts:AssumeRole" }],
   },
 } as const;
+
+/** The created date of the stub's IAM groups and users (and of their login profiles). */
+export const STUB_IAM_CREATE_DATE = "2024-01-15T10:00:00Z";
+
+/** The AWS managed policy every group of {@link AwsStubOptions.existingIam} has attached. */
+export const STUB_GROUP_POLICY_NAME = "AdministratorAccess";
+
+/** The ARN of {@link STUB_GROUP_POLICY_NAME} (an AWS managed policy: account `aws`). */
+export function stubGroupPolicyArn(partition = "aws"): string {
+  return `arn:${partition}:iam::aws:policy/${STUB_GROUP_POLICY_NAME}`;
+}
+
+/**
+ * The unique id of the `index`th (0, 1, ...) group or user of {@link AwsStubOptions.existingIam},
+ * shaped like IAM's documented examples (AGPACKCEVSQ6C2EXAMPLE, AIDACKCEVSQ6C2EXAMPLE): the
+ * first is the example itself, the next ones differ in the digit.
+ */
+export function stubIamUniqueId(kind: "group" | "user", index = 0): string {
+  const digits = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+  if (!Number.isInteger(index) || index < 0 || index >= digits.length) {
+    throw new Error(`AWS stub: no IAM ${kind} number ${index} (0 to ${digits.length - 1})`);
+  }
+  return `${kind === "group" ? "AGPA" : "AIDA"}CKCEVSQ6C${digits[index]}EXAMPLE`;
+}
+
+/** The ARN of an IAM group or user (path "/") of the stub's account. */
+export function stubIamArn(kind: "group" | "user", name: string, partition = "aws", account: string = STUB_ACCOUNT_ID): string {
+  return `arn:${partition}:iam::${account}:${kind}/${name}`;
+}
+
+/** The IAM groups and users an account of the stub has (for imports of adopted ones). */
+export interface StubExistingIam {
+  /** Names of the groups (path "/", no members, {@link STUB_GROUP_POLICY_NAME} attached). @default none */
+  readonly groups?: readonly string[];
+  /** The users (path "/", no tags, in no group), with or without a console password. @default none */
+  readonly users?: ReadonlyArray<{ readonly name: string; readonly loginProfile?: boolean }>;
+}
 
 /** The created date of the stub's IAM Identity Center instances. */
 export const STUB_SSO_INSTANCE_CREATED = "2024-01-15T10:00:00Z";
@@ -152,6 +196,8 @@ export interface AwsStub {
   readonly account: string;
   /** How many IAM Identity Center instances ListInstances lists. */
   readonly ssoInstances: number;
+  /** Whether the account has the service-linked role {@link STUB_ROLE}. */
+  readonly serviceLinkedRole: boolean;
   /** Every request, in order. */
   readonly requests: readonly StubRequest[];
   /** The requests answered with an error because nothing expects them. */
@@ -180,6 +226,19 @@ export interface AwsStubOptions {
   readonly groups?: "any" | "none";
   /** Whether Identity Store knows a user for every user name, or none. @default "any" */
   readonly users?: "any" | "none";
+  /**
+   * Whether the account has the service-linked role {@link STUB_ROLE}: IAM ListRoles lists it
+   * (when its PathPrefix, if any, is a prefix of the role's path) and GetRole reads it. When
+   * false, ListRoles lists no role and GetRole of it answers NoSuchEntity (HTTP 404).
+   * @default true
+   */
+  readonly serviceLinkedRole?: boolean;
+  /**
+   * The IAM groups and users the account has: GetGroup, ListAttachedGroupPolicies, GetUser,
+   * ListUserTags, ListGroupsForUser, GetLoginProfile answer for them, NoSuchEntity for others.
+   * @default - none exist
+   */
+  readonly existingIam?: StubExistingIam;
   /** Called with one line per request (e.g. console.error), for discovering what a plan calls. */
   readonly log?: (line: string) => void;
 }
@@ -235,9 +294,15 @@ function getCallerIdentity(identity: StubIdentity, partition: string, account: s
   );
 }
 
-function getRole(params: Record<string, string>, partition: string, account: string): Answer {
-  if (params.RoleName !== STUB_ROLE.name) {
-    return failure(IAM_NAMESPACE, 404, "NoSuchEntity", `The role with name ${params.RoleName ?? "(none)"} cannot be found.`);
+/** IAM's NoSuchEntity (HTTP 404). */
+function noSuchEntity(message: string, expected: boolean): Answer {
+  return failure(IAM_NAMESPACE, 404, "NoSuchEntity", message, expected);
+}
+
+function getRole(params: Record<string, string>, partition: string, account: string, serviceLinkedRole: boolean): Answer {
+  if (params.RoleName !== STUB_ROLE.name || !serviceLinkedRole) {
+    // The stub's role in an account chosen not to have it: an expected answer; another role: not.
+    return noSuchEntity(`The role with name ${params.RoleName ?? "(none)"} cannot be found.`, params.RoleName === STUB_ROLE.name);
   }
   return success(
     IAM_NAMESPACE,
@@ -255,6 +320,143 @@ function getRole(params: Record<string, string>, partition: string, account: str
       "    </Role>",
     ].join("\n"),
   );
+}
+
+/** `<Name/>` for an empty list, else `<Name>` with one `<member>` per entry (IAM's Query lists). */
+function members(name: string, entries: readonly string[], indent: string): string {
+  if (entries.length === 0) return `${indent}<${name}/>`;
+  return [`${indent}<${name}>`, ...entries.map((e) => `${indent}  <member>\n${e}\n${indent}  </member>`), `${indent}</${name}>`].join("\n");
+}
+
+/**
+ * IAM ListRoles: {@link STUB_ROLE} when the account has it and the PathPrefix (if any) is a
+ * prefix of its path; never truncated (a Marker, which only a truncated answer hands out, is
+ * unexpected). The members have no RoleLastUsed and no Tags, as IAM's ListRoles documents.
+ */
+function listRoles(params: Record<string, string>, partition: string, account: string, serviceLinkedRole: boolean): Answer {
+  if (params.Marker !== undefined) {
+    return failure(IAM_NAMESPACE, 400, "UnexpectedCall", "The AWS stub never truncates ListRoles: no Marker is expected.");
+  }
+  const prefix = params.PathPrefix ?? "/";
+  const listed = serviceLinkedRole && STUB_ROLE.path.startsWith(prefix);
+  const role = [
+    `        <Path>${STUB_ROLE.path}</Path>`,
+    `        <RoleName>${STUB_ROLE.name}</RoleName>`,
+    `        <RoleId>${STUB_ROLE.roleId}</RoleId>`,
+    `        <Arn>${stubRoleArn(partition, account)}</Arn>`,
+    `        <CreateDate>${STUB_ROLE.createDate}</CreateDate>`,
+    `        <AssumeRolePolicyDocument>${iamEncodedPolicy(STUB_ROLE.assumeRolePolicyDocument)}</AssumeRolePolicyDocument>`,
+    `        <MaxSessionDuration>${STUB_ROLE.maxSessionDuration}</MaxSessionDuration>`,
+  ].join("\n");
+  return success(IAM_NAMESPACE, "ListRoles", `${members("Roles", listed ? [role] : [], "    ")}\n    <IsTruncated>false</IsTruncated>`);
+}
+
+/** The IAM groups and users of a server, with their unique ids. */
+interface IamState {
+  readonly groups: ReadonlyMap<string, string>;
+  readonly users: ReadonlyMap<string, { readonly id: string; readonly loginProfile: boolean }>;
+}
+
+function iamState(existing: StubExistingIam | undefined): IamState {
+  const groups = new Map<string, string>();
+  const users = new Map<string, { id: string; loginProfile: boolean }>();
+  (existing?.groups ?? []).forEach((name, i) => {
+    if (groups.has(name)) throw new Error(`AWS stub: existingIam.groups names ${JSON.stringify(name)} twice`);
+    groups.set(name, stubIamUniqueId("group", i));
+  });
+  (existing?.users ?? []).forEach((user, i) => {
+    if (users.has(user.name)) throw new Error(`AWS stub: existingIam.users names ${JSON.stringify(user.name)} twice`);
+    users.set(user.name, { id: stubIamUniqueId("user", i), loginProfile: user.loginProfile ?? false });
+  });
+  return { groups, users };
+}
+
+/**
+ * IAM GetGroup, ListAttachedGroupPolicies, GetUser, ListUserTags, ListGroupsForUser,
+ * GetLoginProfile (undefined: another action). Unknown names: NoSuchEntity, as IAM answers (an
+ * expected answer: the account was chosen not to have them); no name at all: unexpected.
+ */
+function iamEntityAnswer(
+  action: string,
+  params: Record<string, string>,
+  state: IamState,
+  partition: string,
+  account: string,
+): Answer | undefined {
+  const pathPrefixOk = params.PathPrefix === undefined || "/".startsWith(params.PathPrefix);
+  if (action === "GetGroup" || action === "ListAttachedGroupPolicies") {
+    const name = params.GroupName;
+    if (name === undefined) return failure(IAM_NAMESPACE, 400, "ValidationError", `${action}: GroupName is required.`);
+    const id = state.groups.get(name);
+    if (id === undefined) return noSuchEntity(`The group with name ${name} cannot be found.`, true);
+    if (params.Marker !== undefined) {
+      return failure(IAM_NAMESPACE, 400, "UnexpectedCall", `The AWS stub never truncates ${action}: no Marker is expected.`);
+    }
+    if (action === "GetGroup") {
+      const group = [
+        "    <Group>",
+        "      <Path>/</Path>",
+        `      <GroupName>${xml(name)}</GroupName>`,
+        `      <GroupId>${id}</GroupId>`,
+        `      <Arn>${xml(stubIamArn("group", name, partition, account))}</Arn>`,
+        `      <CreateDate>${STUB_IAM_CREATE_DATE}</CreateDate>`,
+        "    </Group>",
+      ].join("\n");
+      return success(IAM_NAMESPACE, action, `${group}\n${members("Users", [], "    ")}\n    <IsTruncated>false</IsTruncated>`);
+    }
+    const policy = [
+      `        <PolicyName>${STUB_GROUP_POLICY_NAME}</PolicyName>`,
+      `        <PolicyArn>${stubGroupPolicyArn(partition)}</PolicyArn>`,
+    ].join("\n");
+    return success(
+      IAM_NAMESPACE,
+      action,
+      `${members("AttachedPolicies", pathPrefixOk ? [policy] : [], "    ")}\n    <IsTruncated>false</IsTruncated>`,
+    );
+  }
+  if (!["GetUser", "ListUserTags", "ListGroupsForUser", "GetLoginProfile"].includes(action)) return undefined;
+  const name = params.UserName;
+  // GetUser without UserName reads the caller: the provider names the user it reads.
+  if (name === undefined) return failure(IAM_NAMESPACE, 400, "UnexpectedCall", `The AWS stub serves ${action} only with a UserName.`);
+  const user = state.users.get(name);
+  if (user === undefined) return noSuchEntity(`The user with name ${name} cannot be found.`, true);
+  if (params.Marker !== undefined) {
+    return failure(IAM_NAMESPACE, 400, "UnexpectedCall", `The AWS stub never truncates ${action}: no Marker is expected.`);
+  }
+  switch (action) {
+    case "GetUser":
+      return success(
+        IAM_NAMESPACE,
+        action,
+        [
+          "    <User>",
+          `      <UserId>${user.id}</UserId>`,
+          "      <Path>/</Path>",
+          `      <UserName>${xml(name)}</UserName>`,
+          `      <Arn>${xml(stubIamArn("user", name, partition, account))}</Arn>`,
+          `      <CreateDate>${STUB_IAM_CREATE_DATE}</CreateDate>`,
+          "    </User>",
+        ].join("\n"),
+      );
+    case "ListUserTags":
+      return success(IAM_NAMESPACE, action, `${members("Tags", [], "    ")}\n    <IsTruncated>false</IsTruncated>`);
+    case "ListGroupsForUser":
+      return success(IAM_NAMESPACE, action, `${members("Groups", [], "    ")}\n    <IsTruncated>false</IsTruncated>`);
+    default:
+      // IAM's message for a user without a console password.
+      if (!user.loginProfile) return noSuchEntity(`Login Profile for User ${name} cannot be found.`, true);
+      return success(
+        IAM_NAMESPACE,
+        action,
+        [
+          "    <LoginProfile>",
+          `      <UserName>${xml(name)}</UserName>`,
+          `      <CreateDate>${STUB_IAM_CREATE_DATE}</CreateDate>`,
+          "      <PasswordResetRequired>false</PasswordResetRequired>",
+          "    </LoginProfile>",
+        ].join("\n"),
+      );
+  }
 }
 
 // ----- AWS JSON 1.1 -----
@@ -413,6 +615,8 @@ export async function startAwsStub(options: AwsStubOptions = {}): Promise<AwsStu
     groupName: STUB_GROUP_DISPLAY_NAME,
     userName: STUB_IDENTITY_STORE_USER.userName,
   };
+  const serviceLinkedRole = options.serviceLinkedRole ?? true;
+  const iam = iamState(options.existingIam);
   const requests: StubRequest[] = [];
 
   const answer = (
@@ -431,7 +635,10 @@ export async function startAwsStub(options: AwsStubOptions = {}): Promise<AwsStu
     if (service === "sts" && action === "GetCallerIdentity") {
       return { service, ...getCallerIdentity(identity, partition, account) };
     }
-    if (service === "iam" && action === "GetRole") return { service, ...getRole(params, partition, account) };
+    if (service === "iam" && action === "GetRole") return { service, ...getRole(params, partition, account, serviceLinkedRole) };
+    if (service === "iam" && action === "ListRoles") return { service, ...listRoles(params, partition, account, serviceLinkedRole) };
+    const entity = service === "iam" ? iamEntityAnswer(action, params, iam, partition, account) : undefined;
+    if (entity) return { service, ...entity };
     return {
       service,
       ...failure(namespace, 400, "UnexpectedCall", `The AWS stub does not serve ${describe}: no test expects it.`),
@@ -536,6 +743,7 @@ export async function startAwsStub(options: AwsStubOptions = {}): Promise<AwsStu
     identity,
     account,
     ssoInstances,
+    serviceLinkedRole,
     requests,
     get unexpected() {
       return requests.filter((r) => !r.expected);

@@ -16,7 +16,7 @@
 //   (a {@link TerraformWorkspace}), so a plan costs no init.
 // Terraform runs without any TF_* or AWS_* variable of the caller's environment (no profile,
 // keys or endpoints leak in), with empty shared config/credentials files.
-import { PlanCounts, PlanDocument, countPlannedChanges } from "./plan-json";
+import { PlanAction, PlanCounts, PlanDocument, countPlannedChanges } from "./plan-json";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "fs";
 import { availableParallelism } from "os";
 import { join } from "path";
@@ -172,7 +172,10 @@ export interface StackJson {
   readonly provider?: { aws?: Record<string, unknown> | Array<Record<string, unknown>> };
   readonly resource?: Record<string, Record<string, unknown>>;
   readonly data?: Record<string, Record<string, unknown>>;
-  readonly import?: ReadonlyArray<{ id: string; to: string }>;
+  /** Import blocks: a literal `id`, or an expression of `each.value` with `for_each` (Terraform 1.7). */
+  readonly import?: ReadonlyArray<{ id: string; to: string; for_each?: string }>;
+  /** Removed blocks (Terraform 1.7): `lifecycle.destroy: false` forgets the resource instead of destroying it. */
+  readonly removed?: ReadonlyArray<{ from: string; lifecycle?: { destroy?: boolean } }>;
   readonly output?: Record<string, { value: unknown; sensitive?: boolean; description?: string }>;
   readonly check?: Record<string, { assert: ReadonlyArray<{ condition: string; error_message: string }> }>;
 }
@@ -188,7 +191,8 @@ export interface ResourceChange {
   readonly type: string;
   readonly name: string;
   readonly change: {
-    readonly actions: readonly string[];
+    /** One action, or two for a replacement (see {@link PlanAction}). */
+    readonly actions: readonly PlanAction[];
     readonly before: unknown;
     readonly after: unknown;
     readonly after_unknown?: unknown;
@@ -252,6 +256,13 @@ export interface PlanChanges {
   readonly update: string[];
   readonly replace: string[];
   readonly delete: string[];
+  /**
+   * Forgotten: removed from the state and left in AWS (a `removed` block with
+   * `lifecycle { destroy = false }`; `terraform show -json` action "forget", `plan -json` "remove").
+   * Not a delete: never in "N to destroy" (see {@link PlanCounts.forget}). A create-then-forget
+   * (["create", "forget"]) is in both `create` and `forget`.
+   */
+  readonly forget: string[];
   readonly noop: string[];
   /** Imported (whatever the action: no-op or update). */
   readonly import: string[];
@@ -259,14 +270,19 @@ export interface PlanChanges {
 
 /** Sorts the managed resource changes of a plan. */
 export function planChanges(plan: PlanJson): PlanChanges {
-  const changes: PlanChanges = { create: [], update: [], replace: [], delete: [], noop: [], import: [] };
+  const changes: PlanChanges = { create: [], update: [], replace: [], delete: [], forget: [], noop: [], import: [] };
   for (const rc of plan.resource_changes ?? []) {
     if (rc.mode !== "managed") continue;
     const actions = rc.change.actions.join(",");
     if (actions === "create") changes.create.push(rc.address);
     else if (actions === "update") changes.update.push(rc.address);
     else if (actions === "delete") changes.delete.push(rc.address);
-    else if (actions === "no-op") changes.noop.push(rc.address);
+    else if (actions === "forget") changes.forget.push(rc.address);
+    else if (actions === "create,forget" || actions === "forget,create") {
+      // Terraform's CreateThenForget: a new object, the old one dropped from the state and left in AWS.
+      changes.create.push(rc.address);
+      changes.forget.push(rc.address);
+    } else if (actions === "no-op") changes.noop.push(rc.address);
     else if (actions === "delete,create" || actions === "create,delete") changes.replace.push(rc.address);
     else throw new Error(`unexpected actions [${actions}] for ${rc.address}`);
     if (rc.change.importing) changes.import.push(rc.address);
@@ -362,7 +378,10 @@ export type PlanDiagnostic = TerraformDiagnostic;
 /** A `planned_change` message of `terraform plan -json`. */
 export interface PlannedChange {
   readonly address: string;
-  /** "create", "update", "replace", "delete", "move", "import", "noop", ... */
+  /**
+   * "create", "update", "replace", "delete", "move", "import", "noop", ..., and "remove" for a
+   * forgotten resource (`removed` block with destroy = false; action "forget" in `terraform show -json`).
+   */
   readonly action: string;
   /** For a move: the address the resource moves from. */
   readonly previousAddress?: string;
@@ -439,6 +458,10 @@ export interface OfflinePlanOptions {
   readonly groups?: AwsStubOptions["groups"];
   /** Whether the stub's Identity Store knows a user for every user name, or none. @default "any" */
   readonly users?: AwsStubOptions["users"];
+  /** Whether the stub's account has the Incident Manager service-linked role (see {@link AwsStubOptions}). @default true */
+  readonly serviceLinkedRole?: boolean;
+  /** The IAM groups and users the stub's account has (see {@link AwsStubOptions}). @default - none */
+  readonly existingIam?: AwsStubOptions["existingIam"];
   /** Gets one line per AWS request (discovery, debugging). */
   readonly log?: (line: string) => void;
   /**
@@ -570,6 +593,8 @@ export class OfflinePlanner {
       ssoInstances: options.ssoInstances,
       groups: options.groups,
       users: options.users,
+      serviceLinkedRole: options.serviceLinkedRole,
+      existingIam: options.existingIam,
       log: options.log,
     });
     try {
