@@ -15,8 +15,9 @@ jest.setTimeout(PLAN_TIMEOUT_MS * 4);
 /** Terraform's summaries: the example's three stacks and the existing-group variant's Identity Center stack. */
 const EXPECTED = {
   "example/identity-center": "Plan: 9 to add, 0 to change, 0 to destroy.",
-  "example/incident-manager-prod": "Plan: 8 to add, 0 to change, 0 to destroy.",
-  "example/incident-manager-dev": "Plan: 1 to add, 0 to change, 0 to destroy.",
+  // The accounts use the auto role mode, and the stub's accounts have the role: imported, not added.
+  "example/incident-manager-prod": "Plan: 1 to import, 7 to add, 0 to change, 0 to destroy.",
+  "example/incident-manager-dev": "Plan: 1 to import, 0 to add, 0 to change, 0 to destroy.",
   "existing/identity-center": "Plan: 4 to add, 0 to change, 0 to destroy.",
 } as const;
 
@@ -53,9 +54,10 @@ describeWithTerraform("Identity Center stacks, planned offline", (setup) => {
     const resources = Object.entries<Record<string, unknown>>(stack.resource ?? {}).flatMap(([t, byName]) =>
       Object.keys(byName).map((n) => `${t}.${n}`),
     );
+    const imported = (stack.import ?? []).length;
     expect(plan.summary).toBe(summary);
-    expect(plan.counts).toEqual({ import: 0, add: resources.length, change: 0, destroy: 0 });
-    expect(plan.changes.filter((c) => c.action !== "create")).toEqual([]);
+    expect(plan.counts).toEqual({ import: imported, add: resources.length - imported, change: 0, destroy: 0 });
+    expect(plan.changes.filter((c) => c.action !== "create" && c.action !== "import")).toEqual([]);
     expect(plan.unexpectedRequests).toEqual([]);
     expect(json.errored).toBe(false);
   });

@@ -53,7 +53,8 @@ const CONFIGS: ReadonlyArray<readonly [string, () => SetupConfigInput]> = [
 
 /** What Terraform prints per stack (the counts are also derived from the stacks below). */
 const EXPECTED_SUMMARIES: Record<string, string> = {
-  "shipped/incident-manager": "Plan: 8 to add, 0 to change, 0 to destroy.",
+  // The auto role mode, and the stub's account has the role: imported, not added.
+  "shipped/incident-manager": "Plan: 1 to import, 7 to add, 0 to change, 0 to destroy.",
   "full/ops-prod": "Plan: 15 to add, 0 to change, 0 to destroy.",
   "accounts/adopt-tagged": "Plan: 1 to import, 11 to add, 0 to change, 0 to destroy.",
   "accounts/adopt-govcloud": "Plan: 1 to import, 8 to add, 0 to change, 0 to destroy.",
@@ -369,13 +370,20 @@ describeWithTerraform("terraform plan (offline, AWS stubbed)", (setup) => {
       const plan = planOf(key);
       const stack = stackJson(key);
       const readsRole = (stack.import ?? []).length > 0 || stack.data?.aws_iam_role !== undefined;
+      // The auto mode lists the roles under the service's path first (data aws_iam_roles).
+      const listsRoles = stack.data?.aws_iam_roles !== undefined;
 
       // The provider validates its credentials (GetCallerIdentity, which also gives the account
       // id for allowed_account_ids); data.aws_caller_identity reads it again; the import of an
       // adopted role and the data source of a referenced one read the role.
       expect(plan.unexpectedRequests).toEqual([]);
       expect(callNames(plan.requests).sort()).toEqual(
-        [...(readsRole ? ["iam:GetRole"] : []), "sts:GetCallerIdentity", "sts:GetCallerIdentity"].sort(),
+        [
+          ...(readsRole ? ["iam:GetRole"] : []),
+          ...(listsRoles ? ["iam:ListRoles"] : []),
+          "sts:GetCallerIdentity",
+          "sts:GetCallerIdentity",
+        ].sort(),
       );
       expect(plan.requests.filter((r) => r.action === "GetRole").map((r) => r.params.RoleName)).toEqual(readsRole ? [STUB_ROLE.name] : []);
       expect(new Set(plan.requests.map((r) => r.region))).toEqual(new Set([region]));
@@ -499,7 +507,7 @@ describeWithTerraform("terraform plan (offline, AWS stubbed)", (setup) => {
     ]);
     expect(group?.previous_address).toBe(OLD_GROUP_ADDRESS);
     expect(group?.change.actions).toEqual(["no-op"]);
-    expect(plan.summary).toBe("Plan: 7 to add, 0 to change, 0 to destroy.");
+    expect(plan.summary).toBe("Plan: 1 to import, 6 to add, 0 to change, 0 to destroy.");
   });
 
   test("allowed_account_ids is checked against the caller's account", () => {
