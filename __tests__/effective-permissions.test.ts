@@ -5,9 +5,11 @@
 // devDependency only: it never ships with the app). Each row is principal × request × decision.
 import { readFileSync } from "fs";
 import { join } from "path";
-import { Testing } from "cdktf";
+import { Testing, TerraformStack } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
-import { IncidentManagerSetupStack, parseConfig } from "../modules";
+import { AdminGroup, AdminUser, IncidentManagerSetupStack, parseConfig } from "../modules";
 import { PLAN_TIMEOUT_MS } from "../scripts/lib/terraform";
 import { describeWithTerraform, useOfflinePlanner } from "./support/terraform-gate";
 import { assertPlanned } from "../scripts/lib/offline-plan";
@@ -155,6 +157,19 @@ async function decide(policies: Record<string, unknown>, [who, action, resource,
   return result.overallResult as Decision;
 }
 
+/**
+ * A stack built with the constructs alone (the library path): an AdminGroup exempting `exempt`,
+ * the programmatic deploy-bot, and what `addUsers` adds.
+ */
+function libraryStack(addUsers: (group: AdminGroup) => void, exempt = ["deploy-bot"]): string {
+  const stack = new TerraformStack(Testing.app(), "library");
+  new AwsProvider(stack, "aws", { region: "us-east-1", allowedAccountIds: [ACCOUNT] });
+  const group = new AdminGroup(stack, "AdminGroup", { partition: new DataAwsPartition(stack, "Partition"), mfaNotRequiredFor: exempt });
+  new AdminUser(stack, "AdminUser-deploy-bot", { userName: "deploy-bot", group, console: false, requireMfa: false });
+  addUsers(group);
+  return Testing.synth(stack);
+}
+
 const rowName = ([who, action, resource, expected, context]: Row) =>
   `${who}: ${action} on ${resource}${context ? ` with ${JSON.stringify(context)}` : ""} -> ${expected}`;
 
@@ -179,7 +194,15 @@ describeWithTerraform("effective permissions (IAM policy simulator over the poli
       ],
     }).accounts[0];
     const json = Testing.synth(new IncidentManagerSetupStack(Testing.app(), account.name, { account }));
-    const plan = assertPlanned(await offline.planner.plan({ name: "permissions", json }));
+    const [app, library] = await offline.planner.planAll([
+      { name: "permissions", json },
+      { name: "library", json: libraryStack((group) => new AdminUser(group.node.scope!, "AdminUser-alice", { userName: "alice", group })) },
+    ]);
+    const plan = assertPlanned(app);
+    const [libraryMfa] = (assertPlanned(library).resource_changes ?? [])
+      .filter((rc) => rc.type === "aws_iam_group_policy")
+      .map((rc) => (rc.change.after as { policy?: string }).policy);
+    policies.libraryMfa = JSON.parse(String(libraryMfa));
     // What IAM would receive: the planned policy arguments (rendered by the provider at plan time).
     const planned = (type: string) =>
       (plan.resource_changes ?? []).filter((rc) => rc.type === type).map((rc) => (rc.change.after as { policy?: string }).policy);
@@ -197,6 +220,27 @@ describeWithTerraform("effective permissions (IAM policy simulator over the poli
 
   test.each(TABLE.map((row) => [rowName(row), row] as const))("%s", async (_name, row) => {
     expect(await decide(policies, row)).toBe(row[3]);
+  });
+
+  test("library path: the constructs used directly make the same safe policy; a console user cannot be exempted", async () => {
+    // AdminGroup exempting the programmatic deploy-bot, and alice, a console user, built with the constructs alone.
+    const row = (who: keyof typeof P): Row => [who, "iam:CreateUser", `${IAM}:user/new`, "ExplicitlyDenied"];
+    expect(await decide({ ...policies, mfa: policies.libraryMfa }, row("consoleNoMfa"))).toBe("ExplicitlyDenied");
+    expect(await decide({ ...policies, mfa: policies.libraryMfa }, row("longTermKey"))).toBe("ExplicitlyDenied");
+    expect(await decide({ ...policies, mfa: policies.libraryMfa }, row("machineOptedOut"))).toBe("Allowed");
+    // What the refused configuration (alice in mfaNotRequiredFor) would make: the same policy with alice exempted,
+    // which lets her create users without MFA. The constructs refuse to build it.
+    const exemptingAlice = JSON.parse(
+      JSON.stringify(policies.libraryMfa).replace(
+        /"aws:username":(?:"deploy-bot"|\["deploy-bot"\])/g,
+        '"aws:username":["alice","deploy-bot"]',
+      ),
+    );
+    expect(JSON.stringify(exemptingAlice)).toContain('"aws:username":["alice","deploy-bot"]');
+    expect(await decide({ ...policies, mfa: exemptingAlice }, row("consoleNoMfa"))).toBe("Allowed");
+    expect(() =>
+      libraryStack((group) => new AdminUser(group.node.scope!, "AdminUser-alice", { userName: "alice", group }), ["alice", "deploy-bot"]),
+    ).toThrow(/^mfaNotRequiredFor: the group exempts "alice" from MFA, but that user signs in to the console/);
   });
 
   test("the table finds each permission defect of the policy before issue 8", async () => {

@@ -10,19 +10,29 @@ import {
   PlanJson,
   SynthOutput,
   adminModel,
+  countPlannedChanges,
   diffOutputs,
   diffStacks,
   loadOutdir,
+  loadPlan,
+  planProblem,
+  plannedAccessLosses,
+  plannedAction,
   renderMarkdown,
   summarizeStack,
 } from "../scripts/review-lib";
 import { Io, npmConfigArgs, parseArgs, run } from "../scripts/review";
 import { bodyChanges } from "../scripts/review/helpers";
+import { assertPlanned } from "../scripts/lib/offline-plan";
+import { PLAN_TIMEOUT_MS } from "../scripts/lib/terraform";
+import { describeWithTerraform, useOfflinePlanner } from "./support/terraform-gate";
 import { PGP_KEY, ROOT, accountsConfig, fullConfig, organizationConfig, shippedConfig } from "./support/configs";
 
 const STACK = "incident-manager";
 const KEY = "aws_iam_access_key.AdminUser-incident-admin_AccessKey-1_34369652";
 const ROLE = "aws_iam_service_linked_role.IncidentManagerServiceLinkedRole_84057CB3";
+/** The lookup of serviceLinkedRole "auto" (the sample's): its ARNs are the for_each of the role's import. */
+const ROLES_LOOKUP = "data.aws_iam_roles.IncidentManagerServiceLinkedRole_Existing_C55F772A";
 const SOURCE_SYNTH = "source: synthesized cdk.tf.json (no plan available; run npm run plan:offline)";
 const SOURCE_PLAN = "source: terraform plan (offline)";
 
@@ -38,6 +48,28 @@ function synth(input: SetupConfigInput): SynthOutput & { outdir: string } {
   const app = createApp(parseConfig(input), { outdir, skipValidation: true });
   app.synth();
   return { outdir, stacks: loadOutdir(outdir).stacks, warnings: synthWarnings(app) };
+}
+
+/** The review as the command runs it, in this process (the Markdown on stdout, progress on stderr). */
+function runInProcess(argv: string[], env: NodeJS.ProcessEnv = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = { env, cwd: ROOT, out: (t) => out.push(t), err: (l) => err.push(l) };
+  return { status: run(argv, io), stdout: out.join(""), stderr: err.join("\n") };
+}
+
+/** A configuration written to a file of its own. */
+function configFile(input: SetupConfigInput): string {
+  const file = join(tempDir("review-config-"), "setup.config.json");
+  writeFileSync(file, JSON.stringify(input, null, 2));
+  return file;
+}
+
+/** Synthesizes as `npm run synth` does (synthesize(): acknowledged warnings carry their reasons). */
+function synthFile(input: SetupConfigInput, outdir = tempDir("review-synthesize-")): SynthOutput & { outdir: string } {
+  const result = synthesize({ configFile: configFile(input), outdir });
+  const all = loadOutdir(outdir).stacks;
+  return { outdir, stacks: Object.fromEntries(result.stacks.map((n) => [n, all[n]])), warnings: result.warnings };
 }
 
 function review(head: SynthOutput, options: { base?: SynthOutput; plans?: Record<string, PlanJson> } = {}): string {
@@ -85,28 +117,36 @@ describe("summary of the shipped configuration", () => {
     // Warnings that need action only: the notes (deviations the guide asks for) are listed apart.
     const warnings = head.warnings.filter((w) => w.kind === "action").length;
     expect(markdown.split("\n")[2]).toBe(`**1 stack, 8 resources, ${warnings} warnings** · ${SOURCE_SYNTH}`);
-    expect(warnings).toBe(3);
+    // The sample pins AWS's example account id 111122223333: a fourth warning, example-account-id.
+    expect(warnings).toBe(4);
   });
 
   test("a heading per stack with region, account and backend", () => {
     expect(markdown).toContain(
       [
-        "### `incident-manager` (us-east-1)",
+        "### `incident-manager` (us-east-1, account 111122223333)",
         "",
-        "- Account: not pinned (no accountId: whichever account the credentials reach)",
+        "- Account: `111122223333` (allowed_account_ids)",
         "- Backend: local `terraform.incident-manager.tfstate`",
         "- AdministratorAccess: group `Administrators`, members `incident-admin` · MFA enforced: yes",
-        "- Incident Manager service-linked role: create",
+        `- Incident Manager service-linked role: auto (imported when the account has it, else created; \`${ROLES_LOOKUP}\` looks it up)`,
         `- Planned changes: not known · ${SOURCE_SYNTH}`,
       ].join("\n"),
     );
   });
 
-  test("lists every resource address, sorted, in the table", () => {
+  test("lists every resource address, and the role lookup of auto mode, sorted, in the table", () => {
     const all = addresses(stack, "resource");
     expect(all).toHaveLength(8);
+    // Of the data sources, only the lookup that decides the role's import is worth a row (the others only feed blocks).
+    expect(addresses(stack, "data").sort()).toEqual([
+      "data.aws_caller_identity.CallerIdentity",
+      "data.aws_iam_policy_document.AdminGroup_MfaPolicyDocument_C83F6FD2",
+      ROLES_LOOKUP,
+      "data.aws_partition.Partition",
+    ]);
     const rows = markdown.split("\n").filter((line) => line.startsWith("| `"));
-    expect(rows.map((r) => r.split("`")[1])).toEqual([...all].sort());
+    expect(rows.map((r) => r.split("`")[1])).toEqual([...all, ROLES_LOOKUP].sort());
   });
 
   test("says who gets AdministratorAccess, MFA, console, the key and the role mode", () => {
@@ -127,7 +167,12 @@ describe("summary of the shipped configuration", () => {
       `| \`${KEY}\` | key \`1\` of \`incident-admin\` · status Active · PGP-protected: no · stored in Secrets Manager: no |`,
     );
     expect(row(markdown, ROLE)).toBe(
-      `| \`${ROLE}\` | service-linked role for \`ssm-incidents.amazonaws.com\` · mode: **create** · prevent_destroy |`,
+      `| \`${ROLE}\` | service-linked role for \`ssm-incidents.amazonaws.com\` · mode: **auto** (imported when \`${ROLES_LOOKUP}\` ` +
+        "finds it in the account, else created) · prevent_destroy |",
+    );
+    expect(row(markdown, ROLES_LOOKUP)).toBe(
+      `| \`${ROLES_LOOKUP}\` | roles under path \`/aws-service-role/ssm-incidents.amazonaws.com/\` (read) · decides the import of ` +
+        `\`${ROLE}\`: imported when it lists one, else created |`,
     );
   });
 
@@ -138,10 +183,11 @@ describe("summary of the shipped configuration", () => {
   });
 
   test("ends with the stack's synth warnings, each one", () => {
-    // The three that need action; the guide's own deviations as notes, apart.
-    expect(markdown).toContain("<details><summary>3 synth warnings</summary>");
+    // The four that need action; the guide's own deviations as notes, apart.
+    expect(markdown).toContain("<details><summary>4 synth warnings</summary>");
     expect(markdown).toContain("<details><summary>3 notes on deviations the guide asks for</summary>");
     expect(head.warnings.map((w) => [w.kind, w.message.slice(w.message.lastIndexOf("["))]).sort()).toEqual([
+      ["action", "[example-account-id]"],
       ["action", "[password-policy-unmanaged]"],
       ["action", "[plaintext-password-in-state]"],
       ["action", "[plaintext-secret-in-state]"],
@@ -162,7 +208,7 @@ describe("summary of the shipped configuration", () => {
       { path: `${STACK}-2`, message: "not mine either" },
     ]);
     expect(summary.stack).toBe(STACK);
-    expect(summary.warnings).toHaveLength(6);
+    expect(summary.warnings).toHaveLength(7);
   });
 });
 
@@ -344,7 +390,10 @@ describe("changes since a base", () => {
     const markdown = review(head, { base: orgBase });
     expect(markdown).toContain("· vs base: 1 stack added, 1 stack removed, 0 added, 0 removed, 0 changed");
     expect(markdown).toContain("- **`audit` added** (10 resources; see below)");
-    expect(markdown).toContain("- **`workloads-dev` removed** (10 resources): Terraform stops managing them;");
+    expect(markdown).toContain(
+      "- **`workloads-dev` removed** (10 resources): no longer managed by this app — nothing destroyed (what it made stays in AWS, " +
+        'unmanaged); retire it instead ("retire": true, apply its plan, then delete the entry)',
+    );
   });
 
   test("the same Markdown whatever the order of the inputs", () => {
@@ -437,7 +486,7 @@ describe("planned changes: terraform plan or synthesized JSON", () => {
       ["data.aws_iam_policy_document.AdminGroup_MfaPolicyDocument_C83F6FD2", ["read"]],
     ]);
     const markdown = review(head, { plans: { [STACK]: plan } });
-    expect(markdown.split("\n")[2]).toBe(`**1 stack, 8 resources, 3 warnings** · ${SOURCE_PLAN}`);
+    expect(markdown.split("\n")[2]).toBe(`**1 stack, 8 resources, 4 warnings** · ${SOURCE_PLAN}`);
     expect(markdown).toContain(`- Planned changes: 1 to import, 6 to add, 1 to change, 1 to destroy · ${SOURCE_PLAN}`);
     expect(markdown).toContain("- To destroy (no longer configured): `aws_iam_access_key.Gone_12345678`");
     expect(markdown).toContain("| Resource | Plan | Settings |");
@@ -475,19 +524,6 @@ describe("command line", () => {
     expect(() => parseArgs(["extra"])).toThrow('unexpected argument "extra"');
     expect(() => parseArgs(["--base=--upload-pack=x"])).toThrow("not a git ref");
   });
-
-  function runInProcess(argv: string[], env: NodeJS.ProcessEnv = {}) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const io: Io = { env, cwd: ROOT, out: (t) => out.push(t), err: (l) => err.push(l) };
-    return { status: run(argv, io), stdout: out.join(""), stderr: err.join("\n") };
-  }
-
-  function configFile(input: SetupConfigInput): string {
-    const file = join(tempDir("review-config-"), "setup.config.json");
-    writeFileSync(file, JSON.stringify(input, null, 2));
-    return file;
-  }
 
   test("usage errors exit 2", () => {
     const result = runInProcess(["--base", "HEAD", "--base-dir", "x"]);
@@ -537,7 +573,7 @@ describe("command line", () => {
     expect(result.stderr).toContain(`review: wrote ${join(outdir, "review.md")}`);
     expect(result.status).toBe(0);
     expect(result.stdout).toBe(readFileSync(join(outdir, "review.md"), "utf8"));
-    expect(result.stdout).toContain(`**1 stack, 8 resources, 3 warnings** · ${SOURCE_PLAN} · vs base: 0 added, 0 removed, 1 changed`);
+    expect(result.stdout).toContain(`**1 stack, 8 resources, 4 warnings** · ${SOURCE_PLAN} · vs base: 0 added, 0 removed, 1 changed`);
     expect(result.stdout).toContain(`## Changes since \`${baseDir}\``);
     expect(result.stdout).toContain(
       [
@@ -623,5 +659,313 @@ describe("body changes (microdiff, one line per changed attribute)", () => {
     expect(bodyChanges({ secret_string: "abc" }, { secret_string: "abd" })).toEqual(["secret_string changed (value hidden)"]);
     expect(bodyChanges({ value: "x" }, { value: "y" }, () => true)).toEqual(["value changed (sensitive, not shown)"]);
     expect(bodyChanges({ a: 1 }, { a: 1 })).toEqual([]);
+  });
+});
+
+describe("acknowledged warnings, with their reasons", () => {
+  const REASON = "first bootstrap only: the password is changed at first sign-in";
+  const head = synthFile(edit((c) => (c.acknowledge = [{ id: "plaintext-password-in-state", reason: REASON }])));
+  const markdown = review(head);
+
+  test("each acknowledged warning is listed with the reason the configuration gives", () => {
+    const acknowledged = head.warnings.filter((w) => w.kind === "acknowledged");
+    expect(acknowledged.map((w) => w.reason)).toEqual([REASON]);
+    expect(markdown).toContain("<details><summary>1 acknowledged warning (the configuration's acknowledge)</summary>");
+    expect(markdown).toContain(
+      "- acknowledged: `AdminUser-incident-admin`: adminUsers[0] (incident-admin): the initial console password will be stored in " +
+        "plain text in the Terraform state (a sensitive output hides it, but anyone who can read the state can read it). Set " +
+        `console.pgpKey to keep only an encrypted password in the state. [plaintext-password-in-state] — reason: ${REASON}`,
+    );
+  });
+
+  test("an acknowledged warning no longer counts as one that needs action", () => {
+    expect(markdown.split("\n")[2]).toBe(`**1 stack, 8 resources, 3 warnings** · ${SOURCE_SYNTH}`);
+    expect(markdown).toContain("<details><summary>3 synth warnings</summary>");
+  });
+});
+
+describe("warnings of no stack", () => {
+  test("a stack no longer configured and a stale acknowledgement are listed before the stacks, and counted", () => {
+    const outdir = join(tempDir("review-other-"), "cdktf.out");
+    const two = edit((c) => c.accounts.push({ ...c.accounts[0], name: "old", accountId: "123456789012" }));
+    expect(runInProcess(["--outdir", outdir], { SETUP_CONFIG: configFile(two) }).status).toBe(0);
+    const stale = edit((c) => (c.acknowledge = [{ id: "mfa-exempt-user", reason: "deploy-bot has no console and rotates keys" }]));
+    const result = runInProcess(["--outdir", outdir], { SETUP_CONFIG: configFile(stale) });
+    expect(result.status).toBe(0);
+    const section = result.stdout.slice(
+      result.stdout.indexOf("## Warnings of the configuration (no stack)"),
+      result.stdout.indexOf("## Who administers which account"),
+    );
+    expect(section.split("\n").filter((l) => l.startsWith("- "))).toEqual([
+      expect.stringMatching(
+        /^- acknowledge\[0\]: "mfa-exempt-user" matches no warning of this configuration any more: .*\[stale-acknowledgement\]$/,
+      ),
+      // Each run wrote its configuration to a file of its own: the folder was filled from another one.
+      expect.stringMatching(/^- cdktf\.out was last synthesized from .* and replaces its stacks\..*\[config-file-changed\]$/),
+      expect.stringMatching(/^- stack old was synthesized before and is no longer in the configuration: .*\[stack-removed\]$/),
+    ]);
+    // 4 of the stack incident-manager, and those 3.
+    expect(result.stdout.split("\n")[2]).toBe(`**1 stack, 8 resources, 7 warnings** · ${SOURCE_SYNTH}`);
+  });
+});
+
+describe("retired stacks", () => {
+  const ALICE = "aws_iam_user.AdminUser-alice_2BAECF2A";
+  const account = (extra: object = {}) => ({
+    name: "prod",
+    region: "us-east-1",
+    accountId: "123456789012",
+    adminUsers: [{ name: "alice", accessKeys: [] }],
+    ...extra,
+  });
+  const base = synth({ accounts: [account()] });
+  const head = synth({ accounts: [account({ retire: true })] });
+
+  test("described as retired: the plan destroys what the app made, and forgets the role", () => {
+    const markdown = review(head);
+    expect(markdown.split("\n")[2]).toBe(`**1 stack (1 retired), 0 resources, 1 warning** · ${SOURCE_SYNTH}`);
+    expect(markdown).toContain(
+      [
+        "- Backend: local `terraform.prod.tfstate`",
+        `- **Retired**: plan destroys what the app made; forgets: \`${ROLE}\` (they stay in AWS, no longer managed)`,
+        `- Incident Manager service-linked role: forgotten (\`${ROLE}\`: a removed block, the role stays in AWS, no longer managed)`,
+        `- Planned changes: not known · ${SOURCE_SYNTH}`,
+      ].join("\n"),
+    );
+    expect(markdown).not.toContain("no IAM group");
+    expect(row(markdown, ROLE)).toBe(
+      `| \`${ROLE}\` | \`removed\` block (lifecycle.destroy = false): Terraform forgets it, it stays in AWS, no longer managed |`,
+    );
+    expect(summarizeStack(head.stacks.prod, head.warnings, undefined, "prod").retired).toEqual({ forgets: [ROLE] });
+    expect(summarizeStack(base.stacks.prod, base.warnings, undefined, "prod").retired).toBeUndefined();
+  });
+
+  test("with its plan: destroy what the app made, forget the role (not a destroy)", () => {
+    const plan = fakePlan([
+      [ROLE, ["forget"]],
+      [ALICE, ["delete"]],
+      ["aws_iam_group.AdminGroup_CD52047A", ["delete"]],
+    ]);
+    const markdown = review(head, { plans: { prod: plan } });
+    expect(markdown).toContain("- Planned changes: 0 to import, 0 to add, 0 to change, 2 to destroy");
+    expect(markdown).toContain(`- To destroy (the stack is retired): \`aws_iam_group.AdminGroup_CD52047A\`, \`${ALICE}\``);
+    expect(markdown).not.toContain("To forget");
+    expect(row(markdown, ROLE)).toMatch(/^\| `[^`]+` \| forget \(stays in AWS\) \| `removed` block/);
+  });
+
+  test("compared with the base: the stack is retired, the role forgotten rather than deleted", () => {
+    const markdown = review(head, { base });
+    // 7 resources, 4 data sources, the root check and the role's import block.
+    expect(markdown).toContain(
+      "### `prod` **retired** (its plan destroys what the app made): 0 added, 13 removed, 0 changed, 6 output changes",
+    );
+    expect(diffStacks(base.stacks.prod, head.stacks.prod)).toEqual(
+      expect.arrayContaining([
+        `- ${ROLE} (forgotten: a removed block leaves it in AWS, no longer managed)`,
+        `- ${ALICE}`,
+        `+ removed ${ROLE}`,
+      ]),
+    );
+  });
+
+  test("a retired stack with nothing in its state: its plan has no resource_changes, and that is 0 changes", () => {
+    const outdir = join(tempDir("review-retired-"), "cdktf.out");
+    mkdirSync(join(outdir, "plans"), { recursive: true });
+    // What terraform show -json writes for a configuration and a state without managed resources.
+    writeFileSync(join(outdir, "plans", "prod.plan.json"), JSON.stringify({ format_version: "1.2", terraform_version: "1.9.8" }));
+    const result = runInProcess(["--outdir", outdir], { SETUP_CONFIG: configFile({ accounts: [account({ retire: true })] }) });
+    expect(result.status).toBe(0);
+    expect(result.stderr).not.toContain("ignoring the plan");
+    expect(result.stdout).toContain(`- Planned changes: 0 to import, 0 to add, 0 to change, 0 to destroy · ${SOURCE_PLAN}`);
+    expect(row(result.stdout, ROLE)).toContain("| not in the state (nothing to forget) |");
+    expect(result.stdout).not.toContain("not known");
+  });
+});
+
+describe("plans: forget, unknown actions, no resource_changes", () => {
+  const head = synth(shippedConfig());
+
+  test("Terraform's actions in the review's words; forget is not a delete; an unknown one is shown as it is", () => {
+    expect(plannedAction({ actions: ["forget"] })).toBe("forget (stays in AWS)");
+    expect(plannedAction({ actions: ["create", "forget"] })).toBe("create, and forget the old one (stays in AWS)");
+    expect(plannedAction({ actions: ["delete"] })).toBe("destroy");
+    expect(plannedAction({ actions: ["no-op"] })).toBe("no change");
+    expect(plannedAction({ actions: [] })).toBe("no change");
+    expect(plannedAction({ actions: ["no-op"], importing: { id: "x" } })).toBe("import");
+    expect(plannedAction({ actions: ["archive"] })).toBe("unknown action [archive] (see the plan)");
+    expect(plannedAction({ actions: ["delete", "archive"] })).toBe("unknown action [delete, archive] (see the plan)");
+  });
+
+  test("a resource the plan forgets that the stack does not list is named apart from those it destroys", () => {
+    const managed = addresses(head.stacks[STACK], "resource");
+    const plan = fakePlan([...managed.map((a): [string, string[]] => [a, ["no-op"]]), ["aws_iam_user.AdminUser-old_12345678", ["forget"]]]);
+    const markdown = review(head, { plans: { [STACK]: plan } });
+    expect(markdown).toContain("- Planned changes: 0 to import, 0 to add, 0 to change, 0 to destroy");
+    expect(markdown).toContain("- To forget (stays in AWS, no longer managed): `aws_iam_user.AdminUser-old_12345678`");
+    expect(markdown).not.toContain("- To destroy");
+  });
+
+  test("a plan without resource_changes is read as a plan of no change; what is not a plan is refused", () => {
+    const outdir = tempDir("review-plans-");
+    mkdirSync(join(outdir, "plans"));
+    const write = (name: string, doc: unknown) => writeFileSync(join(outdir, "plans", `${name}.plan.json`), JSON.stringify(doc));
+    write("data-only", { format_version: "1.2", terraform_version: "1.9.8", planned_values: { root_module: {} } });
+    write("not-a-plan", { hello: "world" });
+    write("bad-changes", { format_version: "1.2", resource_changes: {} });
+    const plan = loadPlan(outdir, "data-only");
+    expect(plan).toBeDefined();
+    expect(countPlannedChanges(plan!)).toEqual({ import: 0, add: 0, change: 0, destroy: 0 });
+    expect(planProblem([])).toBe("not a JSON object");
+    expect(() => loadPlan(outdir, "not-a-plan")).toThrow(
+      "is not a terraform show -json plan (neither resource_changes nor format_version)",
+    );
+    expect(() => loadPlan(outdir, "bad-changes")).toThrow("is not a terraform show -json plan (resource_changes is not a list)");
+    expect(loadPlan(outdir, "absent")).toBeUndefined();
+  });
+});
+
+describe("force_destroy on IAM users, from the plan's values before and after", () => {
+  const head = synth(shippedConfig());
+  const USER = "aws_iam_user.AdminUser-incident-admin_D23EE31F";
+  const BOB = "aws_iam_user.AdminUser-bob_E3C55712";
+  const managed = addresses(head.stacks[STACK], "resource");
+  const userChange = (address: string, actions: string[], before: object | null, after: object | null) => ({
+    address,
+    type: "aws_iam_user",
+    mode: "managed",
+    change: { actions, before, after },
+  });
+  const planWith = (...changes: object[]): PlanJson => ({
+    resource_changes: [
+      ...fakePlan(managed.filter((a) => a !== USER).map((a): [string, string[]] => [a, ["no-op"]])).resource_changes!,
+      ...(changes as PlanJson["resource_changes"] & object[]),
+    ],
+  });
+
+  test("a user deployed before force_destroy: set it with one apply before removing anyone", () => {
+    const plan = planWith(
+      userChange(USER, ["update"], { name: "incident-admin", force_destroy: false }, { name: "incident-admin", force_destroy: true }),
+    );
+    const markdown = review(head, { plans: { [STACK]: plan } });
+    expect(markdown).toContain(
+      "- Note: force_destroy set on 1 user (`incident-admin`): apply this once before removing any of them " +
+        "(the provider reads force_destroy from the state when it deletes)",
+    );
+    expect(row(markdown, USER)).toMatch(/^\| `[^`]+` \| update \| IAM user `incident-admin`/);
+  });
+
+  test("a user deleted with force_destroy false in its state: flagged, it will fail with DeleteConflict", () => {
+    const plan = planWith(
+      userChange(USER, ["no-op"], { name: "incident-admin", force_destroy: true }, { name: "incident-admin", force_destroy: true }),
+      userChange(BOB, ["delete"], { name: "bob", force_destroy: false }, null),
+    );
+    const markdown = review(head, { plans: { [STACK]: plan } });
+    expect(markdown).toContain(
+      `- Note: **\`${BOB}\`** (\`bob\`) is deleted with force_destroy false in its state: the delete will fail with DeleteConflict ` +
+        "if the user has an MFA device, login profile or keys not managed here: apply force_destroy first (an apply of this " +
+        "version with the user still configured), then remove the user",
+    );
+    expect(markdown).not.toContain("force_destroy set on");
+  });
+
+  test("no note when the state has force_destroy already, or the plan has no values", () => {
+    for (const plan of [
+      planWith(
+        userChange(USER, ["no-op"], { force_destroy: true }, { force_destroy: true }),
+        userChange(BOB, ["delete"], { force_destroy: true }, null),
+      ),
+      planWith(
+        ...fakePlan([
+          [USER, ["update"]],
+          [BOB, ["delete"]],
+        ]).resource_changes!,
+      ),
+    ]) {
+      expect(review(head, { plans: { [STACK]: plan } })).not.toMatch(/force_destroy (set on|false)/);
+    }
+  });
+});
+
+describeWithTerraform("the review of real offline plans (terraform and the provider as the oracle, AWS stubbed)", (setup) => {
+  const offline = useOfflinePlanner(setup, "review-plans");
+  const account = { name: "prod", region: "us-east-1", accountId: "123456789012" };
+  const users = [{ name: "alice" }, { name: "bob", accessKeys: [] }];
+  const live = synth({ accounts: [{ ...account, adminUsers: users }] });
+  const retired = synth({ accounts: [{ ...account, retire: true, adminUsers: users }] });
+  /** What an apply of the live stack by an earlier version left: every resource, the users without force_destroy. */
+  const priorState = (version: string) =>
+    JSON.stringify({
+      version: 4,
+      terraform_version: version,
+      serial: 1,
+      lineage: "00000000-0000-4000-8000-0000000000aa",
+      outputs: {},
+      resources: Object.entries(live.stacks.prod.resource as Record<string, Record<string, any>>).flatMap(([type, byName]) =>
+        Object.entries(byName).map(([name, body]) => ({
+          mode: "managed",
+          type,
+          name,
+          provider: 'provider["registry.terraform.io/hashicorp/aws"]',
+          instances: [
+            {
+              schema_version: 0,
+              attributes: {
+                id: `${type}-${name}`.slice(0, 64),
+                ...(type === "aws_iam_user" ? { name: body.name, path: "/", force_destroy: false } : {}),
+                ...(type === "aws_iam_service_linked_role" ? { aws_service_name: "ssm-incidents.amazonaws.com" } : {}),
+              },
+              sensitive_attributes: [],
+            },
+          ],
+        })),
+      ),
+    });
+  const plans = new Map<string, PlanJson>();
+
+  beforeAll(async () => {
+    const v = setup.terraformVersion;
+    const runs = [
+      { name: "retired, empty state", json: JSON.stringify(retired.stacks.prod) },
+      { name: "retired", json: JSON.stringify(retired.stacks.prod), priorState: priorState(v), refresh: false },
+      { name: "live, users of an earlier version", json: JSON.stringify(live.stacks.prod), priorState: priorState(v), refresh: false },
+    ];
+    for (const plan of await offline.planner.planAll(runs)) plans.set(plan.stack, assertPlanned(plan));
+  }, 4 * PLAN_TIMEOUT_MS);
+
+  test("a retired stack with nothing in its state: Terraform writes no resource_changes, the review 0 changes", () => {
+    const plan = plans.get("retired, empty state")!;
+    expect(plan.resource_changes).toBeUndefined();
+    expect(planProblem(plan)).toBeUndefined();
+    const markdown = review(retired, { plans: { prod: plan } });
+    expect(markdown).toContain(`- Planned changes: 0 to import, 0 to add, 0 to change, 0 to destroy · ${SOURCE_PLAN}`);
+    expect(row(markdown, ROLE)).toContain("| not in the state (nothing to forget) |");
+  });
+
+  test("a retired stack: the role forgotten (not destroyed), users without force_destroy flagged, their access lost", () => {
+    const plan = plans.get("retired")!;
+    const markdown = review(retired, { plans: { prod: plan } });
+    expect(row(markdown, ROLE)).toMatch(/^\| `[^`]+` \| forget \(stays in AWS\) \| /);
+    // Ten: both users, their login profiles and memberships, alice's key, the group, its policy and attachment.
+    expect(markdown).toMatch(/- Planned changes: 0 to import, 0 to add, 0 to change, 10 to destroy(, 1 to forget)? · /);
+    for (const [name, address] of [
+      ["alice", "aws_iam_user.AdminUser-alice_2BAECF2A"],
+      ["bob", "aws_iam_user.AdminUser-bob_E3C55712"],
+    ]) {
+      expect(markdown).toContain(
+        `- Note: **\`${address}\`** (\`${name}\`) is deleted with force_destroy false in its state: the delete will fail`,
+      );
+      expect(plannedAccessLosses({ prod: plan })).toContain(
+        `- **loses** \`prod\`: IAM user \`${name}\` (the plan destroys \`${address}\`)`,
+      );
+    }
+  });
+
+  test("users deployed before force_destroy: the in-place update is named, with the apply it needs first", () => {
+    const markdown = review(live, { plans: { prod: plans.get("live, users of an earlier version")! } });
+    expect(markdown).toContain(
+      "- Note: force_destroy set on 2 users (`alice`, `bob`): apply this once before removing any of them " +
+        "(the provider reads force_destroy from the state when it deletes)",
+    );
+    expect(plannedAccessLosses({ prod: plans.get("live, users of an earlier version")! })).toEqual([]);
   });
 });

@@ -10,15 +10,15 @@
 // The parts live in scripts/review/: types, helpers, read (the stack JSON), summary (plans and
 // per-stack summaries), diff (comparison with a base), render (Markdown), files (cdktf.out, plans).
 export { countPlannedChanges, plannedChangesText } from "./lib/plan-json";
-export { accessGraph, mermaid, renderAccess } from "./review/access";
+export { accessChanges, accessGraph, mermaid, plannedAccessLosses, renderAccess } from "./review/access";
 export type { AccessEdge, AccessGraph, AccessNode, AccessRow } from "./review/access";
 export { diffOutputs, diffStacks } from "./review/diff";
-export { loadOutdir, loadPlan } from "./review/files";
+export { loadOutdir, loadPlan, planProblem } from "./review/files";
 export { describePgpKey, isSecretAttribute, showValue } from "./review/helpers";
-export { adminModel, stackName } from "./review/read";
+export { adminModel, existingAdministratorsOf, retiredOf, stackName } from "./review/read";
 export type { AccessKeyModel, AdminModel, AdminUserModel } from "./review/read";
 export { renderMarkdown } from "./review/render";
-export { summarizeStack } from "./review/summary";
+export { forceDestroyNotes, plannedAction, summarizeStack } from "./review/summary";
 export type {
   AdminAccess,
   Json,

@@ -20,6 +20,7 @@ import {
   diffOutputs,
   loadOutdir,
   loadPlan,
+  plannedAccessLosses,
   renderMarkdown,
   summarizeStack,
 } from "./review-lib";
@@ -194,18 +195,24 @@ export function run(argv: readonly string[], io: Io = defaultIo): number {
     const all = loadOutdir(outdir).stacks;
     const head: SynthOutput = { stacks: Object.fromEntries(names.map((n) => [n, all[n]])), warnings: synth.warnings };
 
-    const summaries = names.map((name) => {
-      let plan: PlanJson | undefined;
+    const plans: Record<string, PlanJson | undefined> = {};
+    for (const name of names) {
       try {
-        plan = loadPlan(outdir, name);
+        plans[name] = loadPlan(outdir, name);
       } catch (e) {
         io.err(`review: ignoring the plan of ${name}: ${(e as Error).message}`);
       }
-      return summarizeStack(head.stacks[name], head.warnings, plan, name);
-    });
+    }
+    const summaries = names.map((name) => summarizeStack(head.stacks[name], head.warnings, plans[name], name));
     const diff: ReviewDiff | undefined = base ? diffOutputs(base.output, head) : undefined;
-    const access = { head: accessGraph(head.stacks), ...(base ? { base: accessGraph(base.output.stacks) } : {}) };
-    const markdown = renderMarkdown({ summaries, diff, access, baseLabel: base?.label, configLabel: shown(configFile) });
+    const access = {
+      head: accessGraph(head.stacks),
+      ...(base ? { base: accessGraph(base.output.stacks) } : {}),
+      planned: plannedAccessLosses(plans),
+    };
+    // Warnings of no stack: a stack no longer configured, a stale acknowledgement, another configuration file.
+    const otherWarnings = head.warnings.filter((w) => !names.some((n) => w.path === n || w.path.startsWith(`${n}/`)));
+    const markdown = renderMarkdown({ summaries, diff, access, otherWarnings, baseLabel: base?.label, configLabel: shown(configFile) });
     mkdirSync(outdir, { recursive: true });
     const file = join(outdir, "review.md");
     writeFileSync(file, markdown);

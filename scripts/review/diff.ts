@@ -3,7 +3,7 @@
 import { SECRETS_OUTPUT, USERS_OUTPUT } from "../../modules/incident-manager-setup-stack";
 import { REPLACEMENT_CONSEQUENCE, replacementCauses } from "../../modules/replacements";
 import { arr, bodyChanges, code, isObject, isSecretAttribute, obj, showValue, sorted, withoutMeta } from "./helpers";
-import { StackView, warningsOf } from "./read";
+import { StackView, retiredOf, warningsOf } from "./read";
 import { Json, ReviewDiff, ReviewWarning, StackChange, SynthOutput } from "./types";
 
 // ---------------------------------------------------------------------------------------------
@@ -22,6 +22,7 @@ export function comparable(stack: Json): Map<string, Json> {
   for (const [type, config] of Object.entries(obj(obj(stack.terraform).backend))) out.set(`backend.${type}`, obj(config));
   for (const [name, p] of Object.entries(obj(obj(stack.terraform).required_providers))) out.set(`required_providers.${name}`, obj(p));
   for (const [name, check] of Object.entries(obj(stack.check))) out.set(`check.${name}`, obj(check));
+  for (const r of arr(stack.removed).map(obj)) out.set(`removed ${String(r.from)}`, withoutMeta(r));
   return out;
 }
 
@@ -46,8 +47,10 @@ export function diffStacks(baseJson: Json, headJson: Json): string[] {
     if (!before && after) {
       const importId = address.startsWith("import ") ? after.id : undefined;
       lines.push(`+ ${address}${importId !== undefined ? ` (id ${showValue("id", importId)})` : ""}`);
-    } else if (before && !after) lines.push(`- ${address}`);
-    else if (before && after) {
+    } else if (before && !after) {
+      const forgotten = head.has(`removed ${address}`) ? " (forgotten: a removed block leaves it in AWS, no longer managed)" : "";
+      lines.push(`- ${address}${forgotten}`);
+    } else if (before && after) {
       const causes = replacementOf(address, before, after);
       if (causes) lines.push(`! ${address}: replaced, not changed in place: ${causes}`);
       for (const change of bodyChanges(before, after)) lines.push(`~ ${address}: ${change}`);
@@ -156,7 +159,16 @@ export function diffOutputs(base: SynthOutput, head: SynthOutput): ReviewDiff {
       const warningsAdded = sorted([...wAfter].filter((w) => !wBefore.has(w)));
       const warningsRemoved = sorted([...wBefore].filter((w) => !wAfter.has(w)));
       if (lines.length + warningsAdded.length + warningsRemoved.length > 0) {
-        stacks.push({ stack: name, change: "changed", lines, resourceCount: managedCount(after), warningsAdded, warningsRemoved });
+        const retired = retiredOf(after) !== undefined && retiredOf(before) === undefined;
+        stacks.push({
+          stack: name,
+          change: "changed",
+          lines,
+          resourceCount: managedCount(after),
+          warningsAdded,
+          warningsRemoved,
+          ...(retired ? { retired } : {}),
+        });
       }
     }
   }

@@ -27,12 +27,26 @@ export function loadOutdir(outdir: string): SynthOutput {
   return { stacks, warnings };
 }
 
+/**
+ * Whether a document is a `terraform show -json` plan the review can read: resource_changes is a
+ * list, or absent in a plan of nothing to change (Terraform leaves it out when no managed resource
+ * is in the configuration or the state: a stack of data sources only, a retired stack with an
+ * empty state), which then says so with its format_version. Returns what is wrong, or undefined.
+ */
+export function planProblem(plan: unknown): string | undefined {
+  if (!isObject(plan)) return "not a JSON object";
+  if (plan.resource_changes === undefined) {
+    return typeof plan.format_version === "string" ? undefined : "neither resource_changes nor format_version";
+  }
+  return Array.isArray(plan.resource_changes) ? undefined : "resource_changes is not a list";
+}
+
 /** The offline plan of a stack, `<outdir>/plans/<stack>.plan.json`, if there is one. Throws on bad JSON. */
 export function loadPlan(outdir: string, stack: string): PlanJson | undefined {
   const file = join(outdir, "plans", `${stack}.plan.json`);
   if (!existsSync(file)) return undefined;
   const plan = JSON.parse(readFileSync(file, "utf8")) as unknown;
-  if (!isObject(plan) || !Array.isArray(plan.resource_changes))
-    throw new Error(`${file} is not a terraform show -json plan (no resource_changes)`);
+  const problem = planProblem(plan);
+  if (problem !== undefined) throw new Error(`${file} is not a terraform show -json plan (${problem})`);
   return plan as PlanJson;
 }

@@ -4,7 +4,7 @@
 import { arr, code, compare, describePgpKey, flatten, obj, plural, showValue, sorted, str, withoutMeta, yesNo } from "./helpers";
 import { Json, ReviewWarning } from "./types";
 import { posix } from "path";
-import { SECRETS_OUTPUT, USERS_OUTPUT } from "../../modules/incident-manager-setup-stack";
+import { EXISTING_ADMINISTRATORS_OUTPUT, SECRETS_OUTPUT, USERS_OUTPUT } from "../../modules/incident-manager-setup-stack";
 
 // ---------------------------------------------------------------------------------------------
 // Reading a stack's JSON
@@ -178,11 +178,53 @@ export class StackView {
   }
 
   importOf(address: string): string | undefined {
+    return this.importBlockOf(address)?.id;
+  }
+
+  /**
+   * The import block of a resource: its id, and `for_each` when the import is conditional (the
+   * service-linked role in auto mode: imported once per ARN a lookup finds, so only when it exists).
+   */
+  importBlockOf(address: string): { readonly id: string; readonly forEach?: string } | undefined {
     const block = arr(this.json.import)
       .map(obj)
       .find((i) => i.to === address);
-    return block ? String(block.id) : undefined;
+    if (!block) return undefined;
+    const forEach = str(block.for_each);
+    return { id: String(block.id), ...(forEach !== undefined ? { forEach } : {}) };
   }
+
+  /** The addresses the stack's `removed` blocks forget (lifecycle.destroy = false), sorted. */
+  forgotten(): string[] {
+    return forgottenAddresses(this.json);
+  }
+}
+
+/** The addresses a stack's `removed` blocks forget (`lifecycle { destroy = false }`), sorted. */
+export function forgottenAddresses(stack: Json): string[] {
+  return sorted(
+    arr(stack.removed)
+      .map(obj)
+      .filter((r) => obj(r.lifecycle).destroy === false)
+      .map((r) => str(r.from))
+      .filter((from): from is string => from !== undefined),
+  );
+}
+
+/**
+ * A retired stack (`retire: true` on an account or identityCenter): the provider and the backend of
+ * its state, no resource and no data source, and `removed` blocks for what is kept. Its plan
+ * destroys everything else the state holds. Undefined for a live stack.
+ */
+export function retiredOf(stack: Json): { readonly forgets: readonly string[] } | undefined {
+  const declares = (kind: string) => Object.values(obj(stack[kind])).some((byName) => Object.keys(obj(byName)).length > 0);
+  if (declares("resource") || declares("data") || Object.keys(obj(stack.provider)).length === 0) return undefined;
+  return { forgets: forgottenAddresses(stack) };
+}
+
+/** Who administers the account outside this app, as the configuration says (`existingAdministrators`). */
+export function existingAdministratorsOf(stack: Json): string | undefined {
+  return str(obj(obj(stack.output)[EXISTING_ADMINISTRATORS_OUTPUT]).value);
 }
 
 /** The value an Identity Store data source looks its group or user up by (`alternate_identifier`). */
@@ -316,13 +358,28 @@ export function describe(view: StackView, block: Block): string {
       return `${key ? `key pair of key ${code(key.id)} of ${code(key.user)}` : "secret value"} (value not shown)`;
     }
     case "aws_iam_service_linked_role": {
-      const importId = view.importOf(block.address);
-      const mode = importId !== undefined ? `**adopt** (import id ${code(readable(importId))})` : "**create**";
+      const importBlock = view.importBlockOf(block.address);
+      const lookup = importBlock?.forEach !== undefined ? view.refAddress(importBlock.forEach) : undefined;
+      const mode =
+        importBlock === undefined
+          ? "**create**"
+          : importBlock.forEach !== undefined
+            ? `**auto** (imported when ${lookup ? code(lookup) : `the import's for_each ${code(importBlock.forEach)}`} finds it in the account, else created)`
+            : `**adopt** (import id ${code(readable(importBlock.id))})`;
       const protectedRole = obj(body.lifecycle).prevent_destroy === true ? " · prevent_destroy" : "";
       return `service-linked role for ${code(String(body.aws_service_name))} · mode: ${mode}${protectedRole}`;
     }
     case "data.aws_iam_role":
       return `role ${code(String(body.name))} · mode: **reference** (data source, read only)`;
+    case "data.aws_iam_roles": {
+      const drives = arr(view.json.import)
+        .map(obj)
+        .filter((i) => view.refAddress(i.for_each) === block.address)
+        .map((i) => String(i.to));
+      const where =
+        body.path_prefix !== undefined ? `roles under path ${code(String(body.path_prefix))}` : `roles ${genericSettings(body)}`;
+      return `${where} (read)${drives.length > 0 ? ` · decides the import of ${drives.map(code).join(", ")}: imported when it lists one, else created` : ""}`;
+    }
     case "aws_iam_account_alias":
       return `account alias ${code(String(body.account_alias))}`;
     case "aws_iam_account_password_policy":
@@ -365,11 +422,19 @@ export function describe(view: StackView, block: Block): string {
 export function roleMode(view: StackView): string {
   const role = view.ofType("aws_iam_service_linked_role").find((r) => r.body.aws_service_name === "ssm-incidents.amazonaws.com");
   if (role) {
-    const importId = view.importOf(role.address);
-    return importId !== undefined ? `adopt (import id ${code(readable(importId))})` : "create";
+    const importBlock = view.importBlockOf(role.address);
+    if (importBlock === undefined) return "create";
+    if (importBlock.forEach !== undefined) {
+      const lookup = view.refAddress(importBlock.forEach);
+      return `auto (imported when the account has it, else created; ${lookup ? code(lookup) : "the import's for_each"} looks it up)`;
+    }
+    return `adopt (import id ${code(readable(importBlock.id))})`;
   }
-  return view.data.some((d) => d.type === "aws_iam_role" && d.body.name === "AWSServiceRoleForIncidentManager")
-    ? "reference (data source)"
+  if (view.data.some((d) => d.type === "aws_iam_role" && d.body.name === "AWSServiceRoleForIncidentManager"))
+    return "reference (data source)";
+  const forgotten = view.forgotten().filter((a) => a.startsWith("aws_iam_service_linked_role."));
+  return forgotten.length > 0
+    ? `forgotten (${forgotten.map(code).join(", ")}: a removed block, the role stays in AWS, no longer managed)`
     : "not managed";
 }
 

@@ -3,7 +3,7 @@ import { plannedChangesText } from "../lib/plan-json";
 import { warningText } from "./diff";
 import { SOURCE_PLAN, SOURCE_SYNTH, code, compare, plural, yesNo } from "./helpers";
 import { renderAccess } from "./access";
-import { ReviewDiff, ReviewInput, StackSummary } from "./types";
+import { ReviewDiff, ReviewInput, ReviewWarning, StackSummary } from "./types";
 
 // ---------------------------------------------------------------------------------------------
 // Markdown
@@ -27,6 +27,8 @@ export function diffCounts(lines: readonly string[]): {
   let outputs = 0;
   for (const line of lines) {
     if (line.slice(2).startsWith("output ")) outputs++;
+    else if (line.slice(2).startsWith("removed "))
+      continue; // a removed block: the resource's own line counts
     else if (line.startsWith("+ ")) added++;
     else if (line.startsWith("- ")) removed++;
     else if (line.startsWith("! ")) replaced.add(line.slice(2, line.indexOf(": ")));
@@ -47,8 +49,8 @@ export function renderDiff(diff: ReviewDiff, baseLabel: string): string[] {
       out.push(`- **${code(s.stack)} added** (${plural(s.resourceCount, "resource")}; see below)`);
     } else if (s.change === "removed") {
       out.push(
-        `- **${code(s.stack)} removed** (${plural(s.resourceCount, "resource")}): Terraform stops managing them; ` +
-          "they stay in AWS unless the stack is destroyed before it leaves the configuration",
+        `- **${code(s.stack)} removed** (${plural(s.resourceCount, "resource")}): no longer managed by this app — nothing destroyed ` +
+          '(what it made stays in AWS, unmanaged); retire it instead ("retire": true, apply its plan, then delete the entry)',
       );
     }
   }
@@ -61,7 +63,8 @@ export function renderDiff(diff: ReviewDiff, baseLabel: string): string[] {
       `${n.changed} changed`,
       ...(n.replaced > 0 ? [`**${n.replaced} replaced**`] : []),
     ];
-    out.push(`### ${code(s.stack)}: ${counts.join(", ")}${n.outputs > 0 ? `, ${plural(n.outputs, "output change")}` : ""}`, "");
+    const retired = s.retired ? " **retired** (its plan destroys what the app made)" : "";
+    out.push(`### ${code(s.stack)}${retired}: ${counts.join(", ")}${n.outputs > 0 ? `, ${plural(n.outputs, "output change")}` : ""}`, "");
     if (s.lines.length > 0) out.push("```diff", ...s.lines, "```", "");
     if (s.warningsAdded.length > 0) out.push("New warnings:", "", ...s.warningsAdded.map((w) => `- ${w}`), "");
     if (s.warningsRemoved.length > 0) out.push("Warnings gone:", "", ...s.warningsRemoved.map((w) => `- ${w}`), "");
@@ -80,11 +83,19 @@ export function renderStack(s: StackSummary): string[] {
   ].filter((x): x is string => x !== undefined);
   out.push(`- ${target.join(" · ")}`);
   out.push(`- Backend: ${s.backend}`);
+  if (s.retired) {
+    const forgets =
+      s.retired.forgets.length > 0 ? `${s.retired.forgets.map(code).join(", ")} (they stay in AWS, no longer managed)` : "nothing";
+    out.push(`- **Retired**: plan destroys what the app made; forgets: ${forgets}`);
+  }
   for (const a of s.adminAccess) {
     out.push(
       `- AdministratorAccess: group ${code(a.group)}, ` +
         `members ${a.members.length > 0 ? a.members.map(code).join(", ") : "none"} · MFA enforced: ${yesNo(a.mfaEnforced)}`,
     );
+  }
+  if (s.existingAdministrators !== undefined) {
+    out.push(`- AdministratorAccess: managed outside this app: ${s.existingAdministrators}`);
   }
   if (s.identityCenter) {
     const ic = s.identityCenter;
@@ -93,13 +104,20 @@ export function renderStack(s: StackSummary): string[] {
         `in ${ic.accounts.length > 0 ? ic.accounts.map(code).join(", ") : "no account"}`,
     );
   } else {
-    if (s.adminAccess.length === 0) out.push("- AdministratorAccess: no IAM group (see Who administers which account)");
+    if (s.adminAccess.length === 0 && s.existingAdministrators === undefined && !s.retired) {
+      out.push("- AdministratorAccess: no IAM group (see Who administers which account)");
+    }
     out.push(`- Incident Manager service-linked role: ${s.serviceLinkedRole}`);
   }
   if (s.source === "plan" && s.planned) {
     out.push(`- Planned changes: ${plannedChangesText(s.planned)} · ${SOURCE_PLAN}`);
     if (s.plannedDestroyOnly && s.plannedDestroyOnly.length > 0) {
-      out.push(`- To destroy (no longer configured): ${s.plannedDestroyOnly.map(code).join(", ")}`);
+      out.push(
+        `- To destroy (${s.retired ? "the stack is retired" : "no longer configured"}): ${s.plannedDestroyOnly.map(code).join(", ")}`,
+      );
+    }
+    if (s.plannedForgetOnly && s.plannedForgetOnly.length > 0) {
+      out.push(`- To forget (stays in AWS, no longer managed): ${s.plannedForgetOnly.map(code).join(", ")}`);
     }
     if (s.notInPlan && s.notInPlan.length > 0) {
       out.push(
@@ -107,18 +125,23 @@ export function renderStack(s: StackSummary): string[] {
           "(run npm run plan:offline again)",
       );
     }
+    for (const note of s.planNotes ?? []) out.push(`- Note: ${note}`);
   } else {
     out.push(`- Planned changes: not known · ${SOURCE_SYNTH}`);
   }
   out.push("");
-  const withPlan = s.resources.some((r) => r.planned !== undefined);
-  out.push(withPlan ? "| Resource | Plan | Settings |" : "| Resource | Settings |", withPlan ? "|---|---|---|" : "|---|---|");
-  for (const r of s.resources) {
-    out.push(
-      withPlan ? `| ${code(r.address)} | ${r.planned ?? ""} | ${cell(r.settings)} |` : `| ${code(r.address)} | ${cell(r.settings)} |`,
-    );
+  if (s.resources.length === 0) {
+    out.push(s.retired ? "No resources: the stack is retired." : "No resources.", "");
+  } else {
+    const withPlan = s.resources.some((r) => r.planned !== undefined);
+    out.push(withPlan ? "| Resource | Plan | Settings |" : "| Resource | Settings |", withPlan ? "|---|---|---|" : "|---|---|");
+    for (const r of s.resources) {
+      out.push(
+        withPlan ? `| ${code(r.address)} | ${r.planned ?? ""} | ${cell(r.settings)} |` : `| ${code(r.address)} | ${cell(r.settings)} |`,
+      );
+    }
+    out.push("");
   }
-  out.push("");
   if (s.outputs.length > 0) {
     out.push(`Outputs (values not shown): ${s.outputs.map((o) => `${code(o.name)}${o.sensitive ? " (sensitive)" : ""}`).join(", ")}`, "");
   }
@@ -132,7 +155,7 @@ export function renderStack(s: StackSummary): string[] {
   }
   if (acknowledged.length > 0) {
     out.push(`<details><summary>${plural(acknowledged.length, "acknowledged warning")} (the configuration's acknowledge)</summary>`, "");
-    out.push(...acknowledged.map((w) => `- acknowledged: ${warningText(s.stack, w)}`), "", "</details>", "");
+    out.push(...acknowledged.map((w) => `- acknowledged: ${acknowledgedText(s.stack, w)}`), "", "</details>", "");
   }
   if (notes.length > 0) {
     out.push(`<details><summary>${plural(notes.length, "note")} on deviations the guide asks for</summary>`, "");
@@ -141,11 +164,35 @@ export function renderStack(s: StackSummary): string[] {
   return out;
 }
 
+/** An acknowledged warning and the reason the configuration gives for accepting it. */
+export function acknowledgedText(stack: string, w: ReviewWarning): string {
+  return `${warningText(stack, w)} — reason: ${w.reason !== undefined ? w.reason : "(none given)"}`;
+}
+
+/** Warnings of no stack of the review (a stack no longer configured, a stale acknowledgement, ...). */
+export function renderOtherWarnings(warnings: readonly ReviewWarning[]): string[] {
+  const sortedWarnings = [...warnings].sort((a, b) => compare(a.path, b.path) || compare(a.message, b.message));
+  const action = sortedWarnings.filter((w) => (w.kind ?? "action") === "action");
+  const acknowledged = sortedWarnings.filter((w) => w.kind === "acknowledged");
+  const notes = sortedWarnings.filter((w) => w.kind === "note");
+  if (sortedWarnings.length === 0) return [];
+  const out = ["## Warnings of the configuration (no stack)", ""];
+  out.push(...action.map((w) => `- ${w.message}`));
+  out.push(...acknowledged.map((w) => `- acknowledged: ${w.message} — reason: ${w.reason ?? "(none given)"}`));
+  out.push(...notes.map((w) => `- note: ${w.message}`));
+  out.push("");
+  return out;
+}
+
 /** The review as Markdown: a summary line, the changes since the base (if any), then each stack. */
 export function renderMarkdown(input: ReviewInput): string {
   const summaries = [...input.summaries].sort((a, b) => compare(a.stack, b.stack));
   const resources = summaries.reduce((n, s) => n + s.resourceCount, 0);
-  const warnings = summaries.reduce((n, s) => n + s.warnings.filter((w) => (w.kind ?? "action") === "action").length, 0);
+  const other = input.otherWarnings ?? [];
+  const warnings =
+    summaries.reduce((n, s) => n + s.warnings.filter((w) => (w.kind ?? "action") === "action").length, 0) +
+    other.filter((w) => (w.kind ?? "action") === "action").length;
+  const retired = summaries.filter((s) => s.retired).length;
   const planned = summaries.filter((s) => s.source === "plan").length;
   const source =
     planned === 0
@@ -153,7 +200,8 @@ export function renderMarkdown(input: ReviewInput): string {
       : planned === summaries.length
         ? SOURCE_PLAN
         : `${SOURCE_PLAN} for ${planned} of ${summaries.length} stacks, else synthesized cdk.tf.json`;
-  let line = `**${plural(summaries.length, "stack")}, ${plural(resources, "resource")}, ${plural(warnings, "warning")}** · ${source}`;
+  const stacks = `${plural(summaries.length, "stack")}${retired > 0 ? ` (${retired} retired)` : ""}`;
+  let line = `**${stacks}, ${plural(resources, "resource")}, ${plural(warnings, "warning")}** · ${source}`;
   if (input.diff) {
     const all = input.diff.stacks.flatMap((s) => s.lines);
     const n = diffCounts(all);
@@ -169,7 +217,8 @@ export function renderMarkdown(input: ReviewInput): string {
   }
   const out = ["## Incident Manager setup: review", "", line, ""];
   if (input.configLabel) out.push(`Configuration: ${code(input.configLabel)}`, "");
-  if (input.access) out.push(...renderAccess(input.access.head, input.access.base));
+  out.push(...renderOtherWarnings(other));
+  if (input.access) out.push(...renderAccess(input.access.head, input.access.base, input.access.planned));
   if (input.diff) out.push(...renderDiff(input.diff, input.baseLabel ?? "the base"));
   out.push("## Stacks", "");
   for (const s of summaries) out.push(...renderStack(s));

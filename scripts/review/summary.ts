@@ -1,14 +1,20 @@
 // What a plan does to each resource, and the summary of one stack (with or without a plan). Part of
 // npm run review; scripts/review-lib.ts re-exports the public API.
-import { countPlannedChanges } from "../lib/plan-json";
-import { PLUMBING_DATA, arr, checkovSkips, compare, obj, sorted, str } from "./helpers";
+import { PlanResourceChangeSummary, countPlannedChanges } from "../lib/plan-json";
+import { PLUMBING_DATA, arr, checkovSkips, code, compare, obj, plural, sorted, str } from "./helpers";
 import { IDENTITY_CENTER_OUTPUTS } from "../../modules/identity-center-stack";
 import { isIdentityCenterStack } from "./access";
-import { StackView, describe, describeBackend, roleMode, stackName, warningsOf } from "./read";
+import { StackView, describe, describeBackend, existingAdministratorsOf, retiredOf, roleMode, stackName, warningsOf } from "./read";
 import { Json, PlanJson, ResourceRow, ReviewWarning, StackSummary } from "./types";
 
 // ---------------------------------------------------------------------------------------------
 // Plans
+
+/** What the review reads of a resource change: the action and, for notes, the values before and after. */
+export type PlanChangeOf = PlanResourceChangeSummary & {
+  readonly type?: string;
+  readonly change?: { readonly before?: unknown; readonly after?: unknown };
+};
 
 /** Terraform's words for a resource change. */
 export function plannedAction(
@@ -17,17 +23,70 @@ export function plannedAction(
   const replacePaths = change?.replace_paths ?? [];
   const actions = change?.actions ?? [];
   const importing = change?.importing !== undefined && change?.importing !== null;
+  const known = ["no-op", "create", "read", "update", "delete", "forget"];
   let action: string;
-  if (actions.includes("create") && actions.includes("delete")) {
+  if (actions.some((a) => !known.includes(a))) {
+    // An action this review does not know (a newer Terraform): shown as it is, never taken for "no change".
+    action = `unknown action [${actions.join(", ")}] (see the plan)`;
+  } else if (actions.includes("create") && actions.includes("delete")) {
     const forcedBy = replacePaths.map((path) => path.join("."));
     action = forcedBy.length > 0 ? `replace (forced by ${forcedBy.join(", ")})` : "replace";
+  } else if (actions.includes("create") && actions.includes("forget")) {
+    // Terraform's CreateThenForget: a new object, the old one dropped from the state and left in AWS.
+    action = "create, and forget the old one (stays in AWS)";
   } else if (actions.includes("create")) action = "create";
   else if (actions.includes("delete")) action = "destroy";
+  else if (actions.includes("forget")) action = "forget (stays in AWS)";
   else if (actions.includes("update")) action = "update";
   else if (actions.includes("read")) action = "read";
   else action = "no change";
   if (!importing) return action;
   return action === "no change" ? "import" : `import, ${action}`;
+}
+
+/** The IAM user name a change is about (before, else after), or undefined. */
+function userNameOf(rc: PlanChangeOf): string | undefined {
+  return str(obj(rc.change?.before).name) ?? str(obj(rc.change?.after).name);
+}
+
+function typeOf(rc: PlanChangeOf): string {
+  // Real plans name the type; a hand-made one may only have the address (`type.name`).
+  return rc.type ?? rc.address.split(".").slice(-2)[0];
+}
+
+/**
+ * What to know before applying a plan, about IAM users' force_destroy (modules/admin-user.ts): the
+ * provider reads it from the state when it deletes a user, so a user deployed before the app set
+ * it needs one apply that sets it (an in-place update false -> true) before removal; a user the
+ * plan deletes with force_destroy false in its state fails with DeleteConflict when it has an MFA
+ * device, a login profile or keys that are not managed here.
+ */
+export function forceDestroyNotes(changes: readonly PlanChangeOf[]): string[] {
+  const users = changes.filter((rc) => (rc.mode ?? "managed") === "managed" && typeOf(rc) === "aws_iam_user");
+  const actions = (rc: PlanChangeOf) => rc.change?.actions ?? [];
+  const set = users.filter(
+    (rc) =>
+      actions(rc).includes("update") &&
+      !actions(rc).includes("delete") &&
+      obj(rc.change?.before).force_destroy !== true &&
+      obj(rc.change?.after).force_destroy === true,
+  );
+  const notes: string[] = [];
+  if (set.length > 0) {
+    const names = set.map((rc) => code(userNameOf(rc) ?? rc.address));
+    notes.push(
+      `force_destroy set on ${plural(set.length, "user")} (${names.join(", ")}): apply this once before removing any of them ` +
+        "(the provider reads force_destroy from the state when it deletes)",
+    );
+  }
+  for (const rc of users.filter((u) => actions(u).includes("delete") && obj(u.change?.before).force_destroy === false)) {
+    notes.push(
+      `**${code(rc.address)}** (${code(userNameOf(rc) ?? "?")}) is deleted with force_destroy false in its state: the delete ` +
+        "will fail with DeleteConflict if the user has an MFA device, login profile or keys not managed here: apply force_destroy " +
+        "first (an apply of this version with the user still configured), then remove the user",
+    );
+  }
+  return notes;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -41,17 +100,28 @@ export function summarizeStack(stackJson: Json, warnings: readonly ReviewWarning
   const stack = name ?? stackName(stackJson);
   const view = new StackView(stackJson);
   const provider = obj(arr(obj(stackJson.provider).aws)[0]);
-  const changes = new Map((plan?.resource_changes ?? []).map((rc) => [rc.address, rc]));
+  const planChanges: readonly PlanChangeOf[] = plan?.resource_changes ?? [];
+  const changes = new Map(planChanges.map((rc) => [rc.address, rc]));
   const listed = [...view.resources, ...view.data.filter((d) => !PLUMBING_DATA.has(d.type))];
-  const resources: ResourceRow[] = listed
-    .map((block) => {
+  const managed = new Set(view.resources.map((r) => r.address));
+  const forgotten = view.forgotten().filter((address) => !managed.has(address));
+  const resources: ResourceRow[] = [
+    ...listed.map((block): ResourceRow => {
       const skips = checkovSkips(block.raw);
       const settings = `${describe(view, block)}${skips.length > 0 ? ` · Checkov skip ${sorted(skips).join(", ")}` : ""}`;
       if (!plan || block.data) return { address: block.address, settings };
       const rc = changes.get(block.address);
       return { address: block.address, settings, planned: rc ? plannedAction(rc.change) : "not in plan" };
-    })
-    .sort((a, b) => compare(a.address, b.address));
+    }),
+    // A removed block: Terraform forgets what the state holds there (nothing when the state has none).
+    ...forgotten.map((address): ResourceRow => {
+      const settings = "`removed` block (lifecycle.destroy = false): Terraform forgets it, it stays in AWS, no longer managed";
+      if (!plan) return { address, settings };
+      const rc = changes.get(address);
+      return { address, settings, planned: rc ? plannedAction(rc.change) : "not in the state (nothing to forget)" };
+    }),
+  ].sort((a, b) => compare(a.address, b.address));
+  const listedAddresses = new Set(resources.map((r) => r.address));
   const accessGroups = view
     .ofType("aws_iam_group_policy_attachment")
     .filter((a) => /:policy\/AdministratorAccess$/.test(String(a.body.policy_arn)));
@@ -69,7 +139,8 @@ export function summarizeStack(stackJson: Json, warnings: readonly ReviewWarning
   const outputs = Object.entries(obj(stackJson.output))
     .map(([outputName, o]) => ({ name: outputName, sensitive: obj(o).sensitive === true }))
     .sort((a, b) => compare(a.name, b.name));
-  const managed = new Set(view.resources.map((r) => r.address));
+  const retired = retiredOf(stackJson);
+  const existingAdministrators = existingAdministratorsOf(stackJson);
   const assumeRoleArn = str(obj(arr(provider.assume_role)[0]).role_arn);
   return {
     stack,
@@ -79,6 +150,8 @@ export function summarizeStack(stackJson: Json, warnings: readonly ReviewWarning
     backend: describeBackend(stackJson, stack),
     adminAccess,
     serviceLinkedRole: roleMode(view),
+    ...(retired ? { retired } : {}),
+    ...(existingAdministrators !== undefined ? { existingAdministrators } : {}),
     ...(identityCenter ? { identityCenter } : {}),
     resources,
     resourceCount: view.resources.length,
@@ -89,13 +162,22 @@ export function summarizeStack(stackJson: Json, warnings: readonly ReviewWarning
       ? {
           planned: countPlannedChanges(plan),
           plannedDestroyOnly: sorted(
-            (plan.resource_changes ?? [])
+            planChanges
               .filter(
                 (rc) => (rc.mode ?? "managed") === "managed" && !managed.has(rc.address) && (rc.change?.actions ?? []).includes("delete"),
               )
               .map((rc) => rc.address),
           ),
           notInPlan: sorted([...managed].filter((address) => !changes.has(address))),
+          plannedForgetOnly: sorted(
+            planChanges
+              .filter(
+                (rc) =>
+                  (rc.mode ?? "managed") === "managed" && !listedAddresses.has(rc.address) && (rc.change?.actions ?? []).includes("forget"),
+              )
+              .map((rc) => rc.address),
+          ),
+          planNotes: forceDestroyNotes(planChanges),
         }
       : {}),
   };

@@ -18,6 +18,10 @@ export interface ReviewWarning {
    * configuration's `acknowledge` lists its id), "note" (a deviation the guide asks for).
    */
   readonly kind?: "action" | "acknowledged" | "note";
+  /** The warning's id (synthesize() gives it; a manifest's warnings carry it in brackets only). */
+  readonly id?: string;
+  /** Why the team accepts it: the matching `acknowledge` entry's reason (acknowledged warnings only). */
+  readonly reason?: string;
 }
 
 /** One synthesized cdktf.out folder: the stacks' JSON by name, and the warnings. */
@@ -53,8 +57,15 @@ export interface StackSummary {
   /** e.g. "local `terraform.x.tfstate`" or "s3 `s3://bucket/key` (...)". */
   readonly backend: string;
   readonly adminAccess: readonly AdminAccess[];
-  /** create, adopt (import id ...), reference (data source), or "not managed". */
+  /** auto (...), create, adopt (import id ...), reference (data source), forgotten (retired), or "not managed". */
   readonly serviceLinkedRole: string;
+  /**
+   * A retired stack (`retire: true`: provider and backend, no resource or data source): its plan
+   * destroys what the app made, and forgets (`removed` blocks with destroy = false) these addresses.
+   */
+  readonly retired?: { readonly forgets: readonly string[] };
+  /** Administrators managed outside this app, as the configuration says (`existingAdministrators`). */
+  readonly existingAdministrators?: string;
   /** An Identity Center stack: the permission set, its group, and the accounts it is assigned in. */
   readonly identityCenter?: { readonly permissionSet: string; readonly group: string; readonly accounts: readonly string[] };
   /** Managed resources and the data sources worth reviewing, sorted by address. */
@@ -70,6 +81,10 @@ export interface StackSummary {
   readonly plannedDestroyOnly?: readonly string[];
   /** With a plan: synthesized resources the plan does not mention (the plan is older than the JSON). */
   readonly notInPlan?: readonly string[];
+  /** With a plan: resources it forgets (removed from the state, left in AWS) that the table does not list. */
+  readonly plannedForgetOnly?: readonly string[];
+  /** With a plan: what to know before applying it (force_destroy of IAM users, ...), one line each. */
+  readonly planNotes?: readonly string[];
 }
 
 /** The comparison of one stack with the base. */
@@ -80,6 +95,8 @@ export interface StackChange {
   readonly lines: readonly string[];
   /** Managed resources of an added or removed stack. */
   readonly resourceCount: number;
+  /** The stack is retired in the head and was not in the base (`retire: true`: its plan destroys what the app made). */
+  readonly retired?: boolean;
   readonly warningsAdded: readonly string[];
   readonly warningsRemoved: readonly string[];
 }
@@ -98,6 +115,15 @@ export interface ReviewInput {
   readonly baseLabel?: string;
   /** The configuration file, as shown. */
   readonly configLabel?: string;
-  /** Who administers which account, in the head (and in the base, when one was given). */
-  readonly access?: { readonly head: AccessGraph; readonly base?: AccessGraph };
+  /**
+   * Who administers which account, in the head (and in the base, when one was given); `planned`:
+   * the access the offline plans take away (see plannedAccessLosses).
+   */
+  readonly access?: { readonly head: AccessGraph; readonly base?: AccessGraph; readonly planned?: readonly string[] };
+  /**
+   * Warnings of no stack of the head: a stack no longer configured (stack-removed), an
+   * acknowledgement that matches nothing (stale-acknowledgement), the output folder's previous
+   * configuration file (config-file-changed).
+   */
+  readonly otherWarnings?: readonly ReviewWarning[];
 }
