@@ -45,8 +45,8 @@ describe("configuration defaults follow the guide", () => {
     });
   });
 
-  test("the service-linked role is created, the backend is local, no tags, alias or password policy", () => {
-    expect(account.incidentManager).toEqual({ serviceLinkedRole: "create", setupPolicy: false });
+  test("the service-linked role is imported if it exists, else created (auto); the backend is local; no tags, alias or password policy", () => {
+    expect(account.incidentManager).toEqual({ serviceLinkedRole: "auto", setupPolicy: false });
     expect(account.passwordPolicy).toBe(false);
     expect(account.accountAlias).toBeUndefined();
     expect(account.tags).toEqual({});
@@ -287,9 +287,9 @@ describe("bad input is rejected with the field, the value and the rule", () => {
     expect(parseConfig(withUser({ console: false, requireMfa: false })).accounts[0].adminUsers[0].requireMfa).toBe(false);
   });
 
-  test("fails if the service-linked role mode is not create, adopt or reference", () => {
+  test("fails if the service-linked role mode is not auto, create, adopt or reference", () => {
     expect(problems(withAccount({ incidentManager: { serviceLinkedRole: "delete" } }))).toEqual([
-      'accounts[0].incidentManager.serviceLinkedRole: "delete" must be "create", "adopt" or "reference"',
+      'accounts[0].incidentManager.serviceLinkedRole: "delete" must be "auto", "create", "adopt" or "reference"',
     ]);
   });
 

@@ -1,5 +1,5 @@
 // `cdktf synth --hcl` (SYNTH_HCL_OUTPUT=true): the same stack as HCL, for pipelines that want .tf files.
-import { mkdtempSync, readFileSync, readdirSync } from "fs";
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { synthesize } from "../modules";
@@ -57,6 +57,36 @@ describe("HCL output", () => {
     ]) {
       expect(hcl).toContain(block);
     }
+  });
+
+  test("the auto role mode's import iterates over the lookup, and the terraform block requires 1.7 in HCL's own syntax", () => {
+    expect(hcl).toContain(
+      "import {\nfor_each = data.aws_iam_roles.IncidentManagerServiceLinkedRole_Existing_C55F772A.arns\n" +
+        "to = aws_iam_service_linked_role.IncidentManagerServiceLinkedRole_84057CB3\nid = each.value\n}",
+    );
+    expect(hcl).toMatch(/^terraform \{\n {2}required_version = ">= 1\.7\.0"\n/);
+    // CDKTF's renderer writes the stack override as a list entry, which Terraform refuses.
+    expect(hcl).not.toContain('"required_version"');
+  });
+
+  test("a retired stack keeps its removed blocks in HCL", () => {
+    const dir = mkdtempSync(join(tmpdir(), "hcl-retired-"));
+    const file = join(dir, "config.json");
+    writeFileSync(
+      file,
+      JSON.stringify({ accounts: [{ name: "old", region: "us-east-1", accountId: "123456789012", retire: true, adminUsers: [] }] }),
+    );
+    process.env.SYNTH_HCL_OUTPUT = "true";
+    try {
+      synthesize({ configFile: file, outdir: join(dir, "cdktf.out") });
+    } finally {
+      delete process.env.SYNTH_HCL_OUTPUT;
+    }
+    const retired = readFileSync(join(dir, "cdktf.out", "stacks", "old", "cdk.tf"), "utf8");
+    expect(retired).toContain(
+      "removed {\n  from = aws_iam_service_linked_role.IncidentManagerServiceLinkedRole_84057CB3\n\n  lifecycle {\n    destroy = false\n  }\n}",
+    );
+    expect(retired).not.toMatch(/^resource /m);
   });
 
   test("keeps the root-user check block, which CDKTF's HCL renderer would drop", () => {

@@ -20,7 +20,9 @@ describe("IncidentManagerServiceLinkedRole", () => {
     const synth = synthRole();
     expect(JSON.stringify(synth)).toHaveResourceWithProperties(IamServiceLinkedRole, { aws_service_name: "ssm-incidents.amazonaws.com" });
     const lookup = Object.keys(synth.data.aws_iam_roles);
-    expect(Object.values(synth.data.aws_iam_roles).map((d: any) => d.path_prefix)).toEqual(["/aws-service-role/ssm-incidents.amazonaws.com/"]);
+    expect(Object.values(synth.data.aws_iam_roles).map((d: any) => d.path_prefix)).toEqual([
+      "/aws-service-role/ssm-incidents.amazonaws.com/",
+    ]);
     expect(synth.import).toEqual([{ for_each: `\${data.aws_iam_roles.${lookup[0]}.arns}`, id: "${each.value}", to: ADDRESS }]);
     // import with for_each (and removed blocks, on retire) need Terraform 1.7.
     expect(synth.terraform.required_version).toBe(">= 1.7.0");

@@ -26,10 +26,10 @@ function run(config: unknown, argv: string[] = [], env: Record<string, string> =
 }
 
 const ACKS = [
-        { id: "plaintext-password-in-state", reason: "bootstrap only: the password is changed at first sign-in" },
-        { id: "plaintext-secret-in-state", reason: "the state is in an encrypted bucket only admins read" },
-        { id: "example-account-id", reason: "the shipped sample, never applied" },
-      ];
+  { id: "plaintext-password-in-state", reason: "bootstrap only: the password is changed at first sign-in" },
+  { id: "plaintext-secret-in-state", reason: "the state is in an encrypted bucket only admins read" },
+  { id: "example-account-id", reason: "the shipped sample, never applied" },
+];
 
 const ids = (lines: string[]) => lines.filter((l) => l.startsWith("Warning: ")).map((l) => /\[([a-z-]+)\]$/.exec(l)?.[1]);
 
@@ -37,7 +37,12 @@ describe("the shipped configuration's synth", () => {
   test("prints only the warnings that need action, each with its id, and counts the rest", () => {
     const { status, lines, written } = run(shippedConfig());
     expect([status, written]).toEqual([0, true]);
-    expect(ids(lines)).toEqual(["example-account-id", "password-policy-unmanaged", "plaintext-password-in-state", "plaintext-secret-in-state"]);
+    expect(ids(lines)).toEqual([
+      "example-account-id",
+      "password-policy-unmanaged",
+      "plaintext-password-in-state",
+      "plaintext-secret-in-state",
+    ]);
     expect(lines).toContain(
       'Not printed: 3 note(s) on deviations the guide asks for, 0 acknowledged warning(s) (npm run review lists them; README "Warnings")',
     );
@@ -59,7 +64,9 @@ describe("--strict", () => {
     const { status, lines, written } = run(shippedConfig(), ["--strict"]);
     expect(status).toBe(1);
     expect(written).toBe(false);
-    expect(lines[0]).toMatch(/^Error: --strict: 4 warnings not acknowledged, nothing written\n {2}- \[incident-manager\] accountId 111122223333/);
+    expect(lines[0]).toMatch(
+      /^Error: --strict: 4 warnings not acknowledged, nothing written\n {2}- \[incident-manager\] accountId 111122223333/,
+    );
     expect(lines[0]).toContain('"acknowledge": [{"id":"example-account-id","reason":"<why the team accepts it>"},');
   });
 
@@ -114,9 +121,7 @@ describe("acknowledge in the configuration", () => {
         return (e as ConfigError).problems;
       }
     };
-    expect(problems([{ id: "plaintext-secret-in-state" }])).toEqual([
-      "acknowledge[0].reason: missing (required: string)",
-    ]);
+    expect(problems([{ id: "plaintext-secret-in-state" }])).toEqual(["acknowledge[0].reason: missing (required: string)"]);
     expect(problems([{ id: "plaintext-secret-in-state", reason: "  ok  " }])).toEqual([
       'acknowledge[0].reason: "  ok  " must say why the team accepts this warning (at least 10 characters)',
     ]);

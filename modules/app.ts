@@ -359,10 +359,8 @@ function finishStackFolder(stack: TerraformStack, dir: string, hcl: boolean): vo
   const skips = checkovSkipsOf(stack);
   if (hcl) {
     const hclFile = join(dir, STACK_FILES.hcl);
-    writeFileSync(
-      hclFile,
-      withCheckovSkipComments(readFileSync(hclFile, "utf8"), skips) + CheckBlock.hclOf(stack) + RemovedBlocks.hclOf(stack),
-    );
+    const hclText = withRequiredVersion(readFileSync(hclFile, "utf8"), stack);
+    writeFileSync(hclFile, withCheckovSkipComments(hclText, skips) + CheckBlock.hclOf(stack) + RemovedBlocks.hclOf(stack));
   } else {
     const config = checkovConfig(skips);
     if (config) writeFileSync(join(dir, CHECKOV_CONFIG_FILE), config);
@@ -421,6 +419,18 @@ function configFileWarnings(outdir: string, configFile: string): SynthWarning[] 
       ),
     },
   ];
+}
+
+/**
+ * CDKTF 0.21's HCL renderer writes the stack override `terraform.required_version` (the auto role
+ * mode and removed blocks need Terraform 1.7) as a list entry, `0 = "required_version"`, inside the
+ * terraform block, which Terraform refuses: the attribute is written here instead.
+ */
+function withRequiredVersion(hcl: string, stack: TerraformStack): string {
+  const required = (stack.toTerraform() as { terraform?: { required_version?: string } }).terraform?.required_version;
+  const cleaned = hcl.replace(/^[ \t]*\d+ = "required_version"\n/m, "");
+  if (required === undefined) return cleaned;
+  return cleaned.replace(/^terraform \{\n/m, `terraform {\n  required_version = ${JSON.stringify(required)}\n`);
 }
 
 type StackJson = { resource?: Record<string, Record<string, Record<string, unknown>>> };

@@ -33,13 +33,13 @@ export type ServiceLinkedRoleMode = "auto" | "create" | "adopt" | "reference";
  * id only, so the block is written here, into the resource's own fragment of the stack.
  */
 class ConditionallyImportedRole extends IamServiceLinkedRole {
-  /** The expression the import iterates over (the role ARNs found), set by the construct. */
+  /** The reference the import iterates over (the role ARNs found, without `${}`), set by the construct. */
   public importForEach?: string;
 
   public toTerraform(): Record<string, unknown> {
     const fragment = super.toTerraform() as Record<string, unknown>;
     if (this.importForEach === undefined) return fragment;
-    return { ...fragment, import: [{ for_each: this.importForEach, to: this.address(), id: "${each.value}" }] };
+    return { ...fragment, import: [{ for_each: `\${${this.importForEach}}`, to: this.address(), id: "${each.value}" }] };
   }
 
   public toHclTerraform(): Record<string, unknown> {
@@ -52,7 +52,7 @@ class ConditionallyImportedRole extends IamServiceLinkedRole {
         {
           for_each: attribute(this.importForEach, "reference"),
           to: attribute(this.address(), "reference"),
-          id: attribute("${each.value}", "reference"),
+          id: attribute("each.value", "reference"),
         },
       ],
     };
@@ -138,7 +138,7 @@ export class IncidentManagerServiceLinkedRole extends Construct {
       // Lists only roles under the service's path (IAM ListRoles with PathPrefix): the role, or none.
       // No depends_on here: a deferred read would leave the import's for_each unknown at plan time.
       this.existing = new DataAwsIamRoles(this, "Existing", { pathPrefix: INCIDENT_MANAGER_ROLE_PATH });
-      role.importForEach = `\${${this.existing.fqn}.arns}`;
+      role.importForEach = `data.${this.existing.terraformResourceType}.${this.existing.friendlyUniqueId}.arns`;
       // import with for_each: Terraform 1.7 (hashicorp/terraform#33932).
       TerraformStack.of(this).addOverride("terraform.required_version", ">= 1.7.0");
     }

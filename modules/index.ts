@@ -18,6 +18,8 @@ export * from "./identity-center-user";
 export * from "./incident-manager-service-linked-role";
 export * from "./incident-manager-setup-policy";
 export * from "./incident-manager-setup-stack";
+export * from "./removed-block";
 export * from "./replacements";
+export * from "./retired-stack";
 export * from "./stack-foundation";
 export * from "./warnings";
