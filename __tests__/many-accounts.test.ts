@@ -147,7 +147,7 @@ describe("synthesize: one stack at a time, through a staging folder", () => {
     const broken = organizationConfig() as any;
     broken.accounts[0].tags = { changed: "yes" };
     broken.accounts[2].adminGroup = { enforceMfa: false };
-    broken.acknowledge = ACKNOWLEDGEABLE.filter((id) => id !== "mfa-not-enforced");
+    broken.acknowledge = ACKNOWLEDGEABLE.filter((id) => id !== "mfa-not-enforced").map((id) => ({ id, reason: "decided for this test" }));
     writeFileSync(file, JSON.stringify(broken));
     expect(() => synthesize({ configFile: file, outdir, strict: true })).toThrow(
       /\[workloads-dev\/AdminGroup\] adminGroup: enforceMfa: false/,
@@ -156,7 +156,7 @@ describe("synthesize: one stack at a time, through a staging folder", () => {
     expect(readdirSync(dir).filter((e) => e.includes(".staging-"))).toEqual([]);
   });
 
-  test("keeps other files of a stack folder (terraform's .terraform/), removes folders of stacks no longer configured", () => {
+  test("keeps other files of a stack folder (terraform's .terraform/), and the folder of a stack no longer configured, with a warning", () => {
     const { dir, file } = write(organizationConfig());
     const outdir = join(dir, "cdktf.out");
     synthesize({ configFile: file, outdir });
@@ -164,8 +164,11 @@ describe("synthesize: one stack at a time, through a staging folder", () => {
     const fewer = organizationConfig() as any;
     fewer.accounts = fewer.accounts.slice(0, 2);
     writeFileSync(file, JSON.stringify(fewer));
-    synthesize({ configFile: file, outdir });
+    const { warnings } = synthesize({ configFile: file, outdir });
     expect(existsSync(join(outdir, "stacks", "security", ".terraform"))).toBe(true);
-    expect(readdirSync(join(outdir, "stacks")).sort()).toEqual(["security", "workloads-prod"]);
+    // Its resources stay in AWS: the folder stays for a retire or a destroy, and synth says so.
+    expect(readdirSync(join(outdir, "stacks")).sort()).toEqual(["security", "workloads-dev", "workloads-prod"]);
+    expect(warnings.filter((w) => w.id === "stack-removed").map((w) => w.path)).toEqual(["workloads-dev"]);
+    expect(JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")).stacks).not.toHaveProperty("workloads-dev");
   });
 });

@@ -83,9 +83,11 @@ describe("the list", () => {
 
   test("without --json: a table", () => {
     expect(cli([], SHIPPED_CONFIG_FILE).stdout).toBe(
-      ["name              kind     region     accountId  assumeRoleArn", "incident-manager  account  us-east-1  -          -", ""].join(
-        "\n",
-      ),
+      [
+        "name              kind     region     accountId     assumeRoleArn",
+        "incident-manager  account  us-east-1  111122223333  -",
+        "",
+      ].join("\n"),
     );
     const lines = cli([]).stdout.trimEnd().split("\n");
     expect(lines).toHaveLength(4);
