@@ -113,6 +113,15 @@ describe("retire", () => {
     ]);
   });
 
+  test("an adopted user in a group the app made leaves the group on retire (IAM refuses to delete a group with members)", () => {
+    const { stack } = synth({ accounts: [account({ retire: true, adminUsers: [{ name: "alice", adopt: true }] })] });
+    expect((stack("prod").removed as Json[]).map((r) => r.from.split(".")[0])).toEqual([
+      "aws_iam_service_linked_role",
+      "aws_iam_user",
+      "aws_iam_user_login_profile",
+    ]);
+  });
+
   test("a role that is only read (reference) leaves nothing to forget", () => {
     const { stack } = synth({ accounts: [account({ retire: true, incidentManager: { serviceLinkedRole: "reference" } })] });
     expect(stack("prod").removed).toBeUndefined();
@@ -148,6 +157,47 @@ describe("retire", () => {
       "accounts[1].adminUsers: [] is empty, and identityCenter does not assign this account: nobody could administer it " +
         "(list an admin user, add the account to identityCenter.assignTo, or, when its administrators exist already, " +
         "say who they are in existingAdministrators)",
+    ]);
+  });
+});
+
+describe("acknowledging a change since the last synth", () => {
+  const twoUsers = {
+    accounts: [
+      account({
+        adminUsers: [
+          { name: "alice", accessKeys: [] },
+          { name: "bob", accessKeys: [] },
+        ],
+      }),
+    ],
+  };
+  const reason = "bob left the team on 2026-12-01";
+
+  test("an acknowledgement scoped to the departed user matches the deletion of that user's resources", () => {
+    const first = synth(twoUsers);
+    const second = synth(
+      { accounts: [account()], acknowledge: [{ id: "deletion", reason, account: "prod", user: "bob" }] } as SetupConfigInput,
+      first.outdir,
+    );
+    expect(second.replacements.map((w) => [w.id, w.kind, w.path])).toEqual([["deletion", "acknowledged", "prod/AdminUser-bob/Resource"]]);
+  });
+
+  test("left in place, it is stale at the next synth, which has no such change (it would hide the next deletion)", () => {
+    const first = synth(twoUsers);
+    const config = { accounts: [account()], acknowledge: [{ id: "deletion", reason, user: "bob" }] } as SetupConfigInput;
+    synth(config, first.outdir);
+    const third = synth(config, first.outdir);
+    expect(third.replacements.map((w) => [w.id, w.path])).toEqual([["stale-acknowledgement", "acknowledge[0]"]]);
+  });
+
+  test("a password policy no longer managed is a deletion warning: IAM's defaults apply", () => {
+    const first = synth({ accounts: [account({ passwordPolicy: true })] });
+    const second = synth({ accounts: [account()] }, first.outdir);
+    expect(second.replacements.map((w) => w.message)).toEqual([
+      expect.stringMatching(
+        /^aws_iam_account_password_policy\.\S+ is no longer in the stack, so Terraform DELETES it: the account's password policy is deleted/,
+      ),
     ]);
   });
 });
@@ -266,7 +316,7 @@ describe("the sample cannot touch a real account", () => {
     const second = synthesize({ configFile: other, outdir: first.outdir });
     expect(second.warnings.filter((w) => w.id === "config-file-changed").map((w) => w.message)).toEqual([
       expect.stringMatching(
-        /^\S+ was last synthesized from \S+\.config\.json; this synth reads \S+other\.config\.json and replaces its stacks\./,
+        /^\S+ was last synthesized from \S+\.config\.json; this synth reads \S+other\.config\.json and replaces the stacks they share\./,
       ),
     ]);
     expect(() =>

@@ -133,6 +133,22 @@ describe("npm run synth on the shipped configuration", () => {
     expect(run.stderr).toContain('put the entry back with "retire": true, apply its plan, then delete the entry');
     expect(JSON.parse(readFileSync(join(first, "cdktf.out", "manifest.json"), "utf8")).stacks).not.toHaveProperty("incident-manager");
   });
+
+  test("under the cdktf CLI (CDKTF_OUTDIR), a stack gone from the configuration is printed too: the manifest cannot hold it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cli-removed-"));
+    const outdir = join(dir, "cdktf.out");
+    const lines: string[] = [];
+    const two = shippedConfig();
+    two.accounts.push({ ...two.accounts[0], name: "old" });
+    const file = join(dir, "setup.config.json");
+    writeFileSync(file, JSON.stringify(two));
+    expect(main({ SETUP_CONFIG: file, CDKTF_OUTDIR: outdir }, "unused", (l) => lines.push(l))).toBe(0);
+    writeFileSync(file, JSON.stringify(shippedConfig()));
+    expect(main({ SETUP_CONFIG: file, CDKTF_OUTDIR: outdir }, "unused", (l) => lines.push(l))).toBe(0);
+    expect(lines.filter((l) => l.endsWith("[stack-removed]")).map((l) => l.slice(0, 60))).toEqual([
+      "Warning: [old] stack old was synthesized before and is no lo",
+    ]);
+  });
 });
 
 describe("npm run synth on bad input: a clear error, a non-zero exit, no stack written", () => {

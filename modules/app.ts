@@ -134,6 +134,34 @@ export function acknowledgementOf(config: SetupConfig, path: string, id: Warning
   return index < 0 ? undefined : index;
 }
 
+/**
+ * Acknowledgements of a comparison with the previous synth (`deletion`, `replacement`,
+ * `ignored-change`) that no such warning of this synth matched: one decides one change, and left
+ * in place it would hide the next one. Only when there was a previous synth to compare with.
+ */
+function staleComparisonAcknowledgements(config: SetupConfig, compared: readonly SynthWarning[]): SynthWarning[] {
+  return config.acknowledge.flatMap((ack, i) => {
+    if (!COMPARISON_IDS.includes(ack.id)) return [];
+    if (compared.some((w) => w.kind === "acknowledged" && acknowledgementOf(config, w.path, w.id) === i)) return [];
+    return [staleWarning(ack, i, "matches no change since the last synth: it decided an earlier change")];
+  });
+}
+
+/** The warning of an acknowledgement that matches nothing. */
+function staleWarning(ack: SetupConfig["acknowledge"][number], i: number, why: string): SynthWarning {
+  const scope = [ack.account && `account ${JSON.stringify(ack.account)}`, ack.user && `user ${JSON.stringify(ack.user)}`].filter(Boolean);
+  return {
+    path: `acknowledge[${i}]`,
+    message: withId(
+      "stale-acknowledgement",
+      `acknowledge[${i}]: ${JSON.stringify(ack.id)}${scope.length > 0 ? ` for ${scope.join(", ")}` : ""} ${why}: remove the ` +
+        "entry (or fix its id, account or user), so that it cannot hide a new warning",
+    ),
+    id: "stale-acknowledgement",
+    kind: "action",
+  };
+}
+
 /** Each warning with the reason of the acknowledgement that matched it; then one warning per acknowledgement that matched none. */
 function withAcknowledgements(config: SetupConfig, warnings: readonly SynthWarning[]): SynthWarning[] {
   const used = new Set<number>();
@@ -144,19 +172,9 @@ function withAcknowledgements(config: SetupConfig, warnings: readonly SynthWarni
     return { ...w, kind: "acknowledged" as const, reason: config.acknowledge[index].reason };
   });
   config.acknowledge.forEach((ack, i) => {
-    // One that compares with the previous synth comes and goes with a change: never stale.
+    // One that compares with the previous synth is checked after the comparison (staleComparisonAcknowledgements).
     if (used.has(i) || COMPARISON_IDS.includes(ack.id)) return;
-    const scope = [ack.account && `account ${JSON.stringify(ack.account)}`, ack.user && `user ${JSON.stringify(ack.user)}`].filter(Boolean);
-    out.push({
-      path: `acknowledge[${i}]`,
-      message: withId(
-        "stale-acknowledgement",
-        `acknowledge[${i}]: ${JSON.stringify(ack.id)}${scope.length > 0 ? ` for ${scope.join(", ")}` : ""} matches no warning of ` +
-          "this configuration any more: remove the entry (or fix its id, account or user), so that it cannot hide a new warning",
-      ),
-      id: "stale-acknowledgement",
-      kind: "action",
-    });
+    out.push(staleWarning(ack, i, "matches no warning of this configuration any more"));
   });
   return out;
 }
@@ -333,7 +351,8 @@ export function synthesize(options: SynthesizeOptions): SynthResult {
     // Folders of stacks no longer configured stay (see removedStackWarnings): they are not in the manifest.
     writeFileSync(join(outdir, "manifest.json"), JSON.stringify(manifest, null, 2));
     writeFileSync(join(outdir, SYNTH_SOURCE_FILE), JSON.stringify({ configFile: resolve(options.configFile) }, null, 2) + "\n");
-    const replacements = replacementWarnings(outdir, names, previous, config, hclJson);
+    const compared = replacementWarnings(outdir, names, previous, config, hclJson);
+    const replacements = [...compared, ...(previous.size > 0 ? staleComparisonAcknowledgements(config, compared) : [])];
     return { outdir, stacks: names, warnings: [...checked, ...replacements], replacements };
   } finally {
     rmSync(staging, { recursive: true, force: true });
@@ -391,9 +410,10 @@ function removedStackWarnings(stacksDir: string, names: readonly string[]): Synt
       message: withId(
         "stack-removed",
         `stack ${entry} was synthesized before and is no longer in the configuration: the users, keys and group (or the ` +
-          "Identity Center users, permission set and assignments) it made STAY in AWS, unmanaged, and no plan covers them. " +
-          `To take it out, put the entry back with "retire": true, apply its plan, then delete the entry. Its folder ` +
-          `${join("stacks", entry)} is kept for that; delete the folder once the stack is retired or destroyed.`,
+          "Identity Center users, permission set and assignments) it made, if it was ever applied, STAY in AWS, unmanaged, " +
+          `and no plan covers them. To take it out, put the entry back with "retire": true, apply its plan, then delete ` +
+          `the entry. npm run synth keeps its folder ${join("stacks", entry)} for that (the cdktf CLI deletes it); delete ` +
+          "the folder once the stack is retired or destroyed, or at once if it was never applied.",
       ),
     }));
 }
@@ -414,8 +434,9 @@ function configFileWarnings(outdir: string, configFile: string): SynthWarning[] 
       kind: "action",
       message: withId(
         "config-file-changed",
-        `${basename(outdir)} was last synthesized from ${previous}; this synth reads ${resolve(configFile)} and replaces its ` +
-          "stacks. If that is not what you meant, set SETUP_CONFIG to your configuration and synthesize again before you plan.",
+        `${basename(outdir)} was last synthesized from ${previous}; this synth reads ${resolve(configFile)} and replaces the ` +
+          "stacks they share. If that is not what you meant, set SETUP_CONFIG to your configuration and synthesize again " +
+          `before you plan. A deliberate switch: synthesize once without --strict, or delete ${basename(outdir)}.`,
       ),
     },
   ];
@@ -470,12 +491,16 @@ function replacementWarnings(
     if (after === before) continue;
     const old = JSON.parse(before) as StackJson;
     const current = JSON.parse(after) as StackJson;
-    const stack = { node: { path: name } };
-    const warn = (id: "replacement" | "ignored-change" | "deletion", message: string) => {
-      const ack = acknowledgementOf(config, stack.node.path, id);
+    // The construct path CDKTF records on each resource (`prod/AdminUser-bob/Resource`): an
+    // acknowledgement scoped to a user matches the changes of that user's resources.
+    const pathOf = (body: Record<string, unknown>) =>
+      String((body["//"] as { metadata?: { path?: string } } | undefined)?.metadata?.path ?? name);
+    const warn = (id: "replacement" | "ignored-change" | "deletion", message: string, body: Record<string, unknown>) => {
+      const path = pathOf(body);
+      const ack = acknowledgementOf(config, path, id);
       const decided = ack === undefined ? {} : { reason: config.acknowledge[ack].reason };
       warnings.push({
-        path: stack.node.path,
+        path,
         message: withId(id, message),
         id,
         kind: ack === undefined ? "action" : "acknowledged",
@@ -483,10 +508,11 @@ function replacementWarnings(
       });
     };
     for (const [type, consequence] of Object.entries(DELETION_CONSEQUENCE)) {
-      for (const name of Object.keys(old.resource?.[type] ?? {}).filter((n) => !current.resource?.[type]?.[n])) {
+      for (const [gone, body] of Object.entries(old.resource?.[type] ?? {}).filter(([n]) => !current.resource?.[type]?.[n])) {
         warn(
           "deletion",
-          `${type}.${name} is no longer in the stack, so Terraform DELETES it: ${consequence}. Check the plan before you apply.`,
+          `${type}.${gone} is no longer in the stack, so Terraform DELETES it: ${consequence}. Check the plan before you apply.`,
+          body,
         );
       }
     }
@@ -501,6 +527,7 @@ function replacementWarnings(
             "replacement",
             `${type}.${name}: ${causes.join(", ")} changed since the last synth, which makes Terraform REPLACE it` +
               `${consequence ? `: ${consequence}` : ""}. Check the plan before you apply.`,
+            body,
           );
         }
         const ignored = ignoredChanges(was, body);
@@ -510,6 +537,7 @@ function replacementWarnings(
             `${type}.${name}: ${ignored.join(", ")} changed since the last synth, but lifecycle.ignore_changes keeps an existing ` +
               `resource as it is, so this has no effect on it. To apply it, replace the resource once: ` +
               `terraform apply -replace=${type}.${name}${consequence ? ` (${consequence})` : ""}.`,
+            body,
           );
         }
       }
@@ -561,7 +589,10 @@ export function main(
     const { stacks, outdir, warnings, replacements } = synthesize({ configFile, outdir: env.CDKTF_OUTDIR || undefined, strict });
     // Under the cdktf CLI (which sets CDKTF_OUTDIR) the CLI prints the construct warnings itself
     // (from the manifest); the comparison with the previous synth is not in the manifest.
-    const shown = (env.CDKTF_OUTDIR ? replacements : warnings).filter((w) => w.kind === "action");
+    // Warnings of no construct (a stack gone from the configuration, another configuration file, a
+    // stale acknowledgement) are not in the manifest either.
+    const unrecorded = warnings.filter((w) => !stacks.includes(w.path.split("/")[0]));
+    const shown = (env.CDKTF_OUTDIR ? [...unrecorded, ...replacements] : warnings).filter((w) => w.kind === "action");
     for (const w of shown) report(`Warning: [${w.path}] ${w.message}`);
     if (!env.CDKTF_OUTDIR) {
       report(`Synthesized ${stacks.length} stack(s) into ${relative(process.cwd(), outdir) || "."}/stacks`);

@@ -5,7 +5,7 @@ import { join, resolve } from "path";
 import { ParseError, ParseErrorCode, parse as parseJsonc, printParseErrorCode, visit } from "jsonc-parser";
 import { z } from "zod";
 import { CIS_PASSWORD_POLICY } from "./account-password-policy";
-import { ACKNOWLEDGEABLE, WarningId } from "./warnings";
+import { ACKNOWLEDGEABLE, COMPARISON_IDS, WarningId } from "./warnings";
 import { partitionOf, partitionOfArn } from "./arns";
 import {
   ACCOUNT_ALIAS_PATTERN,
@@ -310,7 +310,7 @@ export const AcknowledgementSchema = z
     {
       error:
         'must be an object { "id", "reason", "account"?, "user"? }: each acknowledgement says why (cdk-nag asks the same ' +
-        'of a suppression), e.g. { "id": "plaintext-password-in-state", "reason": "first bootstrap only, rotated at once" }',
+        'of a suppression), e.g. { "id": "<the id>", "reason": "<why the team accepts it, 10 characters or more>" }',
     },
   )
   .describe("A warning the team has decided on");
@@ -642,7 +642,8 @@ function acknowledgementChecks(config: Record<string, unknown>, ic: Record<strin
       issue(["acknowledge", i, "account"], ack.account, `is not the name of a stack (stacks: ${known})`);
       continue;
     }
-    if (typeof ack.user !== "string") continue;
+    // A deletion or replacement may be of a user who is no longer configured (taken out, renamed).
+    if (typeof ack.user !== "string" || COMPARISON_IDS.includes(ack.id as WarningId)) continue;
     const scope = typeof ack.account === "string" ? [usersOf.get(ack.account)] : [...usersOf.values()];
     if (!scope.some((users) => users?.has(String(ack.user).toLowerCase()))) {
       const where = typeof ack.account === "string" ? `stack ${JSON.stringify(ack.account)}` : "any stack";

@@ -179,14 +179,18 @@ export class IncidentManagerSetupStack extends TerraformStack {
    * What a retired stack ({@link RetiredStack}) must forget rather than destroy: the managed
    * service-linked role (deleting it cuts Incident Manager off) and everything adopted, which
    * existed before this app (an adopted group with its AdministratorAccess attachment, adopted
-   * users with their login profiles and group memberships). Addresses, in tree order.
+   * users with their login profiles, and their memberships of an adopted group). Addresses, in tree order.
    */
   public keepOnRetire(): string[] {
     const kept: TerraformResource[] = [];
     if (this.serviceLinkedRole.role) kept.push(this.serviceLinkedRole.role);
     if (this.adminGroup?.adopted) kept.push(this.adminGroup.group, this.adminGroup.administratorAccess);
     for (const user of this.adminUsers.filter((u) => u.adopted)) {
-      kept.push(user.user, user.groupMembership, ...(user.loginProfile ? [user.loginProfile] : []));
+      kept.push(user.user, ...(user.loginProfile ? [user.loginProfile] : []));
+      // A group the app made is deleted, and IAM's DeleteGroup refuses a group with members
+      // ("DeleteConflict"): the membership goes first (it depends on the group). In an adopted
+      // group, which stays, the adopted user stays a member.
+      if (this.adminGroup?.adopted) kept.push(user.groupMembership);
     }
     return kept.map(RemovedBlocks.addressOf);
   }

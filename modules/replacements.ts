@@ -62,6 +62,9 @@ export const DELETION_CONSEQUENCE: Readonly<Record<string, string>> = {
     "user, with a new invitation)",
   aws_ssoadmin_account_assignment: "the group loses the permission set in that account",
   aws_ssoadmin_permission_set: "the permission set and its role in every assigned account are deleted",
+  aws_iam_account_password_policy:
+    "the account's password policy is deleted, and IAM's defaults apply (passwordPolicy: false leaves alone only a policy this app never managed)",
+  aws_iam_account_alias: "the account alias is deleted: the console sign-in URL goes back to the account id",
 };
 
 type Body = Record<string, unknown>;

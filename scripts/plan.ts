@@ -34,7 +34,9 @@ export function run(argv: readonly string[], io: CommandIo = processIo()): numbe
   const named = line.positionals;
   try {
     const configFile = configFileFromEnv(io.env, resolve(io.root, "setup.config.json"));
-    const { stacks, outdir } = synthesize({ configFile, outdir: resolve(io.root, "cdktf.out") });
+    const { stacks, outdir, warnings } = synthesize({ configFile, outdir: resolve(io.root, "cdktf.out") });
+    // What npm run synth would print (the sample's account, another configuration file, a deletion...).
+    for (const w of warnings.filter((w) => w.kind === "action")) io.err(`Warning: [${w.path}] ${w.message}`);
     const unknown = named.filter((s) => !stacks.includes(s));
     if (unknown.length > 0) {
       io.err(`plan: unknown stack(s) ${unknown.join(", ")}; the configuration has ${stacks.join(", ")}`);
