@@ -10,6 +10,7 @@ import { Testing } from "cdktf";
 import { Construct } from "constructs";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { AdminGroup, AdminUser, ConfigError, SetupConfigInput, parseConfig, synthesize } from "../modules";
+import { StackJson, adoptedIam } from "../scripts/lib/offline-plan";
 import { identityCenterConfig, shippedConfig } from "./support/configs";
 
 type Json = Record<string, any>;
@@ -233,6 +234,28 @@ describe("adopt", () => {
     expect(Object.keys(stack("prod").resource.aws_iam_access_key)).toHaveLength(1);
     // An imported password was never in this state: no plain-text password warning for it.
     expect(warnings.filter((w) => w.id === "plaintext-password-in-state")).toEqual([]);
+  });
+
+  test("npm run plan:offline assumes what a stack adopts exists in the stubbed account (else its imports fail offline)", () => {
+    const { stack } = synth({
+      accounts: [
+        account({
+          adminGroup: { adopt: true },
+          adminUsers: [
+            { name: "alice", adopt: true },
+            { name: "bot", adopt: true, console: false },
+          ],
+        }),
+      ],
+    });
+    expect(adoptedIam(stack("prod") as StackJson)).toEqual({
+      groups: ["Administrators"],
+      users: [
+        { name: "alice", loginProfile: true },
+        { name: "bot", loginProfile: false },
+      ],
+    });
+    expect(adoptedIam(synth({ accounts: [account()] }).stack("prod") as StackJson)).toEqual({});
   });
 
   test("fails if something is adopted in an account without accountId", () => {

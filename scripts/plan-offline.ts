@@ -9,13 +9,21 @@
 // Exit codes: 0 every stack planned; 1 a plan failed, made an unexpected AWS call, or terraform
 // or the provider mirror is missing ("skipped: ..."), or the configuration is wrong; 2 bad arguments
 // (an unknown option, or a name that is no stack of the configuration).
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join, relative, resolve } from "path";
 import { synthesize } from "../modules/app";
 import { configFileFromEnv } from "../modules/config";
 import { STACK_FILE, detectTerraform, formatDiagnostics } from "./lib/terraform";
-import { OfflinePlanner, StackPlan, callNames, failedChecks, isOfflineOverrideWarning, redactSensitive } from "./lib/offline-plan";
+import {
+  OfflinePlanner,
+  adoptedIam,
+  StackPlan,
+  callNames,
+  failedChecks,
+  isOfflineOverrideWarning,
+  redactSensitive,
+} from "./lib/offline-plan";
 import { CommandIo, EXIT, argsOrExit, parseCommandLine, processIo } from "./lib/cli";
 
 const PLAN_SUFFIX = ".plan.json";
@@ -116,7 +124,11 @@ export async function run(argv: readonly string[], io: CommandIo = processIo()):
   try {
     // Reported as each plan completes (plans run in parallel, so not necessarily in order).
     await planner.planAll(
-      selected.map((name) => ({ name, file: join(outdir, "stacks", name, STACK_FILE) })),
+      // What a stack adopts is assumed to exist in the stubbed account (else its import fails offline).
+      selected.map((name) => {
+        const file = join(outdir, "stacks", name, STACK_FILE);
+        return { name, file, existingIam: adoptedIam(JSON.parse(readFileSync(file, "utf8"))) };
+      }),
       {
         onPlanned: (plan) => {
           if (!report(plan, print)) {

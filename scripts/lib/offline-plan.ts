@@ -28,6 +28,7 @@ import {
   StubIdentity,
   StubRequest,
   startAwsStub,
+  StubExistingIam,
 } from "./aws-stub";
 import {
   AWS_PROVIDER,
@@ -178,6 +179,20 @@ export interface StackJson {
   readonly removed?: ReadonlyArray<{ from: string; lifecycle?: { destroy?: boolean } }>;
   readonly output?: Record<string, { value: unknown; sensitive?: boolean; description?: string }>;
   readonly check?: Record<string, { assert: ReadonlyArray<{ condition: string; error_message: string }> }>;
+}
+
+/**
+ * The IAM groups and users a stack adopts (its import blocks with literal ids: `aws_iam_group` by
+ * name, `aws_iam_user` by name, `aws_iam_user_login_profile` by its user's name): what the stub's
+ * account must hold for the imports to find them. `npm run plan:offline` assumes they exist.
+ */
+export function adoptedIam(stack: StackJson): StubExistingIam {
+  const imports = (stack.import ?? []).filter((i) => i.for_each === undefined);
+  const ids = (type: string) => imports.filter((i) => i.to.startsWith(`${type}.`)).map((i) => i.id);
+  const profiles = new Set(ids("aws_iam_user_login_profile"));
+  const groups = ids("aws_iam_group");
+  const users = ids("aws_iam_user").map((name) => ({ name, loginProfile: profiles.has(name) }));
+  return { ...(groups.length > 0 ? { groups } : {}), ...(users.length > 0 ? { users } : {}) };
 }
 
 // ----- terraform show -json -----
