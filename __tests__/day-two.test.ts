@@ -11,6 +11,7 @@ import { Construct } from "constructs";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { AdminGroup, AdminUser, ConfigError, SetupConfigInput, parseConfig, synthesize } from "../modules";
 import { StackJson, adoptedIam } from "../scripts/lib/offline-plan";
+import { summarizeStack } from "../scripts/review-lib";
 import { identityCenterConfig, shippedConfig } from "./support/configs";
 
 type Json = Record<string, any>;
@@ -256,6 +257,16 @@ describe("adopt", () => {
       ],
     });
     expect(adoptedIam(synth({ accounts: [account()] }).stack("prod") as StackJson)).toEqual({});
+  });
+
+  test("the review says what is adopted, and that an adopted password is not in the state", () => {
+    const { stack } = synth({ accounts: [account({ adminGroup: { adopt: true }, adminUsers: [{ name: "alice", adopt: true }] })] });
+    const rows = summarizeStack(stack("prod"), [], undefined, "prod").resources;
+    const settings = (type: string) => rows.filter((r) => r.address.startsWith(`${type}.`)).map((r) => r.settings);
+    expect(settings("aws_iam_group")[0]).toContain("**adopted**: it exists and is imported (id `Administrators`)");
+    expect(settings("aws_iam_user_login_profile")).toEqual([
+      "console password of `alice` · the existing password, not in the state · **adopted**: it exists and is imported (id `alice`)",
+    ]);
   });
 
   test("fails if something is adopted in an account without accountId", () => {

@@ -701,7 +701,7 @@ describe("warnings of no stack", () => {
         /^- acknowledge\[0\]: "mfa-exempt-user" matches no warning of this configuration any more: .*\[stale-acknowledgement\]$/,
       ),
       // Each run wrote its configuration to a file of its own: the folder was filled from another one.
-      expect.stringMatching(/^- cdktf\.out was last synthesized from .* and replaces its stacks\..*\[config-file-changed\]$/),
+      expect.stringMatching(/^- cdktf\.out was last synthesized from .* and replaces the stacks they share\..*\[config-file-changed\]$/),
       expect.stringMatching(/^- stack old was synthesized before and is no longer in the configuration: .*\[stack-removed\]$/),
     ]);
     // 4 of the stack incident-manager, and those 3.

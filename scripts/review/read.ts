@@ -326,6 +326,9 @@ export function describe(view: StackView, block: Block): string {
       ].join(" · ");
     }
     case "aws_iam_user_login_profile":
+      // An imported profile keeps the user's own password: the provider cannot read it, so it is not in the state.
+      if (view.importBlockOf(block.address)?.forEach === undefined && view.importBlockOf(block.address))
+        return `console password of ${user(body.user)} · the existing password, not in the state`;
       return [
         `console password of ${user(body.user)}`,
         `PGP-protected: ${body.pgp_key !== undefined ? `yes, ${code(describePgpKey(body.pgp_key))}` : "no (plain text in the state)"}`,

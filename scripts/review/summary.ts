@@ -108,7 +108,10 @@ export function summarizeStack(stackJson: Json, warnings: readonly ReviewWarning
   const resources: ResourceRow[] = [
     ...listed.map((block): ResourceRow => {
       const skips = checkovSkips(block.raw);
-      const settings = `${describe(view, block)}${skips.length > 0 ? ` · Checkov skip ${sorted(skips).join(", ")}` : ""}`;
+      const imported = view.importBlockOf(block.address);
+      const adopted =
+        imported && imported.forEach === undefined ? ` · **adopted**: it exists and is imported (id ${code(imported.id)})` : "";
+      const settings = `${describe(view, block)}${adopted}${skips.length > 0 ? ` · Checkov skip ${sorted(skips).join(", ")}` : ""}`;
       if (!plan || block.data) return { address: block.address, settings };
       const rc = changes.get(block.address);
       return { address: block.address, settings, planned: rc ? plannedAction(rc.change) : "not in plan" };
