@@ -61,7 +61,7 @@ describe("configuration defaults follow the guide", () => {
 describe("bad input is rejected with the field, the value and the rule", () => {
   test("fails if a key is unknown (a typo such as adminUser)", () => {
     expect(problems(withAccount({ adminUser: [] }))).toEqual([
-      'accounts[0].adminUser: unknown key "adminUser" (allowed here: name, region, accountId, assumeRoleArn, tags, accountAlias, passwordPolicy, adminGroup, adminUsers, existingAdministrators, retire, incidentManager)',
+      'accounts[0].adminUser: unknown key "adminUser" (allowed here: name, region, accountId, assumeRoleArn, planRoleArn, tags, accountAlias, passwordPolicy, adminGroup, adminUsers, existingAdministrators, retire, incidentManager)',
     ]);
   });
 

@@ -165,6 +165,7 @@ describe("identityCenter: bad input names the field, the value and the rule", ()
     const config = identityCenterConfig() as any;
     config.accounts[1].region = "us-gov-west-1";
     config.accounts[1].assumeRoleArn = "arn:aws-us-gov:iam::444455556666:role/OrganizationAccountAccessRole";
+    config.accounts[1].planRoleArn = "arn:aws-us-gov:iam::444455556666:role/incident-manager-plan";
     expect(problems(config)).toEqual([
       'accounts[1].region: "us-gov-west-1" is in partition aws-us-gov, but identityCenter.region us-east-1 is in partition aws ' +
         "(Identity Center assigns only accounts of its own partition)",

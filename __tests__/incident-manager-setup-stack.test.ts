@@ -131,8 +131,16 @@ describe("the provider of each account", () => {
     expect(synth).toHaveProviderWithProperties(AwsProvider, {
       region: "eu-west-1",
       allowed_account_ids: ["111122223333"],
-      assume_role: [{ role_arn: "arn:aws:iam::111122223333:role/OrganizationAccountAccessRole", session_name: "incident-manager-setup" }],
+      assume_role: [{ role_arn: "${var.assume_role_arn}", session_name: "incident-manager-setup" }],
       default_tags: [{ tags: { team: "ops", "cost-center": "1234" } }],
+    });
+  });
+
+  test('assumes the apply role through a variable whose default is assumeRoleArn: a CI job sets it to "" to use its own role', () => {
+    expect(JSON.parse(synth).variable.assume_role_arn).toEqual({
+      type: "string",
+      default: "arn:aws:iam::111122223333:role/OrganizationAccountAccessRole",
+      description: 'Role the AWS provider assumes; "" uses the credentials Terraform runs with (CI jobs that assumed a role)',
     });
   });
 });

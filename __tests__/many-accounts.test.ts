@@ -47,18 +47,23 @@ describe("an Organization of three accounts with state in S3", () => {
       expect.objectContaining({
         region: "us-east-1",
         allowed_account_ids: ["111122223333"],
-        assume_role: [{ role_arn: "arn:aws:iam::111122223333:role/OrganizationAccountAccessRole", session_name: "incident-manager-setup" }],
+        assume_role: [{ role_arn: "${var.assume_role_arn}", session_name: "incident-manager-setup" }],
       }),
       expect.objectContaining({
         region: "eu-west-1",
         allowed_account_ids: ["444455556666"],
-        assume_role: [{ role_arn: "arn:aws:iam::444455556666:role/OrganizationAccountAccessRole", session_name: "incident-manager-setup" }],
+        assume_role: [{ role_arn: "${var.assume_role_arn}", session_name: "incident-manager-setup" }],
       }),
       expect.objectContaining({
         region: "eu-west-1",
         allowed_account_ids: ["777788889999"],
-        assume_role: [{ role_arn: "arn:aws:iam::777788889999:role/OrganizationAccountAccessRole", session_name: "incident-manager-setup" }],
+        assume_role: [{ role_arn: "${var.assume_role_arn}", session_name: "incident-manager-setup" }],
       }),
+    ]);
+    expect(Object.values(stacks).map((s) => s.variable.assume_role_arn.default)).toEqual([
+      "arn:aws:iam::111122223333:role/OrganizationAccountAccessRole",
+      "arn:aws:iam::444455556666:role/OrganizationAccountAccessRole",
+      "arn:aws:iam::777788889999:role/OrganizationAccountAccessRole",
     ]);
     expect(stacks["workloads-dev"].provider.aws[0].default_tags).toEqual([
       { tags: { "managed-by": "incident-manager-setup", account: "workloads-dev" } },

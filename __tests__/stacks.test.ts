@@ -37,28 +37,40 @@ function manyAccounts(accounts: number): SetupConfigInput {
         region: i % 2 ? "eu-west-1" : "us-east-1",
         accountId,
         assumeRoleArn: `arn:aws:iam::${accountId}:role/OrganizationAccountAccessRole`,
+        planRoleArn: `arn:aws:iam::${accountId}:role/incident-manager-plan`,
         adminUsers: [{ name: "admin" }],
       };
     }),
   };
 }
 
+const stackEntry = (name: string, kind: StackEntry["kind"], accountId: string, plan: string | null, apply: string | null): StackEntry => ({
+  name,
+  kind,
+  region: "us-east-1",
+  accountId,
+  planRoleArn: plan,
+  applyRoleArn: apply,
+  retired: false,
+  assumeRoleArn: plan,
+});
+
 const EXAMPLE_STACKS: StackEntry[] = [
-  {
-    name: "incident-manager-prod",
-    kind: "account",
-    region: "us-east-1",
-    accountId: "111122223333",
-    assumeRoleArn: "arn:aws:iam::111122223333:role/OrganizationAccountAccessRole",
-  },
-  {
-    name: "incident-manager-dev",
-    kind: "account",
-    region: "us-east-1",
-    accountId: "444455556666",
-    assumeRoleArn: "arn:aws:iam::444455556666:role/OrganizationAccountAccessRole",
-  },
-  { name: "identity-center", kind: "identity-center", region: "us-east-1", accountId: "111111111111", assumeRoleArn: null },
+  stackEntry(
+    "incident-manager-prod",
+    "account",
+    "111122223333",
+    "arn:aws:iam::111122223333:role/incident-manager-plan",
+    "arn:aws:iam::111122223333:role/OrganizationAccountAccessRole",
+  ),
+  stackEntry(
+    "incident-manager-dev",
+    "account",
+    "444455556666",
+    "arn:aws:iam::444455556666:role/incident-manager-plan",
+    "arn:aws:iam::444455556666:role/OrganizationAccountAccessRole",
+  ),
+  stackEntry("identity-center", "identity-center", "111111111111", null, null),
 ];
 
 describe("the list", () => {
@@ -84,20 +96,48 @@ describe("the list", () => {
   test("without --json: a table", () => {
     expect(cli([], SHIPPED_CONFIG_FILE).stdout).toBe(
       [
-        "name              kind     region     accountId     assumeRoleArn",
-        "incident-manager  account  us-east-1  111122223333  -",
+        "name              kind     region     accountId     planRoleArn  applyRoleArn",
+        "incident-manager  account  us-east-1  111122223333  -            -",
         "",
       ].join("\n"),
     );
     const lines = cli([]).stdout.trimEnd().split("\n");
     expect(lines).toHaveLength(4);
-    expect(lines[3]).toBe("identity-center        identity-center  us-east-1  111111111111  -");
+    expect(lines[3]).toMatch(/^identity-center {8}identity-center  us-east-1  111111111111  - +-$/);
   });
 
-  test("--default-role-arn: the role of each stack without assumeRoleArn, and only of those", () => {
+  test("--default-role-arn: the plan role of each stack without planRoleArn, and only of those", () => {
     const { code, stdout } = cli(["--json", "--default-role-arn", ROLE]);
     expect(code).toBe(0);
-    expect(JSON.parse(stdout).include).toEqual([EXAMPLE_STACKS[0], EXAMPLE_STACKS[1], { ...EXAMPLE_STACKS[2], assumeRoleArn: ROLE }]);
+    expect(JSON.parse(stdout).include).toEqual([
+      EXAMPLE_STACKS[0],
+      EXAMPLE_STACKS[1],
+      { ...EXAMPLE_STACKS[2], planRoleArn: ROLE, assumeRoleArn: ROLE },
+    ]);
+  });
+
+  test("--default-apply-role-arn and --require-apply-role: the apply role of each stack without assumeRoleArn", () => {
+    const APPLY = "arn:aws:iam::111111111111:role/github-apply";
+    expect(cli(["--json", "--require-apply-role"]).stderr).toBe(
+      `stacks: --require-apply-role: no apply role for stack(s) identity-center: give each an assumeRoleArn in ${EXAMPLE}, ` +
+        "or give --default-apply-role-arn (the workflow passes the repository variable APPLY_ROLE_ARN)",
+    );
+    const { code, stdout } = cli(["--json", "--require-apply-role", "--default-apply-role-arn", APPLY]);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).include[2]).toEqual({ ...EXAMPLE_STACKS[2], applyRoleArn: APPLY });
+  });
+
+  test("a retired stack is listed like any other (its destroy is planned and applied the same way), marked retired", () => {
+    const config = JSON.parse(require("fs").readFileSync(EXAMPLE, "utf8"));
+    config.accounts[1].retire = true;
+    config.accounts[1].adminUsers = [{ name: "old-admin", accessKeys: [] }];
+    delete config.identityCenter.assignTo;
+    const { stdout } = cli(["--json"], writeConfig(config));
+    expect(JSON.parse(stdout).include.map((s: StackEntry) => [s.name, s.retired])).toEqual([
+      ["incident-manager-prod", false],
+      ["incident-manager-dev", true],
+      ["identity-center", false],
+    ]);
   });
 
   test("--require-role: exit 1 naming each stack without a role, nothing on stdout; with --default-role-arn it lists", () => {
@@ -106,11 +146,12 @@ describe("the list", () => {
       code: 1,
       stdout: "",
       stderr:
-        `stacks: --require-role: no role to assume for stack(s) identity-center: give each an assumeRoleArn in ${EXAMPLE}, ` +
+        `stacks: --require-role: no plan role for stack(s) identity-center: give each a planRoleArn (a read-only role) in ${EXAMPLE}, ` +
         "or give --default-role-arn (the workflow passes the repository variable PLAN_ROLE_ARN)",
     });
     expect(cli(["--json", "--require-role", "--default-role-arn", ROLE]).code).toBe(0);
-    expect(cli(["--require-role"], writeConfig(organizationConfig())).code).toBe(0);
+    expect(cli(["--require-role"], writeConfig(organizationConfig())).code).toBe(1);
+    expect(cli(["--require-role", "--default-role-arn", ROLE], writeConfig(organizationConfig())).code).toBe(0);
   });
 });
 
@@ -165,12 +206,14 @@ describe("--batch-size", () => {
 
 describe("command line", () => {
   test("parseArgs: defaults, options in both spellings", () => {
-    expect(parseArgs([])).toEqual({ json: false, requireRole: false });
-    expect(parseArgs(["--json", "--batch-size=7", "--default-role-arn", ROLE, "--require-role"])).toEqual({
+    expect(parseArgs([])).toEqual({ json: false, requireRole: false, requireApplyRole: false });
+    expect(parseArgs(["--json", "--batch-size=7", "--default-role-arn", ROLE, "--require-role", "--changed", "base/cdktf.out"])).toEqual({
       json: true,
       requireRole: true,
+      requireApplyRole: false,
       batchSize: 7,
       defaultRoleArn: ROLE,
+      changed: "base/cdktf.out",
     });
     expect(parseArgs(["--batch-size", "256"])).toMatchObject({ batchSize: 256 });
     expect(parseArgs(["--batch-size", "1"])).toMatchObject({ batchSize: 1 });
@@ -235,5 +278,81 @@ describe("command line", () => {
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(/^stacks: /);
     expect(result.stderr).toContain(message);
+  });
+});
+
+describe("under CI (CI=true): what a pull-request plan must not run on", () => {
+  const ciCli = (argv: string[], config: string) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = run(argv, { env: { SETUP_CONFIG: config, CI: "true" }, root: ROOT, out: (t) => out.push(t), err: (l) => err.push(l) });
+    return { code, stdout: out.join(""), stderr: err.join("\n") };
+  };
+  const s3 = {
+    type: "s3",
+    bucket: "example-org-terraform-state",
+    key: "incident-manager/{accountId}/{stack}.tfstate",
+    region: "us-east-1",
+  };
+
+  test("fails if the backend is local: a runner has no state, so everything would plan as new; names the S3 backend", () => {
+    const { code, stdout, stderr } = ciCli(["--json"], SHIPPED_CONFIG_FILE);
+    expect([code, stdout]).toEqual([1, ""]);
+    expect(stderr).toContain('backend is { "type": "local" }: a CI runner has no state, so every plan would show everything as new.');
+    expect(stderr).toContain('"backend": { "type": "s3"');
+  });
+
+  test("fails if a state holds a plain-text secret that the configuration does not acknowledge, naming the user and the fix", () => {
+    const config = {
+      backend: s3,
+      accounts: [{ name: "prod", region: "us-east-1", accountId: "111122223333", adminUsers: [{ name: "alice" }] }],
+    };
+    const { code, stderr } = ciCli(["--json"], writeConfig(config));
+    expect(code).toBe(1);
+    expect(stderr.split("\n").slice(1)).toEqual([
+      "  - stack prod, user alice: the state holds the console password in plain text, and a pull-request plan role, which any " +
+        "branch can use, reads that state. Give a PGP key (console.pgpKey), or acknowledge it: " +
+        '{ "id": "plaintext-password-in-state", "reason": "<why>", "account": "prod", "user": "alice" }',
+      "  - stack prod, user alice: the state holds the secret access key in plain text, and a pull-request plan role, which any " +
+        "branch can use, reads that state. Give a PGP key (accessKeys[].pgpKey), or acknowledge it: " +
+        '{ "id": "plaintext-secret-in-state", "reason": "<why>", "account": "prod", "user": "alice" }',
+    ]);
+  });
+
+  test("lists the stacks when every secret is PGP-encrypted or acknowledged, and the state is in S3", () => {
+    const reason = "the state bucket is readable by the platform team only";
+    const config = {
+      backend: s3,
+      accounts: [{ name: "prod", region: "us-east-1", accountId: "111122223333", adminUsers: [{ name: "alice" }] }],
+      acknowledge: [
+        { id: "plaintext-password-in-state", reason, user: "alice" },
+        { id: "plaintext-secret-in-state", reason, account: "prod" },
+      ],
+    };
+    expect(ciCli(["--json"], writeConfig(config)).code).toBe(0);
+    // Outside CI, nothing is refused (a laptop's list).
+    expect(cli(["--json"], SHIPPED_CONFIG_FILE).code).toBe(0);
+  });
+});
+
+describe("--changed <base synth>: the stacks an apply must run", () => {
+  test("only the stacks whose synthesized JSON differs from the base, or that the base lacks", () => {
+    const root = mkdtempSync(join(tmpdir(), "stacks-changed-"));
+    const config = parseConfig(organizationConfig());
+    const write = (dir: string, name: string, text: string) => {
+      require("fs").mkdirSync(join(root, dir, "stacks", name), { recursive: true });
+      writeFileSync(join(root, dir, "stacks", name, "cdk.tf.json"), text);
+    };
+    const [a, b, c] = config.accounts.map((x) => x.name);
+    write("cdktf.out", a, "{}");
+    write("cdktf.out", b, '{"changed":true}');
+    write("cdktf.out", c, "{}");
+    write("base", a, "{}");
+    write("base", b, "{}");
+    const out: string[] = [];
+    const file = writeConfig(organizationConfig());
+    const code = run(["--json", "--changed", "base"], { env: { SETUP_CONFIG: file }, root, out: (t) => out.push(t), err: () => undefined });
+    expect(code).toBe(0);
+    expect(JSON.parse(out.join("")).include.map((s: StackEntry) => s.name)).toEqual([b, c]);
   });
 });

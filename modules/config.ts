@@ -235,6 +235,11 @@ export const AccountSchema = z.strictObject({
   region: region().describe("AWS region of the provider, e.g. us-east-1"),
   accountId: accountId().optional().describe("Expected account id; becomes allowed_account_ids on the provider"),
   assumeRoleArn: assumeRoleArn(),
+  planRoleArn: z
+    .string()
+    .regex(ROLE_ARN.pattern, { error: ROLE_ARN.rule })
+    .optional()
+    .describe("Read-only role a pull-request plan job assumes (README: Reviewing and applying in CI); assumeRoleArn is the apply role"),
   tags: tags(),
   accountAlias: z
     .string()
@@ -328,7 +333,10 @@ export const S3BackendSchema = z
     key: z
       .string()
       .regex(S3_KEY.pattern, { error: S3_KEY.rule })
-      .describe('Object key of the state; "{stack}" is replaced by the stack name, e.g. incident-manager/{stack}.tfstate'),
+      .describe(
+        'Object key of the state; "{stack}" is replaced by the stack name and "{accountId}" by its accountId, e.g. ' +
+          "incident-manager/{accountId}/{stack}.tfstate (each account's roles then reach only their own state)",
+      ),
     region: region().describe("Region of the bucket"),
     encrypt: z.boolean({ error: "must be true or false" }).default(true).describe("Server-side encryption of the state"),
     useLockfile: z.boolean({ error: "must be true or false" }).default(true).describe("S3 native state locking (Terraform 1.10 or later)"),
@@ -378,6 +386,11 @@ export const IdentityCenterSchema = z
     region: region().describe("Region of the IAM Identity Center instance"),
     accountId: accountId().describe("The management account, or the delegated administrator account of Identity Center"),
     assumeRoleArn: assumeRoleArn(),
+    planRoleArn: z
+      .string()
+      .regex(ROLE_ARN.pattern, { error: ROLE_ARN.rule })
+      .optional()
+      .describe("Read-only role a pull-request plan job assumes (README: Reviewing and applying in CI); assumeRoleArn is the apply role"),
     tags: tags(),
     group: z
       .strictObject({
@@ -499,6 +512,16 @@ function crossChecks(config: Record<string, unknown>, ctx: z.core.$RefinementCtx
       }
     };
     inPartition(["accounts", a, "assumeRoleArn"], assumeRoleArn);
+    inPartition(["accounts", a, "planRoleArn"], account.planRoleArn);
+    if (typeof accountId === "string" && typeof account.planRoleArn === "string" && ROLE_ARN.pattern.test(account.planRoleArn)) {
+      const roleAccount = account.planRoleArn.split(":")[4];
+      if (roleAccount !== accountId) {
+        issue(["accounts", a, "planRoleArn"], account.planRoleArn, `is a role in account ${roleAccount}, not in accountId ${accountId}`);
+      }
+    }
+    if (backend.type === "s3" && typeof backend.key === "string" && backend.key.includes("{accountId}") && accountId === undefined) {
+      issue(["accounts", a, "accountId"], undefined, '(required: backend.key contains "{accountId}", the account of this stack\'s state)');
+    }
     if (
       typeof accountId === "string" &&
       ACCOUNT_ID.pattern.test(accountId) &&

@@ -1,4 +1,4 @@
-import { LocalBackend, S3Backend, TerraformStack } from "cdktf";
+import { LocalBackend, S3Backend, TerraformStack, TerraformVariable } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { BackendConfig } from "./config";
 import { warn } from "./warnings";
@@ -21,6 +21,24 @@ export interface StackTarget {
   readonly tags: Record<string, string>;
 }
 
+/** Name of the Terraform variable that holds the role the provider assumes. */
+export const ASSUME_ROLE_VARIABLE = "assume_role_arn";
+
+/**
+ * The role the provider assumes, as a Terraform variable whose default is the configured
+ * `assumeRoleArn` (the apply role): `cdktf deploy` and a plain `terraform apply` assume it as
+ * before, and a CI job that already holds a role (the read-only plan role, or the apply role,
+ * through GitHub OIDC) sets `TF_VAR_assume_role_arn=""`, which turns assume_role off: the same
+ * synthesized stack is planned with one role and applied with the other.
+ */
+function assumeRoleVariable(stack: TerraformStack, roleArn: string): string {
+  return new TerraformVariable(stack, ASSUME_ROLE_VARIABLE, {
+    type: "string",
+    default: roleArn,
+    description: 'Role the AWS provider assumes; "" uses the credentials Terraform runs with (CI jobs that assumed a role)',
+  }).stringValue;
+}
+
 /**
  * The provider and backend every stack of the app has: the AWS provider pinned to the account,
  * assuming the role when one is given, with the default tags; the state local or in S3.
@@ -29,7 +47,9 @@ export function addProviderAndBackend(stack: TerraformStack, id: string, target:
   const provider = new AwsProvider(stack, "aws", {
     region: target.region,
     allowedAccountIds: target.accountId ? [target.accountId] : undefined,
-    assumeRole: target.assumeRoleArn ? [{ roleArn: target.assumeRoleArn, sessionName: ASSUME_ROLE_SESSION_NAME }] : undefined,
+    assumeRole: target.assumeRoleArn
+      ? [{ roleArn: assumeRoleVariable(stack, target.assumeRoleArn), sessionName: ASSUME_ROLE_SESSION_NAME }]
+      : undefined,
     defaultTags: Object.keys(target.tags).length > 0 ? [{ tags: target.tags }] : undefined,
   });
   if (target.accountId === EXAMPLE_ACCOUNT_ID) {
@@ -50,7 +70,11 @@ export function addProviderAndBackend(stack: TerraformStack, id: string, target:
   }
   const s3 = new S3Backend(stack, {
     bucket: backend.bucket,
-    key: backend.key.split("{stack}").join(id),
+    key: backend.key
+      .split("{stack}")
+      .join(id)
+      .split("{accountId}")
+      .join(target.accountId ?? ""),
     region: backend.region,
     encrypt: backend.encrypt,
     dynamodbTable: backend.dynamodbTable,

@@ -5,11 +5,19 @@
 // workflow feeds to `fromJSON` (examples/ci/github-pull-request.yml: one plan job per stack);
 // `--batch-size` splits it into batches for GitHub's limit of 256 jobs per matrix.
 //
-// Exit codes: 0 listed; 1 the configuration is wrong, or --require-role and a stack has no role;
-// 2 bad arguments.
-import { resolve } from "path";
+// Under CI (CI=true, as GitHub sets it) it refuses, naming the fix, what a pull-request plan must not
+// run on: a configuration with the local backend (a runner has no state: everything would plan as
+// new), and a stack whose state holds a plain-text secret the configuration does not acknowledge
+// (any branch can run the plan role, which reads that state).
+//
+// Exit codes: 0 listed; 1 the configuration is wrong, --require-role (--require-apply-role) and a
+// stack has no plan (apply) role, or a CI refusal above; 2 bad arguments.
+import { readFileSync } from "fs";
+import { join, resolve } from "path";
+import { acknowledgementOf } from "../modules/app";
 import { ROLE_ARN } from "../modules/aws-rules";
 import { ConfigError, SetupConfig, configFileFromEnv, loadConfig } from "../modules/config";
+import { WarningId } from "../modules/warnings";
 import { CommandIo, EXIT, UsageError, argsOrExit, parseCommandLine, processIo } from "./lib/cli";
 
 /** GitHub Actions: "A job matrix can generate a maximum of 256 jobs per workflow run." */
@@ -17,18 +25,26 @@ export const MAX_MATRIX_JOBS = 256;
 
 export const USAGE = [
   "usage: npm run stacks [-- --json] [--batch-size <n>] [--default-role-arn <arn>] [--require-role]",
+  "                         [--default-apply-role-arn <arn>] [--require-apply-role] [--changed <base cdktf.out>]",
   "",
   "Lists the stacks of the configuration (SETUP_CONFIG, default setup.config.json) in configuration",
   "order (accounts[], then identityCenter): name, kind (account or identity-center), region,",
-  "accountId and assumeRoleArn, the role a CI job assumes to plan the stack (null: none).",
+  "accountId, planRoleArn (the read-only role a pull-request plan job assumes), applyRoleArn (the role",
+  "an apply job assumes) and retired. Under CI (CI=true) it refuses the local backend and plain-text",
+  "secrets in a state the configuration does not acknowledge.",
   "",
   "  --json                    one line of JSON, a GitHub Actions matrix for fromJSON:",
-  '                            {"include":[{"name","kind","region","accountId","assumeRoleArn"}, ...]}',
+  '                            {"include":[{"name","kind","region","accountId","planRoleArn","applyRoleArn",',
+  '                            "retired","assumeRoleArn"}, ...]} (assumeRoleArn: the plan role, as before)',
   `  --batch-size <n>          batches of at most n stacks (1 to ${MAX_MATRIX_JOBS}: GitHub runs at most`,
   `                            ${MAX_MATRIX_JOBS} jobs per matrix); with --json a matrix of matrices:`,
   '                            {"include":[{"batch":1,"size":n,"stacks":{"include":[...]}}, ...]}',
-  "  --default-role-arn <arn>  the role for a stack whose configuration has no assumeRoleArn",
-  "  --require-role            fail (exit 1) when a stack has no role to assume",
+  "  --default-role-arn <arn>  the plan role of a stack whose configuration has no planRoleArn",
+  "  --require-role            fail (exit 1) when a stack has no plan role",
+  "  --default-apply-role-arn <arn>  the apply role of a stack whose configuration has no assumeRoleArn",
+  "  --require-apply-role      fail (exit 1) when a stack has no apply role",
+  "  --changed <dir>           only the stacks whose synthesized cdk.tf.json differs from <dir>/stacks/<name>/",
+  "                            (a synth of the previous commit), or that <dir> lacks",
 ].join("\n");
 
 export { UsageError };
@@ -43,6 +59,10 @@ export interface Args {
   readonly batchSize?: number;
   readonly defaultRoleArn?: string;
   readonly requireRole: boolean;
+  readonly defaultApplyRoleArn?: string;
+  readonly requireApplyRole?: boolean;
+  /** A base synth folder: only stacks whose synthesized JSON differs from it. */
+  readonly changed?: string;
 }
 
 /** One stack, as a matrix entry: every key is always there (null when not configured). */
@@ -51,7 +71,13 @@ export interface StackEntry {
   readonly kind: "account" | "identity-center";
   readonly region: string;
   readonly accountId: string | null;
-  /** The role the plan job assumes: the configured assumeRoleArn, else --default-role-arn, else null. */
+  /** The read-only role a plan job assumes: the configured planRoleArn, else --default-role-arn, else null. */
+  readonly planRoleArn: string | null;
+  /** The role an apply job assumes: the configured assumeRoleArn, else --default-apply-role-arn, else null. */
+  readonly applyRoleArn: string | null;
+  /** Whether the stack is retired (`retire: true`): its plan destroys what the app made there. */
+  readonly retired: boolean;
+  /** The plan role, under its earlier name (workflows copied before planRoleArn existed). */
   readonly assumeRoleArn: string | null;
 }
 
@@ -70,9 +96,18 @@ export interface Batch {
 
 /** `--help` / `-h`, or the parsed arguments. Throws a {@link UsageError}. */
 export function parseArgs(argv: readonly string[]): Args | "help" {
-  const line = parseCommandLine(argv, ["batch-size", "default-role-arn"], 0, ["json", "require-role"]);
+  const line = parseCommandLine(argv, ["batch-size", "default-role-arn", "default-apply-role-arn", "changed"], 0, [
+    "json",
+    "require-role",
+    "require-apply-role",
+  ]);
   if (line === "help") return "help";
-  const { "batch-size": batchText, "default-role-arn": defaultRoleArn } = line.options;
+  const {
+    "batch-size": batchText,
+    "default-role-arn": defaultRoleArn,
+    "default-apply-role-arn": defaultApplyRoleArn,
+    changed,
+  } = line.options;
   let batchSize: number | undefined;
   if (batchText !== undefined) {
     batchSize = /^[0-9]+$/.test(batchText) ? Number(batchText) : NaN;
@@ -86,26 +121,105 @@ export function parseArgs(argv: readonly string[]): Args | "help" {
   if (defaultRoleArn !== undefined && !ROLE_ARN.pattern.test(defaultRoleArn)) {
     throw new UsageError(`--default-role-arn ${JSON.stringify(defaultRoleArn)} ${ROLE_ARN.rule}`);
   }
+  if (defaultApplyRoleArn !== undefined && !ROLE_ARN.pattern.test(defaultApplyRoleArn)) {
+    throw new UsageError(`--default-apply-role-arn ${JSON.stringify(defaultApplyRoleArn)} ${ROLE_ARN.rule}`);
+  }
   return {
     json: line.flags.has("json"),
     requireRole: line.flags.has("require-role"),
+    requireApplyRole: line.flags.has("require-apply-role"),
+    ...(defaultApplyRoleArn !== undefined ? { defaultApplyRoleArn } : {}),
+    ...(changed !== undefined ? { changed } : {}),
     ...(batchSize !== undefined ? { batchSize } : {}),
     ...(defaultRoleArn !== undefined ? { defaultRoleArn } : {}),
   };
 }
 
 /** The stacks of a configuration, in the order the app creates them (modules/app.ts createApp). */
-export function listStacks(config: SetupConfig, defaultRoleArn?: string): StackEntry[] {
-  const entry = (kind: StackEntry["kind"], s: { name: string; region: string; accountId?: string; assumeRoleArn?: string }) => ({
-    name: s.name,
-    kind,
-    region: s.region,
-    accountId: s.accountId ?? null,
-    assumeRoleArn: s.assumeRoleArn ?? defaultRoleArn ?? null,
-  });
+export function listStacks(config: SetupConfig, defaultRoleArn?: string, defaultApplyRoleArn?: string): StackEntry[] {
+  type Target = { name: string; region: string; accountId?: string; assumeRoleArn?: string; planRoleArn?: string; retire: boolean };
+  const entry = (kind: StackEntry["kind"], s: Target): StackEntry => {
+    const planRoleArn = s.planRoleArn ?? defaultRoleArn ?? null;
+    return {
+      name: s.name,
+      kind,
+      region: s.region,
+      accountId: s.accountId ?? null,
+      planRoleArn,
+      applyRoleArn: s.assumeRoleArn ?? defaultApplyRoleArn ?? null,
+      retired: s.retire,
+      assumeRoleArn: planRoleArn,
+    };
+  };
   const stacks: StackEntry[] = config.accounts.map((a) => entry("account", a));
   if (config.identityCenter) stacks.push(entry("identity-center", config.identityCenter));
   return stacks;
+}
+
+/** A stack whose Terraform state holds a plain-text secret the configuration does not acknowledge. */
+export interface PlaintextSecret {
+  readonly stack: string;
+  readonly user: string;
+  readonly id: Extract<WarningId, "plaintext-password-in-state" | "plaintext-secret-in-state">;
+}
+
+/**
+ * The IAM users whose state holds a console password (no console.pgpKey; an adopted user's
+ * password is not in the state) or a secret access key (no pgpKey; also with secretStore) in plain
+ * text, that no acknowledgement covers (the warning of the same id, at the user's place).
+ */
+export function plaintextSecrets(config: SetupConfig): PlaintextSecret[] {
+  return config.accounts.flatMap((account) =>
+    account.adminUsers.flatMap((user) => {
+      const path = `${account.name}/AdminUser-${user.name}`;
+      const found: PlaintextSecret[] = [];
+      if (user.console !== false && user.console.pgpKey === undefined && !user.adopt) {
+        found.push({ stack: account.name, user: user.name, id: "plaintext-password-in-state" });
+      }
+      if (user.accessKeys.some((key) => key.pgpKey === undefined)) {
+        found.push({ stack: account.name, user: user.name, id: "plaintext-secret-in-state" });
+      }
+      return found.filter((f) => acknowledgementOf(config, path, f.id) === undefined);
+    }),
+  );
+}
+
+/** What a CI run must not plan, with the fix (under CI only). */
+export function ciRefusals(config: SetupConfig): string[] {
+  const problems: string[] = [];
+  if (config.backend.type === "local") {
+    problems.push(
+      'backend is { "type": "local" }: a CI runner has no state, so every plan would show everything as new. Keep the state ' +
+        'in S3: "backend": { "type": "s3", "bucket", "key": "incident-manager/{accountId}/{stack}.tfstate", "region" } ' +
+        '(README "Reviewing and applying in CI")',
+    );
+  }
+  for (const s of plaintextSecrets(config)) {
+    const what = s.id === "plaintext-password-in-state" ? "console password" : "secret access key";
+    problems.push(
+      `stack ${s.stack}, user ${s.user}: the state holds the ${what} in plain text, and a pull-request plan role, which any ` +
+        `branch can use, reads that state. Give a PGP key (${s.id === "plaintext-password-in-state" ? "console.pgpKey" : "accessKeys[].pgpKey"}), ` +
+        `or acknowledge it: { "id": "${s.id}", "reason": "<why>", "account": "${s.stack}", "user": "${s.user}" }`,
+    );
+  }
+  return problems;
+}
+
+/** The stacks whose synthesized JSON differs from the base synth in `baseDir` (or that it lacks). */
+export function changedStacks(stacks: readonly StackEntry[], outdir: string, baseDir: string): StackEntry[] {
+  const read = (dir: string, name: string) => {
+    try {
+      return readFileSync(join(dir, "stacks", name, "cdk.tf.json"), "utf8");
+    } catch {
+      return undefined;
+    }
+  };
+  return stacks.filter((s) => {
+    const head = read(outdir, s.name);
+    if (head === undefined)
+      throw new StacksError(`--changed: ${join(outdir, "stacks", s.name, "cdk.tf.json")} is missing: run npm run synth first`);
+    return head !== read(baseDir, s.name);
+  });
 }
 
 /** Consecutive batches of at most `size` stacks, numbered from 1. */
@@ -120,8 +234,15 @@ export function batches(stacks: readonly StackEntry[], size: number): Batch[] {
 
 /** The aligned table of the text output. */
 export function renderTable(stacks: readonly StackEntry[]): string {
-  const header = ["name", "kind", "region", "accountId", "assumeRoleArn"];
-  const rows = stacks.map((s) => [s.name, s.kind, s.region, s.accountId ?? "-", s.assumeRoleArn ?? "-"]);
+  const header = ["name", "kind", "region", "accountId", "planRoleArn", "applyRoleArn"];
+  const rows = stacks.map((s) => [
+    s.name,
+    s.retired ? `${s.kind} (retired)` : s.kind,
+    s.region,
+    s.accountId ?? "-",
+    s.planRoleArn ?? "-",
+    s.applyRoleArn ?? "-",
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   return [header, ...rows]
     .map((r) =>
@@ -150,12 +271,25 @@ export function run(argv: readonly string[], io: Io = processIo()): number {
   if (typeof args === "number") return args;
   const configFile = configFileFromEnv(io.env, resolve(io.root, "setup.config.json"));
   try {
-    const stacks = listStacks(loadConfig(configFile), args.defaultRoleArn);
-    const roleless = stacks.filter((s) => s.assumeRoleArn === null).map((s) => s.name);
+    const config = loadConfig(configFile);
+    if (io.env.CI === "true") {
+      const refusals = ciRefusals(config);
+      if (refusals.length > 0) throw new StacksError(`under CI:\n${refusals.map((r) => `  - ${r}`).join("\n")}`);
+    }
+    const all = listStacks(config, args.defaultRoleArn, args.defaultApplyRoleArn);
+    const stacks = args.changed === undefined ? all : changedStacks(all, resolve(io.root, "cdktf.out"), resolve(io.root, args.changed));
+    const roleless = stacks.filter((s) => s.planRoleArn === null).map((s) => s.name);
     if (args.requireRole && roleless.length > 0) {
       throw new StacksError(
-        `--require-role: no role to assume for stack(s) ${roleless.join(", ")}: give each an assumeRoleArn in ` +
+        `--require-role: no plan role for stack(s) ${roleless.join(", ")}: give each a planRoleArn (a read-only role) in ` +
           `${configFile}, or give --default-role-arn (the workflow passes the repository variable PLAN_ROLE_ARN)`,
+      );
+    }
+    const applyless = stacks.filter((s) => s.applyRoleArn === null).map((s) => s.name);
+    if (args.requireApplyRole && applyless.length > 0) {
+      throw new StacksError(
+        `--require-apply-role: no apply role for stack(s) ${applyless.join(", ")}: give each an assumeRoleArn in ` +
+          `${configFile}, or give --default-apply-role-arn (the workflow passes the repository variable APPLY_ROLE_ARN)`,
       );
     }
     io.out(`${render(stacks, args)}\n`);

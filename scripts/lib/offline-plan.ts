@@ -479,6 +479,15 @@ export interface OfflinePlanOptions {
   readonly existingIam?: AwsStubOptions["existingIam"];
   /** Gets one line per AWS request (discovery, debugging). */
   readonly log?: (line: string) => void;
+  /** Terraform variables of the plan (`-var name=value`), e.g. `assume_role_arn: ""` as a CI job sets it. @default none */
+  readonly variables?: Readonly<Record<string, string>>;
+  /**
+   * Leave the stack's `assume_role` as it is (the provider then assumes the role through the stub's
+   * STS, which answers no AssumeRole: the request is recorded, and the plan fails) instead of
+   * neutralizing it. With `variables: { assume_role_arn: "" }` it shows what a CI job's plan does.
+   * @default false
+   */
+  readonly keepAssumeRole?: boolean;
   /**
    * A Terraform state (JSON) the plan starts from, e.g. to show what a moved block does.
    * @default - an empty state
@@ -589,7 +598,7 @@ export class OfflinePlanner {
   async plan(stack: OfflineStack, options: OfflinePlanOptions = {}): Promise<StackPlan> {
     const json = "file" in stack ? readFileSync(stack.file, "utf8") : stack.json;
     const parsed = JSON.parse(json) as StackJson;
-    const assumeRole = offlineProvider(parsed).assume_role !== undefined;
+    const assumeRole = offlineProvider(parsed).assume_role !== undefined && !options.keepAssumeRole;
     const identityCenter = usesIdentityCenter(parsed);
     const account = options.account ?? stubAccountFor(parsed);
     const identity = options.identity ?? "user";
@@ -615,7 +624,15 @@ export class OfflinePlanner {
     try {
       writeFileSync(join(dir, OFFLINE_OVERRIDE_FILE), offlineOverride({ endpoint: stub.endpoint, assumeRole, identityCenter }));
       const run = await runTerraformAsync(
-        ["plan", "-json", "-input=false", "-lock=false", ...(options.refresh === false ? ["-refresh=false"] : []), `-out=${PLAN_FILE}`],
+        [
+          "plan",
+          "-json",
+          "-input=false",
+          "-lock=false",
+          ...(options.refresh === false ? ["-refresh=false"] : []),
+          ...Object.entries(options.variables ?? {}).map(([name, value]) => `-var=${name}=${value}`),
+          `-out=${PLAN_FILE}`,
+        ],
         { cwd: dir, env: offlineEnv(workspace.env, this.awsDir), timeoutMs: PLAN_TIMEOUT_MS },
       );
       const ok = run.status === 0 && existsSync(join(dir, PLAN_FILE));
