@@ -335,6 +335,45 @@ describe("under CI (CI=true): what a pull-request plan must not run on", () => {
   });
 });
 
+describe("the configuration of the two roles", () => {
+  test("fails if a plan role is in another account than the stack's", () => {
+    const config = {
+      accounts: [
+        {
+          name: "dev",
+          region: "us-east-1",
+          accountId: "444455556666",
+          planRoleArn: "arn:aws:iam::111122223333:role/incident-manager-plan",
+          adminUsers: [{ name: "a" }],
+        },
+      ],
+    };
+    expect(() => parseConfig(config)).toThrow(
+      'accounts[0].planRoleArn: "arn:aws:iam::111122223333:role/incident-manager-plan" is a role in account 111122223333, not in accountId 444455556666',
+    );
+  });
+
+  test("{accountId} in the state key: each stack's state under its account id, which every stack then needs", () => {
+    const backend = {
+      type: "s3",
+      bucket: "example-org-terraform-state",
+      key: "incident-manager/{accountId}/{stack}.tfstate",
+      region: "us-east-1",
+    };
+    const app = createApp(parseConfig({ ...organizationConfig(), backend } as SetupConfigInput));
+    const keys = app.node.children.map((stack) => JSON.parse(JSON.stringify((stack as any).toTerraform())).terraform.backend.s3.key);
+    expect(keys).toEqual([
+      "incident-manager/111122223333/security.tfstate",
+      "incident-manager/444455556666/workloads-prod.tfstate",
+      "incident-manager/777788889999/workloads-dev.tfstate",
+    ]);
+    const withoutId = { backend, accounts: [{ name: "dev", region: "us-east-1", adminUsers: [{ name: "a" }] }] };
+    expect(() => parseConfig(withoutId as SetupConfigInput)).toThrow(
+      'accounts[0].accountId: missing (required: backend.key contains "{accountId}", the account of this stack\'s state)',
+    );
+  });
+});
+
 describe("--changed <base synth>: the stacks an apply must run", () => {
   test("only the stacks whose synthesized JSON differs from the base, or that the base lacks", () => {
     const root = mkdtempSync(join(tmpdir(), "stacks-changed-"));

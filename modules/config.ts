@@ -691,6 +691,13 @@ function identityCenterChecks(ic: Record<string, unknown>, accounts: [Record<str
       issue(["identityCenter", "assumeRoleArn"], assumeRoleArn, `is a role in account ${roleAccount}, not in accountId ${accountId}`);
     }
   }
+  const { planRoleArn } = ic;
+  if (typeof accountId === "string" && typeof planRoleArn === "string" && ROLE_ARN.pattern.test(planRoleArn)) {
+    const roleAccount = planRoleArn.split(":")[4];
+    if (roleAccount !== accountId) {
+      issue(["identityCenter", "planRoleArn"], planRoleArn, `is a role in account ${roleAccount}, not in accountId ${accountId}`);
+    }
+  }
   const partition = typeof ic.region === "string" ? partitionOf(ic.region) : undefined;
   if (partition && typeof assumeRoleArn === "string" && assumeRoleArn.startsWith("arn:") && partitionOfArn(assumeRoleArn) !== partition) {
     issue(
