@@ -8,16 +8,34 @@
 // (a PGP key is shown as `keybase:<user>` or `(base64 PGP key, N chars, sha256 <8 hex>)`).
 //
 // The parts live in scripts/review/: types, helpers, read (the stack JSON), summary (plans and
-// per-stack summaries), diff (comparison with a base), render (Markdown), files (cdktf.out, plans).
+// per-stack summaries), diff (comparison with a base), render (Markdown), comment (the bounded
+// comment and job summary), files (cdktf.out, plans).
 export { countPlannedChanges, plannedChangesText } from "./lib/plan-json";
 export { accessChanges, accessGraph, mermaid, plannedAccessLosses, renderAccess } from "./review/access";
 export type { AccessEdge, AccessGraph, AccessNode, AccessRow } from "./review/access";
+export {
+  COMMENT_BUDGET,
+  COMMENT_FILE,
+  COMMENT_LIMIT,
+  REVIEW_ARTIFACT,
+  REVIEW_FILE,
+  STEP_SUMMARY_BUDGET,
+  STEP_SUMMARY_FILE,
+  STEP_SUMMARY_LIMIT,
+  count,
+  renderBounded,
+  renderComment,
+  renderStepSummary,
+  runUrlOf,
+  stackRows,
+} from "./review/comment";
+export type { Bounded, BoundedOptions, StackRow } from "./review/comment";
 export { diffOutputs, diffStacks } from "./review/diff";
 export { loadOutdir, loadPlan, planProblem } from "./review/files";
 export { describePgpKey, isSecretAttribute, showValue } from "./review/helpers";
 export { adminModel, existingAdministratorsOf, retiredOf, stackName } from "./review/read";
 export type { AccessKeyModel, AdminModel, AdminUserModel } from "./review/read";
-export { renderMarkdown } from "./review/render";
+export { renderMarkdown, summaryLine } from "./review/render";
 export { forceDestroyNotes, plannedAction, summarizeStack } from "./review/summary";
 export type {
   AdminAccess,

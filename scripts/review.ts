@@ -3,7 +3,10 @@
 // writes, to stdout and to cdktf.out/review.md, the Markdown a reviewer pastes into a pull
 // request: per stack the account, backend, who gets AdministratorAccess, the resources with
 // their key settings and the synth warnings; the planned changes when `npm run plan:offline`
-// left a plan in cdktf.out/plans; and, given a base, what changed since it.
+// left a plan in cdktf.out/plans; and, given a base, what changed since it. Beside it, the same
+// review in bounded form (scripts/review/comment.ts): cdktf.out/review-comment.md for the
+// pull-request comment (under GitHub's 65,536 characters at any number of stacks) and
+// cdktf.out/review-summary.md for the job summary (review.md itself when it fits in 1 MiB).
 //
 // Exit codes: 0 review written; 1 the configuration, the base or its synth failed; 2 bad arguments.
 import { spawnSync } from "child_process";
@@ -13,17 +16,27 @@ import { isAbsolute, join, relative, resolve } from "path";
 import { synthesize } from "../modules/app";
 import { userCwd } from "../modules/config";
 import {
+  Bounded,
+  count,
+  COMMENT_FILE,
   PlanJson,
+  REVIEW_FILE,
   ReviewDiff,
+  ReviewInput,
+  STEP_SUMMARY_FILE,
   SynthOutput,
   accessGraph,
   diffOutputs,
   loadOutdir,
   loadPlan,
   plannedAccessLosses,
+  renderComment,
   renderMarkdown,
+  renderStepSummary,
+  runUrlOf,
   summarizeStack,
 } from "./review-lib";
+import { warningsByStack } from "./review/read";
 import { PROJECT_ROOT, UsageError, parseCommandLine } from "./lib/cli";
 
 /** The project root (the folder of main.ts, setup.config.json and cdktf.out/). */
@@ -39,6 +52,11 @@ export const USAGE = [
   "                     set, else that commit's setup.config.json) and report what changed",
   "  --base-dir <dir>   compare with a previous cdktf.out folder instead",
   "  --outdir <dir>     where to synthesize (default: cdktf.out, or CDKTF_OUTDIR)",
+  "",
+  "Also writes <outdir>/review-comment.md, the review for a pull-request comment (under GitHub's",
+  "65,536 characters: a table of every stack, the changed ones first, and as many stacks' details",
+  "as fit), and <outdir>/review-summary.md, for the job summary (review.md when it fits in 1 MiB).",
+  "In GitHub Actions (GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID) they link to the run.",
   "",
   "When cdktf.out/plans/<stack>.plan.json exists (npm run plan:offline), the planned changes are",
   "taken from it; otherwise the review is made from the synthesized cdk.tf.json alone.",
@@ -203,7 +221,9 @@ export function run(argv: readonly string[], io: Io = defaultIo): number {
         io.err(`review: ignoring the plan of ${name}: ${(e as Error).message}`);
       }
     }
-    const summaries = names.map((name) => summarizeStack(head.stacks[name], head.warnings, plans[name], name));
+    // The warnings by stack once, not a pass over all of them per stack (thousands of stacks).
+    const byStack = warningsByStack(head.warnings);
+    const summaries = names.map((name) => summarizeStack(head.stacks[name], byStack.get(name) ?? [], plans[name], name));
     const diff: ReviewDiff | undefined = base ? diffOutputs(base.output, head) : undefined;
     const access = {
       head: accessGraph(head.stacks),
@@ -211,19 +231,43 @@ export function run(argv: readonly string[], io: Io = defaultIo): number {
       planned: plannedAccessLosses(plans),
     };
     // Warnings of no stack: a stack no longer configured, a stale acknowledgement, another configuration file.
-    const otherWarnings = head.warnings.filter((w) => !names.some((n) => w.path === n || w.path.startsWith(`${n}/`)));
-    const markdown = renderMarkdown({ summaries, diff, access, otherWarnings, baseLabel: base?.label, configLabel: shown(configFile) });
+    const configured = new Set(names);
+    const otherWarnings = head.warnings.filter((w) => !configured.has(w.path.split("/")[0]));
+    const input: ReviewInput = { summaries, diff, access, otherWarnings, baseLabel: base?.label, configLabel: shown(configFile) };
+    const markdown = renderMarkdown(input);
     mkdirSync(outdir, { recursive: true });
-    const file = join(outdir, "review.md");
+    const file = join(outdir, REVIEW_FILE);
     writeFileSync(file, markdown);
     io.out(markdown);
     io.err(`review: wrote ${shown(file)}`);
+    writeBounded(input, markdown, outdir, io);
     return 0;
   } catch (e) {
     if (!(e instanceof ReviewError)) throw e;
     io.err(`review: ${e.message}`);
     return 1;
   }
+}
+
+/**
+ * The two bounded forms of the review beside review.md: review-comment.md (the pull-request
+ * comment, under GitHub's 65,536 characters) and review-summary.md (the job summary, under 1 MiB).
+ */
+export function writeBounded(input: ReviewInput, markdown: string, outdir: string, io: Pick<Io, "env" | "err">): void {
+  const runUrl = runUrlOf(io.env);
+  const summary = renderStepSummary(input, markdown, { runUrl });
+  const comment = renderComment(input, { runUrl, summaryComplete: summary.complete });
+  const said = (b: Bounded, unit: string, n: number) =>
+    `${count(n)} ${unit}` +
+    (b.detailsLeftOut > 0 ? `; the details of ${b.detailsShown} of ${b.stacks} stacks` : "") +
+    (b.rowsListed < b.stacks ? `; ${b.rowsListed} of ${b.stacks} stacks in the table` : "");
+  const commentFile = join(outdir, COMMENT_FILE);
+  writeFileSync(commentFile, comment.markdown);
+  io.err(`review: wrote ${shown(commentFile)} (${said(comment, "characters", comment.markdown.length)})`);
+  const summaryFile = join(outdir, STEP_SUMMARY_FILE);
+  writeFileSync(summaryFile, summary.markdown);
+  const whole = summary.complete ? "; the whole review" : "";
+  io.err(`review: wrote ${shown(summaryFile)} (${said(summary, "bytes", Buffer.byteLength(summary.markdown))}${whole})`);
 }
 
 /**

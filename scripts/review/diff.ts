@@ -3,7 +3,7 @@
 import { SECRETS_OUTPUT, USERS_OUTPUT } from "../../modules/incident-manager-setup-stack";
 import { REPLACEMENT_CONSEQUENCE, replacementCauses } from "../../modules/replacements";
 import { arr, bodyChanges, code, isObject, isSecretAttribute, obj, showValue, sorted, withoutMeta } from "./helpers";
-import { StackView, retiredOf, warningsOf } from "./read";
+import { StackView, retiredOf, warningsByStack, warningsOf } from "./read";
 import { Json, ReviewDiff, ReviewWarning, StackChange, SynthOutput } from "./types";
 
 // ---------------------------------------------------------------------------------------------
@@ -22,6 +22,8 @@ export function comparable(stack: Json): Map<string, Json> {
   for (const [type, config] of Object.entries(obj(obj(stack.terraform).backend))) out.set(`backend.${type}`, obj(config));
   for (const [name, p] of Object.entries(obj(obj(stack.terraform).required_providers))) out.set(`required_providers.${name}`, obj(p));
   for (const [name, check] of Object.entries(obj(stack.check))) out.set(`check.${name}`, obj(check));
+  // Variables: the provider's role is one (its default is the configured assumeRoleArn).
+  for (const [name, variable] of Object.entries(obj(stack.variable))) out.set(`variable.${name}`, withoutMeta(variable));
   for (const r of arr(stack.removed).map(obj)) out.set(`removed ${String(r.from)}`, withoutMeta(r));
   return out;
 }
@@ -136,13 +138,15 @@ export function warningText(stack: string, w: ReviewWarning): string {
 /** Compares a base with the head: stacks added, removed and changed (unchanged ones are left out). */
 export function diffOutputs(base: SynthOutput, head: SynthOutput): ReviewDiff {
   const stacks: StackChange[] = [];
+  // The warnings by stack once (not a pass over all of them per stack: thousands of stacks).
+  const [baseWarnings, headWarnings] = [warningsByStack(base.warnings), warningsByStack(head.warnings)];
   for (const name of sorted(new Set([...Object.keys(base.stacks), ...Object.keys(head.stacks)]))) {
     const before = base.stacks[name];
     const after = head.stacks[name];
     // Only warnings that need action: a manifest (a base folder) holds no notes or acknowledged ones.
     const actionable = (ws: readonly ReviewWarning[]) => warningsOf(name, ws).filter((w) => (w.kind ?? "action") === "action");
-    const wBefore = new Set(actionable(base.warnings).map((w) => warningText(name, w)));
-    const wAfter = new Set(actionable(head.warnings).map((w) => warningText(name, w)));
+    const wBefore = new Set(actionable(baseWarnings.get(name) ?? []).map((w) => warningText(name, w)));
+    const wAfter = new Set(actionable(headWarnings.get(name) ?? []).map((w) => warningText(name, w)));
     if (!before && after) {
       stacks.push({ stack: name, change: "added", lines: [], resourceCount: managedCount(after), warningsAdded: [], warningsRemoved: [] });
     } else if (before && !after) {

@@ -461,6 +461,21 @@ export function describeBackend(stack: Json, name: string): string {
   return `${type} ${genericSettings(c)}`;
 }
 
+/**
+ * The warnings grouped by the stack their path begins with (`<stack>` or `<stack>/...`), each
+ * group in the given order: a stack's are then `warningsOf(stack, groups.get(stack) ?? [])`.
+ */
+export function warningsByStack(warnings: readonly ReviewWarning[]): Map<string, ReviewWarning[]> {
+  const groups = new Map<string, ReviewWarning[]>();
+  for (const w of warnings) {
+    const stack = w.path.split("/")[0];
+    const group = groups.get(stack);
+    if (group) group.push(w);
+    else groups.set(stack, [w]);
+  }
+  return groups;
+}
+
 export function warningsOf(stack: string, warnings: readonly ReviewWarning[]): ReviewWarning[] {
   return warnings
     .filter((w) => w.path === stack || w.path.startsWith(`${stack}/`))

@@ -79,7 +79,11 @@ export function renderStack(s: StackSummary): string[] {
     s.accountIds.length > 0
       ? `Account: ${s.accountIds.map(code).join(", ")} (allowed_account_ids)`
       : "Account: not pinned (no accountId: whichever account the credentials reach)",
-    s.assumeRoleArn ? `assumes ${code(s.assumeRoleArn)}` : undefined,
+    s.assumeRoleArn
+      ? `assumes ${code(s.assumeRoleArn)}${
+          s.assumeRoleVariable ? ` (the default of var.${s.assumeRoleVariable}; a CI job that assumed its role sets it to "")` : ""
+        }`
+      : undefined,
   ].filter((x): x is string => x !== undefined);
   out.push(`- ${target.join(" · ")}`);
   out.push(`- Backend: ${s.backend}`);
@@ -184,9 +188,9 @@ export function renderOtherWarnings(warnings: readonly ReviewWarning[]): string[
   return out;
 }
 
-/** The review as Markdown: a summary line, the changes since the base (if any), then each stack. */
-export function renderMarkdown(input: ReviewInput): string {
-  const summaries = [...input.summaries].sort((a, b) => compare(a.stack, b.stack));
+/** The summary line at the top of the review: stacks, resources, warnings, the source, and what changed since the base. */
+export function summaryLine(input: ReviewInput): string {
+  const summaries = input.summaries;
   const resources = summaries.reduce((n, s) => n + s.resourceCount, 0);
   const other = input.otherWarnings ?? [];
   const warnings =
@@ -215,6 +219,14 @@ export function renderMarkdown(input: ReviewInput): string {
     ].filter((x): x is string => x !== undefined);
     line += ` · vs base: ${input.diff.stacks.length === 0 ? "no changes" : parts.join(", ")}`;
   }
+  return line;
+}
+
+/** The review as Markdown: a summary line, the changes since the base (if any), then each stack. */
+export function renderMarkdown(input: ReviewInput): string {
+  const summaries = [...input.summaries].sort((a, b) => compare(a.stack, b.stack));
+  const other = input.otherWarnings ?? [];
+  const line = summaryLine(input);
   const out = ["## Incident Manager setup: review", "", line, ""];
   if (input.configLabel) out.push(`Configuration: ${code(input.configLabel)}`, "");
   out.push(...renderOtherWarnings(other));

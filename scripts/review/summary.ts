@@ -144,12 +144,13 @@ export function summarizeStack(stackJson: Json, warnings: readonly ReviewWarning
     .sort((a, b) => compare(a.name, b.name));
   const retired = retiredOf(stackJson);
   const existingAdministrators = existingAdministratorsOf(stackJson);
-  const assumeRoleArn = str(obj(arr(provider.assume_role)[0]).role_arn);
+  const role = roleArnOf(stackJson, str(obj(arr(provider.assume_role)[0]).role_arn));
   return {
     stack,
     region: str(provider.region),
     accountIds: arr(provider.allowed_account_ids).map(String),
-    ...(assumeRoleArn !== undefined ? { assumeRoleArn } : {}),
+    ...(role.arn !== undefined ? { assumeRoleArn: role.arn } : {}),
+    ...(role.variable !== undefined ? { assumeRoleVariable: role.variable } : {}),
     backend: describeBackend(stackJson, stack),
     adminAccess,
     serviceLinkedRole: roleMode(view),
@@ -184,6 +185,17 @@ export function summarizeStack(stackJson: Json, warnings: readonly ReviewWarning
         }
       : {}),
   };
+}
+
+/**
+ * The role the provider assumes: a literal ARN, or a Terraform variable (`${var.assume_role_arn}`,
+ * modules/stack-foundation.ts) read as its default, with the variable's name.
+ */
+export function roleArnOf(stackJson: Json, value: string | undefined): { arn?: string; variable?: string } {
+  const ref = value !== undefined ? /^\$\{var\.([A-Za-z0-9_-]+)\}$/.exec(value) : null;
+  if (!ref) return value !== undefined ? { arn: value } : {};
+  const fallback = str(obj(obj(stackJson.variable)[ref[1]]).default);
+  return { arn: fallback ?? value, variable: ref[1] };
 }
 
 /** The permission set, group and accounts of an Identity Center stack, from its outputs. */

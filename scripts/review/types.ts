@@ -54,6 +54,11 @@ export interface StackSummary {
   /** allowed_account_ids of the provider (the configured accountId). */
   readonly accountIds: readonly string[];
   readonly assumeRoleArn?: string;
+  /**
+   * The Terraform variable the provider's role comes from (its default is {@link assumeRoleArn}):
+   * a CI job that assumed a role itself sets it to "" (modules/stack-foundation.ts).
+   */
+  readonly assumeRoleVariable?: string;
   /** e.g. "local `terraform.x.tfstate`" or "s3 `s3://bucket/key` (...)". */
   readonly backend: string;
   readonly adminAccess: readonly AdminAccess[];
