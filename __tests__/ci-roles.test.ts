@@ -153,12 +153,16 @@ describe("README's CI policies, evaluated by an IAM policy simulator", () => {
     expect(await decide(who, action, resource, account, extra)).toBe(expected);
   });
 
-  test("the trust policies: pull requests get the plan role, only the apply environment gets the apply role", () => {
+  test("the trust policies: pull requests and the default branch get the plan role, only the apply environment gets the apply role", () => {
     const sub = (name: string) =>
       (readmePolicy(name) as { Statement: { Condition: { StringEquals: Record<string, string> } }[] }).Statement.map(
         (s) => s.Condition.StringEquals["token.actions.githubusercontent.com:sub"],
       );
-    expect(sub("plan-trust")).toEqual(["repo:my-org/incident-manager-setup:pull_request"]);
+    // The apply workflow's plan jobs run on the default branch without an environment: they plan read-only too.
+    expect(sub("plan-trust")).toEqual([
+      "repo:my-org/incident-manager-setup:pull_request",
+      "repo:my-org/incident-manager-setup:ref:refs/heads/main",
+    ]);
     expect(sub("apply-trust")).toEqual(["repo:my-org/incident-manager-setup:environment:incident-manager-apply"]);
   });
 });
