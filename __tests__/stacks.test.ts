@@ -310,13 +310,24 @@ describe("under CI (CI=true): what a pull-request plan must not run on", () => {
     const { code, stderr } = ciCli(["--json"], writeConfig(config));
     expect(code).toBe(1);
     expect(stderr.split("\n").slice(1)).toEqual([
-      "  - stack prod, user alice: the state holds the console password in plain text, and a pull-request plan role, which any " +
-        "branch can use, reads that state. Give a PGP key (console.pgpKey), or acknowledge it: " +
-        '{ "id": "plaintext-password-in-state", "reason": "<why>", "account": "prod", "user": "alice" }',
-      "  - stack prod, user alice: the state holds the secret access key in plain text, and a pull-request plan role, which any " +
-        "branch can use, reads that state. Give a PGP key (accessKeys[].pgpKey), or acknowledge it: " +
-        '{ "id": "plaintext-secret-in-state", "reason": "<why>", "account": "prod", "user": "alice" }',
+      "  - 1 stack(s) keep plain-text secrets in their state, and a pull-request plan role, which any branch can use, reads that " +
+        "state. Give PGP keys (console.pgpKey, accessKeys[].pgpKey), or acknowledge each with its reason, e.g. " +
+        '{ "id": "plaintext-password-in-state", "reason": "<why>", "account": "prod", "user": "alice" } (without user: every user of the stack):',
+      "      prod: console password of alice; secret access key of alice",
     ]);
+    // At scale, 20 stacks are named and the rest counted.
+    const many = {
+      backend: s3,
+      accounts: Array.from({ length: 25 }, (_, i) => ({
+        name: `a${i}`,
+        region: "us-east-1",
+        accountId: String(100000000000 + i),
+        adminUsers: [{ name: "x" }],
+      })),
+    };
+    const lines = ciCli(["--json"], writeConfig(many)).stderr.split("\n");
+    expect(lines.length).toBe(2 + 20 + 1);
+    expect(lines[lines.length - 1]).toBe("      ... and 5 more stack(s)");
   });
 
   test("lists the stacks when every secret is PGP-encrypted or acknowledged, and the state is in S3", () => {

@@ -184,6 +184,9 @@ export function plaintextSecrets(config: SetupConfig): PlaintextSecret[] {
   );
 }
 
+/** How many stacks a refusal lists by name (the rest are counted). */
+const MAX_LISTED = 20;
+
 /** What a CI run must not plan, with the fix (under CI only). */
 export function ciRefusals(config: SetupConfig): string[] {
   const problems: string[] = [];
@@ -194,12 +197,30 @@ export function ciRefusals(config: SetupConfig): string[] {
         '(README "Reviewing and applying in CI")',
     );
   }
-  for (const s of plaintextSecrets(config)) {
-    const what = s.id === "plaintext-password-in-state" ? "console password" : "secret access key";
+  const secrets = plaintextSecrets(config);
+  const byStack = new Map<string, PlaintextSecret[]>();
+  for (const secret of secrets) byStack.set(secret.stack, [...(byStack.get(secret.stack) ?? []), secret]);
+  if (byStack.size > 0) {
+    const users = (list: PlaintextSecret[], id: PlaintextSecret["id"]) => list.filter((x) => x.id === id).map((x) => x.user);
+    const lines = [...byStack].map(([stack, list]) => {
+      const password = users(list, "plaintext-password-in-state");
+      const key = users(list, "plaintext-secret-in-state");
+      const what = [
+        password.length > 0 && `console password of ${password.join(", ")}`,
+        key.length > 0 && `secret access key of ${key.join(", ")}`,
+      ];
+      return `      ${stack}: ${what.filter(Boolean).join("; ")}`;
+    });
+    const [first] = secrets;
     problems.push(
-      `stack ${s.stack}, user ${s.user}: the state holds the ${what} in plain text, and a pull-request plan role, which any ` +
-        `branch can use, reads that state. Give a PGP key (${s.id === "plaintext-password-in-state" ? "console.pgpKey" : "accessKeys[].pgpKey"}), ` +
-        `or acknowledge it: { "id": "${s.id}", "reason": "<why>", "account": "${s.stack}", "user": "${s.user}" }`,
+      `${byStack.size} stack(s) keep plain-text secrets in their state, and a pull-request plan role, which any branch can use, ` +
+        "reads that state. Give PGP keys (console.pgpKey, accessKeys[].pgpKey), or acknowledge each with its reason, e.g. " +
+        `{ "id": "${first.id}", "reason": "<why>", "account": "${first.stack}", "user": "${first.user}" } ` +
+        "(without user: every user of the stack):\n" +
+        [
+          ...lines.slice(0, MAX_LISTED),
+          ...(lines.length > MAX_LISTED ? [`      ... and ${lines.length - MAX_LISTED} more stack(s)`] : []),
+        ].join("\n"),
     );
   }
   return problems;
