@@ -34,9 +34,12 @@ const state = (account: string) => `${BUCKET}/incident-manager/${account}/dev.tf
 interface Who {
   readonly account: string;
   readonly role: "incident-manager-plan" | "incident-manager-apply";
+  /** The Identity Center stack's apply role: the second apply policy too. */
+  readonly identityCenter?: boolean;
 }
 const devPlan: Who = { account: DEV, role: "incident-manager-plan" };
 const devApply: Who = { account: DEV, role: "incident-manager-apply" };
+const managementApply: Who = { account: "111111111111", role: "incident-manager-apply", identityCenter: true };
 
 async function decide(who: Who, action: string, resource: string, resourceAccount: string, extra: Record<string, string> = {}) {
   const roleArn = `arn:aws:iam::${who.account}:role/${who.role}`;
@@ -55,7 +58,10 @@ async function decide(who: Who, action: string, resource: string, resourceAccoun
           ...extra,
         },
       },
-      identityPolicies: [{ name: who.role, policy: permissions }],
+      identityPolicies: [
+        { name: who.role, policy: permissions },
+        ...(who.identityCenter ? [{ name: "identity-center", policy: readmePolicy("apply-permissions-identity-center") }] : []),
+      ],
       serviceControlPolicies: [],
       resourceControlPolicies: [],
       ...(s3 ? { resourcePolicy: readmePolicy("state-bucket") } : {}),
@@ -136,6 +142,62 @@ const TABLE: Row[] = [
     DEV,
     "Allowed",
     { "iam:AWSServiceName": "ssm-incidents.amazonaws.com" },
+  ],
+  [
+    "the apply role tags Incident Manager's role (accounts with tags)",
+    devApply,
+    "iam:TagRole",
+    `arn:aws:iam::${DEV}:role/aws-service-role/ssm-incidents.amazonaws.com/AWSServiceRoleForIncidentManager`,
+    DEV,
+    "Allowed",
+  ],
+  [
+    "the apply role tags no other role",
+    devApply,
+    "iam:TagRole",
+    `arn:aws:iam::${DEV}:role/OrganizationAccountAccessRole`,
+    DEV,
+    "ImplicitlyDenied",
+  ],
+  [
+    "the apply role stores a key copy in Secrets Manager (secretStore)",
+    devApply,
+    "secretsmanager:CreateSecret",
+    `arn:aws:secretsmanager:us-east-1:${DEV}:secret:incident-manager-setup/alice/access-key-1-AbCdEf`,
+    DEV,
+    "Allowed",
+  ],
+  [
+    "the apply role reads no other secret",
+    devApply,
+    "secretsmanager:GetSecretValue",
+    `arn:aws:secretsmanager:us-east-1:${DEV}:secret:prod/db-AbCdEf`,
+    DEV,
+    "ImplicitlyDenied",
+  ],
+  [
+    "an account's apply role makes no Identity Center assignment",
+    devApply,
+    "sso:CreateAccountAssignment",
+    "arn:aws:sso:::instance/ssoins-1111111111111111",
+    DEV,
+    "ImplicitlyDenied",
+  ],
+  [
+    "the Identity Center stack's apply role assigns the permission set",
+    managementApply,
+    "sso:CreateAccountAssignment",
+    "arn:aws:sso:::instance/ssoins-1111111111111111",
+    "111111111111",
+    "Allowed",
+  ],
+  [
+    "the Identity Center stack's apply role creates users in the identity store",
+    managementApply,
+    "identitystore:CreateUser",
+    "arn:aws:identitystore::111111111111:identitystore/d-1111111111",
+    "111111111111",
+    "Allowed",
   ],
   [
     "the apply role creates no other service-linked role",

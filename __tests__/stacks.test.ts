@@ -10,7 +10,9 @@ import { Batch, Io, MAX_MATRIX_JOBS, StackEntry, UsageError, batches, listStacks
 import { ROOT, SHIPPED_CONFIG_FILE, fullConfig, organizationConfig } from "./support/configs";
 
 const EXAMPLE = join(ROOT, "examples", "identity-center.config.json");
-const ROLE = "arn:aws:iam::111122223333:role/github-plan";
+const ROLE = "arn:aws:iam::{accountId}:role/github-plan";
+/** ROLE in the Identity Center example's management account. */
+const IC_ROLE = "arn:aws:iam::111111111111:role/github-plan";
 
 function writeConfig(config: unknown): string {
   const file = join(mkdtempSync(join(tmpdir(), "stacks-")), "setup.config.json");
@@ -112,8 +114,17 @@ describe("the list", () => {
     expect(JSON.parse(stdout).include).toEqual([
       EXAMPLE_STACKS[0],
       EXAMPLE_STACKS[1],
-      { ...EXAMPLE_STACKS[2], planRoleArn: ROLE, assumeRoleArn: ROLE },
+      { ...EXAMPLE_STACKS[2], planRoleArn: IC_ROLE, assumeRoleArn: IC_ROLE },
     ]);
+  });
+
+  test("fails if a default role is in another account than a stack's: allowed_account_ids and the state prefix would refuse it", () => {
+    const { code, stderr } = cli(["--json", "--default-role-arn", "arn:aws:iam::999988887777:role/github-plan"]);
+    expect(code).toBe(1);
+    expect(stderr).toBe(
+      "stacks: stack identity-center: planRoleArn arn:aws:iam::999988887777:role/github-plan is a role in account 999988887777, " +
+        "not in the stack's account 111111111111 (use {accountId} in the default role ARN)",
+    );
   });
 
   test("--default-apply-role-arn and --require-apply-role: the apply role of each stack without assumeRoleArn", () => {
@@ -311,7 +322,7 @@ describe("under CI (CI=true): what a pull-request plan must not run on", () => {
     expect(code).toBe(1);
     expect(stderr.split("\n").slice(1)).toEqual([
       "  - 1 stack(s) keep plain-text secrets in their state, and a pull-request plan role, which any branch can use, reads that " +
-        "state. Give PGP keys (console.pgpKey, accessKeys[].pgpKey), or acknowledge each with its reason, e.g. " +
+        "state. Give PGP keys (console.pgpKey, accessKeys[].pgpKey instead of secretStore), or acknowledge each with its reason, e.g. " +
         '{ "id": "plaintext-password-in-state", "reason": "<why>", "account": "prod", "user": "alice" } (without user: every user of the stack):',
       "      prod: console password of alice; secret access key of alice",
     ]);

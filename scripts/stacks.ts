@@ -39,7 +39,8 @@ export const USAGE = [
   `  --batch-size <n>          batches of at most n stacks (1 to ${MAX_MATRIX_JOBS}: GitHub runs at most`,
   `                            ${MAX_MATRIX_JOBS} jobs per matrix); with --json a matrix of matrices:`,
   '                            {"include":[{"batch":1,"size":n,"stacks":{"include":[...]}}, ...]}',
-  "  --default-role-arn <arn>  the plan role of a stack whose configuration has no planRoleArn",
+  "  --default-role-arn <arn>  the plan role of a stack whose configuration has no planRoleArn; {accountId} in it",
+  "                            is the stack's account id (arn:aws:iam::{accountId}:role/incident-manager-plan)",
   "  --require-role            fail (exit 1) when a stack has no plan role",
   "  --default-apply-role-arn <arn>  the apply role of a stack whose configuration has no assumeRoleArn",
   "  --require-apply-role      fail (exit 1) when a stack has no apply role",
@@ -118,10 +119,10 @@ export function parseArgs(argv: readonly string[]): Args | "help" {
       );
     }
   }
-  if (defaultRoleArn !== undefined && !ROLE_ARN.pattern.test(defaultRoleArn)) {
+  if (defaultRoleArn !== undefined && !ROLE_ARN.pattern.test(withAccount(defaultRoleArn, "111122223333"))) {
     throw new UsageError(`--default-role-arn ${JSON.stringify(defaultRoleArn)} ${ROLE_ARN.rule}`);
   }
-  if (defaultApplyRoleArn !== undefined && !ROLE_ARN.pattern.test(defaultApplyRoleArn)) {
+  if (defaultApplyRoleArn !== undefined && !ROLE_ARN.pattern.test(withAccount(defaultApplyRoleArn, "111122223333"))) {
     throw new UsageError(`--default-apply-role-arn ${JSON.stringify(defaultApplyRoleArn)} ${ROLE_ARN.rule}`);
   }
   return {
@@ -139,14 +140,15 @@ export function parseArgs(argv: readonly string[]): Args | "help" {
 export function listStacks(config: SetupConfig, defaultRoleArn?: string, defaultApplyRoleArn?: string): StackEntry[] {
   type Target = { name: string; region: string; accountId?: string; assumeRoleArn?: string; planRoleArn?: string; retire: boolean };
   const entry = (kind: StackEntry["kind"], s: Target): StackEntry => {
-    const planRoleArn = s.planRoleArn ?? defaultRoleArn ?? null;
+    const fill = (template: string | undefined) => (template === undefined ? undefined : withAccount(template, s.accountId));
+    const planRoleArn = s.planRoleArn ?? fill(defaultRoleArn) ?? null;
     return {
       name: s.name,
       kind,
       region: s.region,
       accountId: s.accountId ?? null,
       planRoleArn,
-      applyRoleArn: s.assumeRoleArn ?? defaultApplyRoleArn ?? null,
+      applyRoleArn: s.assumeRoleArn ?? fill(defaultApplyRoleArn) ?? null,
       retired: s.retire,
       assumeRoleArn: planRoleArn,
     };
@@ -154,6 +156,38 @@ export function listStacks(config: SetupConfig, defaultRoleArn?: string, default
   const stacks: StackEntry[] = config.accounts.map((a) => entry("account", a));
   if (config.identityCenter) stacks.push(entry("identity-center", config.identityCenter));
   return stacks;
+}
+
+/**
+ * A default role ARN for a stack: `{accountId}` replaced by the stack's account id, so one
+ * repository variable names the same role in every account (`arn:aws:iam::{accountId}:role/incident-manager-plan`).
+ */
+export function withAccount(template: string, accountId: string | undefined): string {
+  return accountId === undefined ? template : template.split("{accountId}").join(accountId);
+}
+
+/**
+ * The stacks whose plan or apply role is in another account than the stack's (`allowed_account_ids`
+ * and the state's `${aws:PrincipalAccount}` prefix would refuse it), or still a template.
+ */
+export function foreignRoles(stacks: readonly StackEntry[]): string[] {
+  return stacks.flatMap((s) =>
+    (
+      [
+        ["planRoleArn", s.planRoleArn],
+        ["applyRoleArn", s.applyRoleArn],
+      ] as const
+    ).flatMap(([field, arn]) => {
+      if (arn === null) return [];
+      if (arn.includes("{accountId}")) return [`stack ${s.name}: ${field} ${arn} needs the stack's accountId for {accountId}`];
+      const account = arn.split(":")[4];
+      return s.accountId !== null && account !== s.accountId
+        ? [
+            `stack ${s.name}: ${field} ${arn} is a role in account ${account}, not in the stack's account ${s.accountId} (use {accountId} in the default role ARN)`,
+          ]
+        : [];
+    }),
+  );
 }
 
 /** A stack whose Terraform state holds a plain-text secret the configuration does not acknowledge. */
@@ -177,6 +211,7 @@ export function plaintextSecrets(config: SetupConfig): PlaintextSecret[] {
         found.push({ stack: account.name, user: user.name, id: "plaintext-password-in-state" });
       }
       if (user.accessKeys.some((key) => key.pgpKey === undefined)) {
+        // (with secretStore too: the key pair is also in the state; pgpKey replaces secretStore)
         found.push({ stack: account.name, user: user.name, id: "plaintext-secret-in-state" });
       }
       return found.filter((f) => acknowledgementOf(config, path, f.id) === undefined);
@@ -214,7 +249,8 @@ export function ciRefusals(config: SetupConfig): string[] {
     const [first] = secrets;
     problems.push(
       `${byStack.size} stack(s) keep plain-text secrets in their state, and a pull-request plan role, which any branch can use, ` +
-        "reads that state. Give PGP keys (console.pgpKey, accessKeys[].pgpKey), or acknowledge each with its reason, e.g. " +
+        "reads that state. Give PGP keys (console.pgpKey, accessKeys[].pgpKey instead of secretStore), or acknowledge each " +
+        "with its reason, e.g. " +
         `{ "id": "${first.id}", "reason": "<why>", "account": "${first.stack}", "user": "${first.user}" } ` +
         "(without user: every user of the stack):\n" +
         [
@@ -299,6 +335,8 @@ export function run(argv: readonly string[], io: Io = processIo()): number {
     }
     const all = listStacks(config, args.defaultRoleArn, args.defaultApplyRoleArn);
     const stacks = args.changed === undefined ? all : changedStacks(all, resolve(io.root, "cdktf.out"), resolve(io.root, args.changed));
+    const foreign = foreignRoles(stacks);
+    if (foreign.length > 0) throw new StacksError(foreign.join("\n"));
     const roleless = stacks.filter((s) => s.planRoleArn === null).map((s) => s.name);
     if (args.requireRole && roleless.length > 0) {
       throw new StacksError(
