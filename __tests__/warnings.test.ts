@@ -94,15 +94,17 @@ describe("--strict", () => {
 });
 
 describe("acknowledge in the configuration", () => {
+  /** The problems parseConfig reports for the shipped configuration with this `acknowledge`. */
+  const problems = (acknowledge: unknown) => {
+    try {
+      parseConfig({ ...shippedConfig(), acknowledge } as any);
+      return [];
+    } catch (e) {
+      return (e as ConfigError).problems;
+    }
+  };
+
   test("only ids of warnings that need action; a note or an unknown id is an error naming the ids", () => {
-    const problems = (acknowledge: unknown) => {
-      try {
-        parseConfig({ ...shippedConfig(), acknowledge } as any);
-        return [];
-      } catch (e) {
-        return (e as ConfigError).problems;
-      }
-    };
     const reason = "decided in the security review of 2026-11";
     expect(problems([{ id: "plaintext-secret-in-state", reason }])).toEqual([]);
     const rule = `is not a warning id that can be acknowledged (ids: ${ACKNOWLEDGEABLE.join(", ")})`;
@@ -113,14 +115,6 @@ describe("acknowledge in the configuration", () => {
   });
 
   test("fails if an acknowledgement has no reason, or is a bare id as before", () => {
-    const problems = (acknowledge: unknown) => {
-      try {
-        parseConfig({ ...shippedConfig(), acknowledge } as any);
-        return [];
-      } catch (e) {
-        return (e as ConfigError).problems;
-      }
-    };
     expect(problems([{ id: "plaintext-secret-in-state" }])).toEqual(["acknowledge[0].reason: missing (required: string)"]);
     expect(problems([{ id: "plaintext-secret-in-state", reason: "  ok  " }])).toEqual([
       'acknowledge[0].reason: "  ok  " must say why the team accepts this warning (at least 10 characters)',
