@@ -17,6 +17,7 @@ import {
   selectKey,
   writeCsv,
 } from "../scripts/credentials";
+import { parseOutputs } from "../scripts/lib/terraform-output";
 import { ROOT } from "./support/configs";
 
 const ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE";
@@ -477,4 +478,21 @@ describe("end to end: node -r tsx/cjs scripts/credentials.ts", () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toContain("usage: npm run credentials");
   }, 60_000);
+});
+
+describe("terraform output that is not JSON", () => {
+  // AWS's documented example secret, where a value breaks the JSON: JSON.parse's own message would quote it.
+  const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+
+  test("fails naming the line, column and problem, never the text near it (it holds secrets)", () => {
+    const text = `{\n  "admin_user_secrets": { "sensitive": true, "value": ${SECRET} }\n}`;
+    let message = "";
+    try {
+      parseOutputs(text, "outputs.json");
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toBe("outputs.json is not JSON (InvalidSymbol at line 2, column 55); expected the output of `terraform output -json`");
+    expect(message).not.toContain(SECRET.slice(0, 6));
+  });
 });

@@ -4,6 +4,7 @@
 import { spawnSync } from "child_process";
 import { existsSync, readdirSync } from "fs";
 import { resolve } from "path";
+import { ParseError, parse as parseJsonc, printParseErrorCode } from "jsonc-parser";
 
 /** The outputs could not be read; the message is for the user. */
 export class TerraformOutputError extends Error {
@@ -25,15 +26,24 @@ export function outputCommand(stack: string): string {
   return `terraform -chdir=cdktf.out/stacks/${stack} output -json`;
 }
 
+/** Where and how a text stops being JSON, by line and column and the kind of problem: never its content. */
+export function whereJsonBreaks(text: string): string {
+  const errors: ParseError[] = [];
+  parseJsonc(text, errors, { allowTrailingComma: false, disallowComments: true, allowEmptyContent: false });
+  const first = errors[0];
+  if (!first) return "not a JSON document";
+  const before = text.slice(0, first.offset).split("\n");
+  return `${printParseErrorCode(first.error)} at line ${before.length}, column ${before[before.length - 1].length + 1}`;
+}
+
 /** Checks the shape of a `terraform output -json` document (never echoes values: they hold secrets). */
 export function parseOutputs(text: string, source: string): TerraformOutputs {
   let data: unknown;
   try {
     data = JSON.parse(text);
-  } catch (e) {
-    throw new TerraformOutputError(
-      `${source} is not JSON (${(e as Error).message.replace(/ in JSON at .*/s, "")}); expected the output of \`terraform output -json\``,
-    );
+  } catch {
+    // Not JSON.parse's message: it quotes the text near the error, and this text holds secrets.
+    throw new TerraformOutputError(`${source} is not JSON (${whereJsonBreaks(text)}); expected the output of \`terraform output -json\``);
   }
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     throw new TerraformOutputError(`${source} is not a \`terraform output -json\` document (expected an object of outputs)`);
