@@ -805,6 +805,21 @@ describe(`examples/ci/${CALLER_FILE} and ${CALLED_FILE}`, () => {
     expect(notAPlan.stderr).toContain("redact-plan: stdin is not JSON");
   });
 
+  test("the redaction never quotes a plan that is not JSON: the text near the error may be a secret", () => {
+    // AWS's documented example secret where a value breaks the JSON (JSON.parse's message would quote it).
+    const secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    const result = spawnSync(process.execPath, ["-r", "tsx/cjs", join(CI_DIR, "redact-plan.ts")], {
+      cwd: ROOT,
+      input: `{"resource_changes": [{"change": {"after": {"secret": ${secret}}}}]}`,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      "redact-plan: stdin is not JSON (expected terraform show -json; its text is not shown: it may hold secrets)\n",
+    );
+  });
+
   test("artifact names: one per stack (plan-<stack>); the review downloads them all to where npm run review reads them", () => {
     const { batches } = planJobsFor(EXAMPLE, { PLAN_ROLE_ARN });
     const upload = only(using(planJob, "actions/upload-artifact"));

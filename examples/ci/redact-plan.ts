@@ -10,11 +10,13 @@ import { readFileSync } from "fs";
 import { PlanJson, redactSensitive } from "../../scripts/lib/offline-plan";
 
 function main(): number {
+  const text = readFileSync(0, "utf8");
   let plan: unknown;
   try {
-    plan = JSON.parse(readFileSync(0, "utf8"));
-  } catch (e) {
-    process.stderr.write(`redact-plan: stdin is not JSON (expected terraform show -json): ${(e as Error).message}\n`);
+    plan = JSON.parse(text);
+  } catch {
+    // Not JSON.parse's message: it quotes the text near the error, and an unredacted plan holds secrets.
+    process.stderr.write("redact-plan: stdin is not JSON (expected terraform show -json; its text is not shown: it may hold secrets)\n");
     return 1;
   }
   if (typeof plan !== "object" || plan === null || !Array.isArray((plan as PlanJson).resource_changes)) {
