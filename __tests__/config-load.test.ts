@@ -67,6 +67,24 @@ describe("loadConfig", () => {
     );
   });
 
+  test("fails if the file is a device, such as /dev/zero, which would be read without end", () => {
+    expect(failure("/dev/zero")).toBe(
+      one("/dev/zero", "is not a regular file (a device, a pipe or a socket): set SETUP_CONFIG to the JSON file"),
+    );
+  });
+
+  test("fails if the file is larger than a configuration can be (10 MiB), before reading it", () => {
+    const path = file(Buffer.alloc(10 * 1024 * 1024 + 1, 0x20));
+    expect(failure(path)).toBe(one(path, "is 10485761 bytes: a configuration is at most 10485760 bytes (10 MiB)"));
+  });
+
+  test("fails if lists or objects nest thousands deep, naming the line (not a stack overflow)", () => {
+    const path = file(`{"accounts": [{${ACCOUNT}}],\n"tags": ${"[".repeat(5000)}${"]".repeat(5000)}}`);
+    expect(failure(path)).toBe(
+      one(path, "nests objects and lists deeper than 64 levels (from line 2); a configuration nests at most a few"),
+    );
+  });
+
   test("fails if a number is too large to be finite", () => {
     const path = file(`{"accounts": [{${ACCOUNT}, "passwordPolicy": {"minimumLength": 1e400}}]}`);
     expect(failure(path)).toBe(

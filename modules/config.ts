@@ -1,6 +1,6 @@
 // The configuration contract (see README "Configuration"): one schema, used to
 // validate setup.config.json and to generate setup.schema.json for editors.
-import { readFileSync } from "fs";
+import { readFileSync, statSync } from "fs";
 import { join, resolve } from "path";
 import { ParseError, ParseErrorCode, parse as parseJsonc, printParseErrorCode, visit } from "jsonc-parser";
 import { z } from "zod";
@@ -972,8 +972,17 @@ export function configFileFromEnv(env: NodeJS.ProcessEnv, defaultFile: string): 
 export function loadConfig(file: string): SetupConfig {
   let bytes: Buffer;
   try {
+    // A device or a pipe (SETUP_CONFIG=/dev/zero) would be read without end; a huge file is no configuration.
+    const stat = statSync(file);
+    if (stat.isFile() && stat.size > MAX_CONFIG_BYTES) {
+      throw new ConfigError(file, [`is ${stat.size} bytes: a configuration is at most ${MAX_CONFIG_BYTES} bytes (10 MiB)`]);
+    }
+    if (!stat.isFile() && !stat.isDirectory()) {
+      throw new ConfigError(file, ["is not a regular file (a device, a pipe or a socket): set SETUP_CONFIG to the JSON file"]);
+    }
     bytes = readFileSync(file);
   } catch (e) {
+    if (e instanceof ConfigError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw new ConfigError(file, [
       code === "ENOENT"
@@ -1004,8 +1013,38 @@ export function loadConfig(file: string): SetupConfig {
     }
     throw new ConfigError(file, [`is not valid JSON: ${jsonErrorLocation(text, (e as Error).message)}`]);
   }
+  const deep = nestingBeyond(text, MAX_CONFIG_DEPTH);
+  if (deep !== undefined) {
+    throw new ConfigError(file, [
+      `nests objects and lists deeper than ${MAX_CONFIG_DEPTH} levels (from line ${deep}); a configuration nests at most a few`,
+    ]);
+  }
   // Keys written twice are reported with every other problem of the file (all at once).
   return validate(data, file, duplicateKeys(text), numberLiterals(text));
+}
+
+/** The largest configuration file read (10 MiB: a configuration of thousands of accounts is a few MB). */
+export const MAX_CONFIG_BYTES = 10 * 1024 * 1024;
+/** The deepest nesting of objects and lists a configuration may have (its own is about 6). */
+export const MAX_CONFIG_DEPTH = 64;
+
+/** The line where the nesting of `{` and `[` (outside strings) first goes beyond `limit`, if it does. */
+function nestingBeyond(text: string, limit: number): number | undefined {
+  let depth = 0;
+  let line = 1;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "\n") line++;
+    else if (inString) {
+      if (c === "\\") i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === "{" || c === "[") {
+      if (++depth > limit) return line;
+    } else if (c === "}" || c === "]") depth--;
+  }
+  return undefined;
 }
 
 /**
