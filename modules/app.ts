@@ -12,6 +12,7 @@ import { DELETION_CONSEQUENCE, REPLACEMENT_CONSEQUENCE, ignoredChanges, replacem
 import { ACKNOWLEDGEABLE, ACKNOWLEDGED_METADATA, COMPARISON_IDS, NOTE_METADATA, WarningId, warningIdOf, withId } from "./warnings";
 import { RetiredStack } from "./retired-stack";
 import { RemovedBlocks } from "./removed-block";
+import { lockOutput } from "./output-lock";
 
 /** Context that keeps stack traces (absolute paths) out of the synthesized metadata. */
 export const DETERMINISTIC_CONTEXT = { "@cdktf/disable_stack_trace_in_metadata": true };
@@ -303,6 +304,7 @@ export function synthesize(options: SynthesizeOptions): SynthResult {
   const config = loadConfig(options.configFile);
   const outdir = resolve(options.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out");
   mkdirSync(dirname(outdir), { recursive: true });
+  const release = lockOutput(outdir);
   const staging = mkdtempSync(`${outdir}.staging-`);
   try {
     const names = stackNames(config);
@@ -356,6 +358,7 @@ export function synthesize(options: SynthesizeOptions): SynthResult {
     return { outdir, stacks: names, warnings: [...checked, ...replacements], replacements };
   } finally {
     rmSync(staging, { recursive: true, force: true });
+    release();
   }
 }
 

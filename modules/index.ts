@@ -18,6 +18,7 @@ export * from "./identity-center-user";
 export * from "./incident-manager-service-linked-role";
 export * from "./incident-manager-setup-policy";
 export * from "./incident-manager-setup-stack";
+export * from "./output-lock";
 export * from "./removed-block";
 export * from "./replacements";
 export * from "./retired-stack";
