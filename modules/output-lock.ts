@@ -8,6 +8,7 @@ import { basename, dirname, join } from "path";
 
 /** Another run holds the output folder. */
 export class OutputBusyError extends Error {
+  /** The error's name, as Node.js prints it. */
   override name = "OutputBusyError";
 }
 
