@@ -4,6 +4,7 @@
 // AdministratorAccess attachment, users and their login profiles); and one offline plan pair with
 // the real provider: the role imported or created, adopted IAM entities imported, and a `removed`
 // block's resource forgotten (action "forget", never counted as a destroy).
+import { useAwsStubs } from "./support/aws-stubs";
 import {
   AwsStub,
   AwsStubOptions,
@@ -66,13 +67,7 @@ function expectSuccess(answer: { status: number; body: string }, action: string)
 const SERVICE_PATH = STUB_ROLE.path; // /aws-service-role/ssm-incidents.amazonaws.com/
 
 describe("AWS stub (IAM: ListRoles, groups, users, login profiles)", () => {
-  const stubs: AwsStub[] = [];
-  const start = async (options: AwsStubOptions = {}) => {
-    const stub = await startAwsStub(options);
-    stubs.push(stub);
-    return stub;
-  };
-  afterAll(() => Promise.all(stubs.map((s) => s.close())));
+  const start = useAwsStubs();
 
   test("ListRoles lists the service-linked role for no PathPrefix, '/', or a prefix of its path; nothing under another path", async () => {
     const stub = await start();

@@ -1,15 +1,14 @@
 // The AWS stub's IAM Identity Center APIs (SSO Admin ListInstances, Identity Store GetGroupId /
 // DescribeGroup, AWS JSON 1.1 protocol) on their own. The real provider's plans against them (one
 // instance, none, two, an unknown group) are in identity-center-plan.test.ts, with the app's own stacks.
+import { useAwsStubs } from "./support/aws-stubs";
 import {
   AMZ_JSON_1_1,
   AwsStub,
-  AwsStubOptions,
   STUB_ACCOUNT_ID,
   STUB_GROUP_ID,
   STUB_IDENTITY_STORE_ID,
   STUB_SSO_INSTANCE_ARN,
-  startAwsStub,
   stubIdentityStoreId,
   stubSsoInstanceArn,
 } from "../scripts/lib/aws-stub";
@@ -50,13 +49,7 @@ const byDisplayName = (name: string, identityStoreId = STUB_IDENTITY_STORE_ID) =
 });
 
 describe("AWS stub (JSON 1.1: SSO Admin, Identity Store)", () => {
-  const stubs: AwsStub[] = [];
-  const start = async (options: AwsStubOptions = {}) => {
-    const stub = await startAwsStub(options);
-    stubs.push(stub);
-    return stub;
-  };
-  afterAll(() => Promise.all(stubs.map((s) => s.close())));
+  const start = useAwsStubs();
 
   test("ListInstances lists one instance of the stub's account, in the partition of the signing region", async () => {
     const stub = await start();
