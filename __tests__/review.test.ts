@@ -1,112 +1,43 @@
 // `npm run review`: the Markdown a reviewer pastes into a pull request. The summaries and the
 // comparisons run on real synthesized stacks (createApp(...).synth() into a temp folder); the
-// command itself runs as a process for --base-dir and --base.
-import { spawnSync } from "child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "fs";
-import { tmpdir } from "os";
+// command runs in this process. The command as a process, and the review of real offline plans,
+// are in integration/review-e2e.test.ts.
+import { existsSync, mkdirSync, writeFileSync } from "fs";
 import { join } from "path";
-import { SetupConfigInput, createApp, parseConfig, synthWarnings, synthesize } from "../modules";
+import { SetupConfigInput } from "../modules";
 import {
   PlanJson,
-  SynthOutput,
   adminModel,
   countPlannedChanges,
   diffOutputs,
   diffStacks,
-  loadOutdir,
   loadPlan,
   planProblem,
-  plannedAccessLosses,
   plannedAction,
   renderMarkdown,
   summarizeStack,
 } from "../scripts/review-lib";
-import { Io, npmConfigArgs, parseArgs, run } from "../scripts/review";
+import { npmConfigArgs, parseArgs } from "../scripts/review";
 import { bodyChanges } from "../scripts/review/helpers";
-import { assertPlanned } from "../scripts/lib/offline-plan";
-import { PLAN_TIMEOUT_MS } from "../scripts/lib/terraform";
-import { describeWithTerraform, useOfflinePlanner } from "./support/terraform-gate";
-import { PGP_KEY, ROOT, accountsConfig, fullConfig, organizationConfig, shippedConfig } from "./support/configs";
-
-const STACK = "incident-manager";
-const KEY = "aws_iam_access_key.AdminUser-incident-admin_AccessKey-1_34369652";
-const ROLE = "aws_iam_service_linked_role.IncidentManagerServiceLinkedRole_84057CB3";
-/** The lookup of serviceLinkedRole "auto" (the sample's): its ARNs are the for_each of the role's import. */
-const ROLES_LOOKUP = "data.aws_iam_roles.IncidentManagerServiceLinkedRole_Existing_C55F772A";
-const SOURCE_SYNTH = "source: synthesized cdk.tf.json (no plan available; run npm run plan:offline)";
-const SOURCE_PLAN = "source: terraform plan (offline)";
-
-const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
-
-/** The review as a process (and git): left to `npm test`; the unit loop (TEST_SCOPE=unit) reports them skipped. */
-const endToEnd = process.env.TEST_SCOPE === "unit" ? test.skip : test;
-
-/** Synthesizes a configuration as the app does, into a temp folder: the stacks' JSON and the warnings. */
-function synth(input: SetupConfigInput): SynthOutput & { outdir: string } {
-  const outdir = tempDir("review-synth-");
-  // skipValidation: adopt mode's import block makes CDKTF look for terraform on PATH.
-  const app = createApp(parseConfig(input), { outdir, skipValidation: true });
-  app.synth();
-  return { outdir, stacks: loadOutdir(outdir).stacks, warnings: synthWarnings(app) };
-}
-
-/** The review as the command runs it, in this process (the Markdown on stdout, progress on stderr). */
-function runInProcess(argv: string[], env: NodeJS.ProcessEnv = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { env, cwd: ROOT, out: (t) => out.push(t), err: (l) => err.push(l) };
-  return { status: run(argv, io), stdout: out.join(""), stderr: err.join("\n") };
-}
-
-/** A configuration written to a file of its own. */
-function configFile(input: SetupConfigInput): string {
-  const file = join(tempDir("review-config-"), "setup.config.json");
-  writeFileSync(file, JSON.stringify(input, null, 2));
-  return file;
-}
-
-/** Synthesizes as `npm run synth` does (synthesize(): acknowledged warnings carry their reasons). */
-function synthFile(input: SetupConfigInput, outdir = tempDir("review-synthesize-")): SynthOutput & { outdir: string } {
-  const result = synthesize({ configFile: configFile(input), outdir });
-  const all = loadOutdir(outdir).stacks;
-  return { outdir, stacks: Object.fromEntries(result.stacks.map((n) => [n, all[n]])), warnings: result.warnings };
-}
-
-function review(head: SynthOutput, options: { base?: SynthOutput; plans?: Record<string, PlanJson> } = {}): string {
-  const summaries = Object.keys(head.stacks).map((name) => summarizeStack(head.stacks[name], head.warnings, options.plans?.[name], name));
-  return renderMarkdown({ summaries, diff: options.base ? diffOutputs(options.base, head) : undefined, baseLabel: "the base" });
-}
-
-/** Every `type.name` (and `data.type.name`) of a stack. */
-function addresses(stack: Record<string, any>, kind: "resource" | "data"): string[] {
-  return Object.entries(stack[kind] ?? {}).flatMap(([type, byName]) =>
-    Object.keys(byName as object).map((name) => `${kind === "data" ? "data." : ""}${type}.${name}`),
-  );
-}
-
-/** The table row of an address. */
-function row(markdown: string, address: string): string {
-  const rows = markdown.split("\n").filter((line) => line.startsWith(`| \`${address}\` |`));
-  expect(rows).toHaveLength(1);
-  return rows[0];
-}
-
-function edit(mutate: (config: any) => void, input: SetupConfigInput = shippedConfig()): SetupConfigInput {
-  const copy = JSON.parse(JSON.stringify(input));
-  mutate(copy);
-  return copy;
-}
-
-/** A `terraform show -json` document with only what the review reads. */
-function fakePlan(changes: [string, string[], object?][]): PlanJson {
-  return {
-    resource_changes: changes.map(([address, actions, importing]) => ({
-      address,
-      mode: address.startsWith("data.") ? "data" : "managed",
-      change: { actions, ...(importing ? { importing } : {}) },
-    })),
-  };
-}
+import { PGP_KEY, accountsConfig, fullConfig, organizationConfig, shippedConfig } from "./support/configs";
+import {
+  KEY,
+  ROLE,
+  ROLES_LOOKUP,
+  SOURCE_PLAN,
+  SOURCE_SYNTH,
+  STACK,
+  addresses,
+  configFile,
+  edit,
+  fakePlan,
+  review,
+  row,
+  runInProcess,
+  synth,
+  synthFile,
+  tempDir,
+} from "./support/review";
 
 describe("summary of the shipped configuration", () => {
   const head = synth(shippedConfig());
@@ -551,62 +482,6 @@ describe("command line", () => {
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain("accounts: [] must list at least one account");
   });
-
-  endToEnd("--base-dir end to end (node -r tsx/cjs scripts/review.ts): the changes, the plan, review.md", () => {
-    const work = tempDir("review-e2e-");
-    const baseDir = join(work, "base");
-    synthesize({ configFile: configFile(shippedConfig()), outdir: baseDir });
-    const outdir = join(work, "out");
-    mkdirSync(join(outdir, "plans"), { recursive: true });
-    const stack = JSON.parse(readFileSync(join(baseDir, "stacks", STACK, "cdk.tf.json"), "utf8"));
-    writeFileSync(
-      join(outdir, "plans", `${STACK}.plan.json`),
-      JSON.stringify(fakePlan(addresses(stack, "resource").map((a): [string, string[]] => [a, a === KEY ? ["update"] : ["no-op"]]))),
-    );
-    const head = configFile(edit((c) => (c.accounts[0].adminUsers[0].accessKeys[0].status = "Inactive")));
-    const result = spawnSync(process.execPath, ["-r", "tsx/cjs", "scripts/review.ts", "--base-dir", baseDir, "--outdir", outdir], {
-      cwd: ROOT,
-      env: { ...process.env, SETUP_CONFIG: head, CHECKPOINT_DISABLE: "1" },
-      encoding: "utf8",
-      timeout: 120_000,
-    });
-    expect(result.stderr).toContain(`review: wrote ${join(outdir, "review.md")}`);
-    expect(result.status).toBe(0);
-    expect(result.stdout).toBe(readFileSync(join(outdir, "review.md"), "utf8"));
-    expect(result.stdout).toContain(`**1 stack, 8 resources, 4 warnings** · ${SOURCE_PLAN} · vs base: 0 added, 0 removed, 1 changed`);
-    expect(result.stdout).toContain(`## Changes since \`${baseDir}\``);
-    expect(result.stdout).toContain(
-      [
-        "```diff",
-        `~ ${KEY}: status "Active" -> "Inactive"`,
-        '~ output admin_users: user "incident-admin": access key "1": status "Active" -> "Inactive"',
-        "```",
-      ].join("\n"),
-    );
-    expect(result.stdout).toContain(`- Planned changes: 0 to import, 0 to add, 1 to change, 0 to destroy · ${SOURCE_PLAN}`);
-    expect(row(result.stdout, KEY)).toContain("| update | key `1` of `incident-admin` · status Inactive ·");
-  });
-
-  endToEnd("--base HEAD end to end: the same configuration file on both sides", () => {
-    const outdir = join(tempDir("review-head-"), "cdktf.out");
-    const result = spawnSync(process.execPath, ["-r", "tsx/cjs", "scripts/review.ts", "--base", "HEAD", "--outdir", outdir], {
-      cwd: ROOT,
-      env: { ...process.env, SETUP_CONFIG: configFile(shippedConfig()), CHECKPOINT_DISABLE: "1" },
-      encoding: "utf8",
-      timeout: 180_000,
-    });
-    expect(result.stderr).toContain(`review: wrote ${join(outdir, "review.md")}`);
-    expect(result.status).toBe(0);
-    const short = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).stdout.trim();
-    expect(result.stdout).toContain(`## Changes since git \`HEAD\` (commit ${short})`);
-    // The app's code in the working tree may differ from HEAD's while someone works on it; the
-    // stacks are then allowed to differ. With the same code, nothing may change.
-    const sameCode = spawnSync("git", ["diff", "--quiet", "HEAD", "--", "main.ts", "modules"], { cwd: ROOT }).status === 0;
-    if (sameCode) {
-      expect(result.stdout).toContain("· vs base: no changes");
-      expect(result.stdout).toContain("No changes: the synthesized stacks are the same");
-    }
-  });
 });
 
 describe("npm run review --base <ref> without --", () => {
@@ -883,89 +758,5 @@ describe("force_destroy on IAM users, from the plan's values before and after", 
     ]) {
       expect(review(head, { plans: { [STACK]: plan } })).not.toMatch(/force_destroy (set on|false)/);
     }
-  });
-});
-
-describeWithTerraform("the review of real offline plans (terraform and the provider as the oracle, AWS stubbed)", (setup) => {
-  const offline = useOfflinePlanner(setup, "review-plans");
-  const account = { name: "prod", region: "us-east-1", accountId: "123456789012" };
-  const users = [{ name: "alice" }, { name: "bob", accessKeys: [] }];
-  const live = synth({ accounts: [{ ...account, adminUsers: users }] });
-  const retired = synth({ accounts: [{ ...account, retire: true, adminUsers: users }] });
-  /** What an apply of the live stack by an earlier version left: every resource, the users without force_destroy. */
-  const priorState = (version: string) =>
-    JSON.stringify({
-      version: 4,
-      terraform_version: version,
-      serial: 1,
-      lineage: "00000000-0000-4000-8000-0000000000aa",
-      outputs: {},
-      resources: Object.entries(live.stacks.prod.resource as Record<string, Record<string, any>>).flatMap(([type, byName]) =>
-        Object.entries(byName).map(([name, body]) => ({
-          mode: "managed",
-          type,
-          name,
-          provider: 'provider["registry.terraform.io/hashicorp/aws"]',
-          instances: [
-            {
-              schema_version: 0,
-              attributes: {
-                id: `${type}-${name}`.slice(0, 64),
-                ...(type === "aws_iam_user" ? { name: body.name, path: "/", force_destroy: false } : {}),
-                ...(type === "aws_iam_service_linked_role" ? { aws_service_name: "ssm-incidents.amazonaws.com" } : {}),
-              },
-              sensitive_attributes: [],
-            },
-          ],
-        })),
-      ),
-    });
-  const plans = new Map<string, PlanJson>();
-
-  beforeAll(async () => {
-    const v = setup.terraformVersion;
-    const runs = [
-      { name: "retired, empty state", json: JSON.stringify(retired.stacks.prod) },
-      { name: "retired", json: JSON.stringify(retired.stacks.prod), priorState: priorState(v), refresh: false },
-      { name: "live, users of an earlier version", json: JSON.stringify(live.stacks.prod), priorState: priorState(v), refresh: false },
-    ];
-    for (const plan of await offline.planner.planAll(runs)) plans.set(plan.stack, assertPlanned(plan));
-  }, 4 * PLAN_TIMEOUT_MS);
-
-  test("a retired stack with nothing in its state: Terraform writes no resource_changes, the review 0 changes", () => {
-    const plan = plans.get("retired, empty state")!;
-    expect(plan.resource_changes).toBeUndefined();
-    expect(planProblem(plan)).toBeUndefined();
-    const markdown = review(retired, { plans: { prod: plan } });
-    expect(markdown).toContain(`- Planned changes: 0 to import, 0 to add, 0 to change, 0 to destroy · ${SOURCE_PLAN}`);
-    expect(row(markdown, ROLE)).toContain("| not in the state (nothing to forget) |");
-  });
-
-  test("a retired stack: the role forgotten (not destroyed), users without force_destroy flagged, their access lost", () => {
-    const plan = plans.get("retired")!;
-    const markdown = review(retired, { plans: { prod: plan } });
-    expect(row(markdown, ROLE)).toMatch(/^\| `[^`]+` \| forget \(stays in AWS\) \| /);
-    // Ten: both users, their login profiles and memberships, alice's key, the group, its policy and attachment.
-    expect(markdown).toMatch(/- Planned changes: 0 to import, 0 to add, 0 to change, 10 to destroy(, 1 to forget)? · /);
-    for (const [name, address] of [
-      ["alice", "aws_iam_user.AdminUser-alice_2BAECF2A"],
-      ["bob", "aws_iam_user.AdminUser-bob_E3C55712"],
-    ]) {
-      expect(markdown).toContain(
-        `- Note: **\`${address}\`** (\`${name}\`) is deleted with force_destroy false in its state: the delete will fail`,
-      );
-      expect(plannedAccessLosses({ prod: plan })).toContain(
-        `- **loses** \`prod\`: IAM user \`${name}\` (the plan destroys \`${address}\`)`,
-      );
-    }
-  });
-
-  test("users deployed before force_destroy: the in-place update is named, with the apply it needs first", () => {
-    const markdown = review(live, { plans: { prod: plans.get("live, users of an earlier version")! } });
-    expect(markdown).toContain(
-      "- Note: force_destroy set on 2 users (`alice`, `bob`): apply this once before removing any of them " +
-        "(the provider reads force_destroy from the state when it deletes)",
-    );
-    expect(plannedAccessLosses({ prod: plans.get("live, users of an earlier version")! })).toEqual([]);
   });
 });

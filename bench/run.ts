@@ -18,7 +18,7 @@ import { SpawnSyncReturns, spawnSync } from "child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "fs";
 import { builtinModules } from "module";
 import { cpus, loadavg, tmpdir, totalmem } from "os";
-import { join } from "path";
+import { join, sep } from "path";
 
 const ROOT = PROJECT_ROOT;
 const GNU_TIME = "/usr/bin/time";
@@ -677,28 +677,17 @@ function benchmark(options: Options, tmp: string): number {
   return failures.length > 0 ? 1 : 0;
 }
 
-/** Wall time per test file of one `jest --json` run, slowest first; "clients": left out of the unit loop. */
+/** Wall time per test file of one `jest --json` run, slowest first; "clients": the integration project (__tests__/integration/). */
 function suiteTimes(tmp: string): { file: string; seconds: number; clients: boolean }[] {
   const out = join(tmp, "jest.json");
   spawnSync(join(ROOT, "node_modules", ".bin", "jest"), ["--json", `--outputFile=${out}`], { cwd: ROOT, env: cleanEnv(), stdio: "ignore" });
   if (!existsSync(out)) return [];
   const report = JSON.parse(readFileSync(out, "utf8")) as { testResults: { name: string; startTime: number; endTime: number }[] };
-  const ignored = (() => {
-    const before = process.env.TEST_SCOPE;
-    process.env.TEST_SCOPE = "unit";
-    try {
-      delete require.cache[require.resolve(join(ROOT, "jest.config.js"))];
-      return (require(join(ROOT, "jest.config.js")) as { testPathIgnorePatterns: string[] }).testPathIgnorePatterns;
-    } finally {
-      if (before === undefined) delete process.env.TEST_SCOPE;
-      else process.env.TEST_SCOPE = before;
-    }
-  })();
   return report.testResults
     .map((r) => ({
       file: r.name.slice(ROOT.length + 1),
       seconds: (r.endTime - r.startTime) / 1000,
-      clients: ignored.some((p) => new RegExp(p).test(r.name)),
+      clients: r.name.includes(`${sep}__tests__${sep}integration${sep}`),
     }))
     .sort((a, b) => b.seconds - a.seconds);
 }

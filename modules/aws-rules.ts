@@ -112,7 +112,7 @@ export const TAG_RULES = {
 // ---------------------------------------------------------------------------------------------
 // IAM Identity Center. The patterns and lengths are the service models' (AWS SDK, botocore
 // data/identitystore/2020-06-15 and data/sso-admin/2020-07-20 service-2.json; checked against
-// them by __tests__/aws-rules.test.ts when botocore is installed).
+// them by __tests__/integration/aws-rules.test.ts when botocore is installed).
 
 /** Identity store user names (CreateUser UserName): 1-128 letters, marks, symbols, digits, punctuation. */
 export const IDENTITY_STORE_USER_NAME: PatternRule = {

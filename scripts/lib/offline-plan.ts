@@ -1,6 +1,6 @@
 // `terraform plan` of synthesized stacks with the real hashicorp/aws provider, offline: the few
 // AWS calls a plan makes go to the stub of scripts/lib/aws-stub.ts. Used by
-// scripts/plan-offline.ts (`npm run plan:offline`) and __tests__/terraform-plan.test.ts.
+// scripts/plan-offline.ts (`npm run plan:offline`) and __tests__/integration/terraform-plan.test.ts.
 //
 // Per plan, a folder of its own with:
 // - cdk.tf.json: the stack as synthesized (unchanged);

@@ -16,9 +16,9 @@ import {
   run,
   selectKey,
   writeCsv,
-} from "../scripts/credentials";
-import { parseOutputs } from "../scripts/lib/terraform-output";
-import { ROOT } from "./support/configs";
+} from "../../scripts/credentials";
+import { parseOutputs } from "../../scripts/lib/terraform-output";
+import { ROOT } from "../support/configs";
 
 const ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE";
 const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";

@@ -4,7 +4,7 @@ import { spawnSync } from "child_process";
 import { mkdtempSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { SetupConfigInput, createApp, parseConfig } from "../modules";
+import { SetupConfigInput, createApp, parseConfig } from "../../modules";
 import {
   PlanJson,
   accessGraph,
@@ -14,8 +14,8 @@ import {
   renderAccess,
   summarizeStack,
   renderMarkdown,
-} from "../scripts/review-lib";
-import { identityCenterConfig, identityCenterExistingGroupConfig, shippedConfig } from "./support/configs";
+} from "../../scripts/review-lib";
+import { identityCenterConfig, identityCenterExistingGroupConfig, shippedConfig } from "../support/configs";
 
 /** The Identity Center example as it was before: carol in prod's IAM group too, and no bob in Identity Center. */
 function baseOfExample(): SetupConfigInput {
@@ -46,7 +46,7 @@ function stacksOf(input: SetupConfigInput): Record<string, any> {
 /** Mermaid's own parser, in a child process (Mermaid is ESM and needs a DOM: jsdom). */
 function parseMermaid(lines: string[]): { status: number | null; out: string } {
   const text = lines.filter((l) => !l.startsWith("```")).join("\n");
-  const run = spawnSync(process.execPath, [join(__dirname, "support", "mermaid-parse.mjs")], { input: text, encoding: "utf8" });
+  const run = spawnSync(process.execPath, [join(__dirname, "..", "support", "mermaid-parse.mjs")], { input: text, encoding: "utf8" });
   return { status: run.status, out: `${run.stdout}${run.stderr}`.trim() };
 }
 

@@ -7,7 +7,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { SetupConfigInput, createApp, parseConfig } from "../modules";
+import { SetupConfigInput, createApp, parseConfig } from "../../modules";
 import {
   accountsConfig,
   fullConfig,
@@ -15,7 +15,7 @@ import {
   identityCenterExistingGroupConfig,
   organizationConfig,
   shippedConfig,
-} from "./support/configs";
+} from "../support/configs";
 import {
   INIT_TIMEOUT_MS,
   STACK_FILE,
@@ -24,8 +24,8 @@ import {
   ValidateResult,
   errorDiagnostics,
   formatDiagnostics,
-} from "../scripts/lib/terraform";
-import { describeWithTerraform } from "./support/terraform-gate";
+} from "../../scripts/lib/terraform";
+import { describeWithTerraform } from "../support/terraform-gate";
 
 jest.setTimeout(300_000);
 

@@ -4,9 +4,9 @@ import { spawnSync } from "child_process";
 import { readFileSync, readdirSync } from "fs";
 import { join, relative } from "path";
 import * as ts from "typescript";
-import { readmeExample } from "../scripts/check-library";
+import { readmeExample } from "../../scripts/check-library";
 
-const ROOT = join(__dirname, "..");
+const ROOT = join(__dirname, "..", "..");
 const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
 const PEERS = ["cdktf", "constructs", "@cdktf/provider-aws"];
 

@@ -5,10 +5,10 @@ import { spawnSync } from "child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { delimiter, join } from "path";
-import { parseConfig } from "../modules/config";
-import { terraformRequired } from "../scripts/lib/terraform";
-import { Io, parseArgs, renderSsoConfig, run, ssoConfig } from "../scripts/sso-profiles";
-import { ROOT, SHIPPED_CONFIG_FILE } from "./support/configs";
+import { parseConfig } from "../../modules/config";
+import { terraformRequired } from "../../scripts/lib/terraform";
+import { Io, parseArgs, renderSsoConfig, run, ssoConfig } from "../../scripts/sso-profiles";
+import { ROOT, SHIPPED_CONFIG_FILE } from "../support/configs";
 
 const EXAMPLE = join(ROOT, "examples", "identity-center.config.json");
 const START_URL = "https://d-1111111111.awsapps.com/start";

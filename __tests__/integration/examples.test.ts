@@ -12,15 +12,15 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync
 import { tmpdir } from "os";
 import { basename, dirname, join, relative, resolve, sep } from "path";
 import { parse } from "yaml";
-import { parseConfig } from "../modules";
-import { synthesize } from "../modules/app";
-import { loadConfig } from "../modules/config";
-import { COMMENT_FILE, REVIEW_ARTIFACT, REVIEW_FILE, STEP_SUMMARY_FILE, loadPlan } from "../scripts/review-lib";
-import { PlanJson, redactSensitive } from "../scripts/lib/offline-plan";
-import { runTerraform } from "../scripts/lib/terraform";
-import { MAX_MATRIX_JOBS, plaintextSecrets, run as runStacks } from "../scripts/stacks";
-import { ROOT } from "./support/configs";
-import { describeWithTerraform, useOfflinePlanner } from "./support/terraform-gate";
+import { parseConfig } from "../../modules";
+import { synthesize } from "../../modules/app";
+import { loadConfig } from "../../modules/config";
+import { COMMENT_FILE, REVIEW_ARTIFACT, REVIEW_FILE, STEP_SUMMARY_FILE, loadPlan } from "../../scripts/review-lib";
+import { PlanJson, redactSensitive } from "../../scripts/lib/offline-plan";
+import { runTerraform } from "../../scripts/lib/terraform";
+import { MAX_MATRIX_JOBS, plaintextSecrets, run as runStacks } from "../../scripts/stacks";
+import { ROOT } from "../support/configs";
+import { describeWithTerraform, useOfflinePlanner } from "../support/terraform-gate";
 
 const CI_DIR = join(ROOT, "examples", "ci");
 const CALLER_FILE = "github-pull-request.yml";

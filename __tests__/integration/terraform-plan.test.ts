@@ -10,7 +10,7 @@
 import { readFileSync } from "fs";
 import { join } from "path";
 import { Testing } from "cdktf";
-import { IncidentManagerSetupStack, SetupConfigInput, createApp, parseConfig } from "../modules";
+import { IncidentManagerSetupStack, SetupConfigInput, createApp, parseConfig } from "../../modules";
 import {
   AwsStub,
   IAM_NAMESPACE,
@@ -22,10 +22,10 @@ import {
   startAwsStub,
   stubCallerArn,
   stubRoleArn,
-} from "../scripts/lib/aws-stub";
-import { accountsConfig, fullConfig, shippedConfig } from "./support/configs";
-import { AWS_PROVIDER, PLAN_TIMEOUT_MS, STACK_FILE } from "../scripts/lib/terraform";
-import { describeWithTerraform, useOfflinePlanner } from "./support/terraform-gate";
+} from "../../scripts/lib/aws-stub";
+import { accountsConfig, fullConfig, shippedConfig } from "../support/configs";
+import { AWS_PROVIDER, PLAN_TIMEOUT_MS, STACK_FILE } from "../../scripts/lib/terraform";
+import { describeWithTerraform, useOfflinePlanner } from "../support/terraform-gate";
 import {
   PlanJson,
   SENSITIVE_PLACEHOLDER,
@@ -41,7 +41,7 @@ import {
   planChanges,
   priorStateResources,
   redactSensitive,
-} from "../scripts/lib/offline-plan";
+} from "../../scripts/lib/offline-plan";
 
 jest.setTimeout(PLAN_TIMEOUT_MS);
 

@@ -4,7 +4,7 @@
 // AdministratorAccess attachment, users and their login profiles); and one offline plan pair with
 // the real provider: the role imported or created, adopted IAM entities imported, and a `removed`
 // block's resource forgotten (action "forget", never counted as a destroy).
-import { useAwsStubs } from "./support/aws-stubs";
+import { useAwsStubs } from "../support/aws-stubs";
 import {
   AwsStub,
   AwsStubOptions,
@@ -17,11 +17,11 @@ import {
   stubIamArn,
   stubIamUniqueId,
   stubRoleArn,
-} from "../scripts/lib/aws-stub";
-import { countPlannedChanges, plannedChangesText } from "../scripts/lib/plan-json";
-import { PlanJson, StackPlan, assertPlanned, callNames, planChanges } from "../scripts/lib/offline-plan";
-import { PLAN_TIMEOUT_MS } from "../scripts/lib/terraform";
-import { describeWithTerraform, useOfflinePlanner } from "./support/terraform-gate";
+} from "../../scripts/lib/aws-stub";
+import { countPlannedChanges, plannedChangesText } from "../../scripts/lib/plan-json";
+import { PlanJson, StackPlan, assertPlanned, callNames, planChanges } from "../../scripts/lib/offline-plan";
+import { PLAN_TIMEOUT_MS } from "../../scripts/lib/terraform";
+import { describeWithTerraform, useOfflinePlanner } from "../support/terraform-gate";
 
 jest.setTimeout(PLAN_TIMEOUT_MS);
 

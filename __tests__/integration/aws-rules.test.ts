@@ -12,8 +12,8 @@ import {
   PERMISSION_SET_NAME,
   SESSION_DURATION,
   sessionDurationAllowed,
-} from "../modules/aws-rules";
-import { terraformRequired } from "../scripts/lib/terraform";
+} from "../../modules/aws-rules";
+import { terraformRequired } from "../../scripts/lib/terraform";
 
 interface Shape {
   readonly pattern?: string;

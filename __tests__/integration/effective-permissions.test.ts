@@ -9,10 +9,10 @@ import { Testing, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
-import { AdminGroup, AdminUser, IncidentManagerSetupStack, parseConfig } from "../modules";
-import { PLAN_TIMEOUT_MS } from "../scripts/lib/terraform";
-import { describeWithTerraform, useOfflinePlanner } from "./support/terraform-gate";
-import { assertPlanned } from "../scripts/lib/offline-plan";
+import { AdminGroup, AdminUser, IncidentManagerSetupStack, parseConfig } from "../../modules";
+import { PLAN_TIMEOUT_MS } from "../../scripts/lib/terraform";
+import { describeWithTerraform, useOfflinePlanner } from "../support/terraform-gate";
+import { assertPlanned } from "../../scripts/lib/offline-plan";
 
 jest.setTimeout(PLAN_TIMEOUT_MS);
 
@@ -244,7 +244,7 @@ describeWithTerraform("effective permissions (IAM policy simulator over the poli
   });
 
   test("the table finds each permission defect of the policy before issue 8", async () => {
-    const before = JSON.parse(readFileSync(join(__dirname, "fixtures", "policies", "mfa-policy-before-issue-8.json"), "utf8"));
+    const before = JSON.parse(readFileSync(join(__dirname, "..", "fixtures", "policies", "mfa-policy-before-issue-8.json"), "utf8"));
     const decisions = await Promise.all(FINDINGS.map(async (row) => [rowName(row), await decide({ ...policies, mfa: before }, row)]));
     expect(FINDINGS).toHaveLength(9);
     expect(decisions.filter(([, d]) => d === "ExplicitlyDenied")).toEqual([]);
