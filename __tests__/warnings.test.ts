@@ -5,6 +5,8 @@ import { existsSync, mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { ACKNOWLEDGEABLE, ConfigError, SYNTH_USAGE, WARNINGS, main, parseConfig, strictRequested, synthesize } from "../modules";
+import { MANY_WARNINGS, SynthWarning, warningLines } from "../modules/app";
+import { WarningId } from "../modules/warnings";
 import { shippedConfig } from "./support/configs";
 
 function run(config: unknown, argv: string[] = [], env: Record<string, string> = {}) {
@@ -192,5 +194,37 @@ describe("acknowledgements with a place and a reason", () => {
     for (const [id, { kind }] of Object.entries(WARNINGS)) {
       expect([id, readme.includes(`| \`${id}\` | ${kind} |`)]).toEqual([id, true]);
     }
+  });
+});
+
+describe("many warnings are printed once per id", () => {
+  const warning = (i: number, id: WarningId | undefined): SynthWarning => ({
+    path: `account-${i}/AdminUser-alice`,
+    message: `adminUsers[0] (alice) of account-${i}: something to act on${id ? ` [${id}]` : ""}`,
+    kind: "action",
+    ...(id ? { id } : {}),
+  });
+
+  test(`below ${MANY_WARNINGS}: every warning in full`, () => {
+    const few = Array.from({ length: MANY_WARNINGS - 1 }, (_, i) => warning(i, "plaintext-password-in-state"));
+    expect(warningLines(few)).toEqual(few.map((w) => `Warning: [${w.path}] ${w.message}`));
+  });
+
+  test("from there on: the first of an id in full, then the count and the next three places; small groups and warnings without id in full", () => {
+    const many = [
+      ...Array.from({ length: 3000 }, (_, i) => warning(i, "plaintext-password-in-state")),
+      warning(1, "password-policy-unmanaged"),
+      warning(2, "password-policy-unmanaged"),
+      warning(7, undefined),
+    ];
+    const lines = warningLines(many);
+    expect(lines).toEqual([
+      `Warning: [account-0/AdminUser-alice] ${many[0].message}\n` +
+        "  ... and 2999 more [plaintext-password-in-state] warnings, at account-1/AdminUser-alice, account-2/AdminUser-alice, " +
+        "account-3/AdminUser-alice and 2996 other places (npm run review lists every one)",
+      `Warning: [account-1/AdminUser-alice] ${many[3000].message}`,
+      `Warning: [account-2/AdminUser-alice] ${many[3001].message}`,
+      `Warning: [account-7/AdminUser-alice] ${many[3002].message}`,
+    ]);
   });
 });

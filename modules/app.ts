@@ -1,5 +1,5 @@
 // Composition of the app: one stack per account, synthesis, and what the user is told.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "fs";
 import { basename, dirname, join, relative, resolve } from "path";
 import { App, AppConfig, TerraformStack } from "cdktf";
 import { IConstruct } from "constructs";
@@ -13,6 +13,7 @@ import { ACKNOWLEDGEABLE, ACKNOWLEDGED_METADATA, COMPARISON_IDS, NOTE_METADATA, 
 import { RetiredStack } from "./retired-stack";
 import { RemovedBlocks } from "./removed-block";
 import { lockOutput } from "./output-lock";
+import { incompleteOutput, publishStacks } from "./output-journal";
 import { ItemResults, answerWorkerPart, canRunInWorker, runItems } from "./parallel";
 import { availableParallelism } from "os";
 
@@ -300,21 +301,29 @@ export interface SynthResult {
   readonly replacements: SynthWarning[];
   /** How many threads wrote stacks (see {@link SynthesizeOptions.threads}). */
   readonly threads: number;
+  /** Set when the output folder was left incomplete by an interrupted synth, which this one repaired: what happened. */
+  readonly repaired?: string;
 }
 
 /**
  * Loads and validates the configuration, then builds and synthesizes one stack at a time (so
  * memory does not grow with the number of accounts) into a staging folder beside the output.
  * Only when every stack succeeded does it move the stacks' files into `<outdir>/stacks/<name>/`
- * (other files there, such as `.terraform/`, stay), remove folders of stacks no longer configured
- * and write `manifest.json`. Throws, having written nothing, on a bad configuration, a failed
- * construct validation, or (`strict`) an unacknowledged warning.
+ * (other files there, such as `.terraform/`, stay) and write `manifest.json`, with the folder
+ * marked as incomplete meanwhile (see output-journal.ts). Throws, having written nothing, on a bad
+ * configuration, a failed construct validation, or (`strict`) an unacknowledged warning.
  */
 export function synthesize(options: SynthesizeOptions): SynthResult {
   const config = loadConfig(options.configFile);
   const outdir = resolve(options.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out");
+  if (existsSync(outdir) && !statSync(outdir).isDirectory()) {
+    throw new Error(
+      `${outdir} is a file, not a folder: it is where the synth writes (CDKTF_OUTDIR); move the file away or name another folder`,
+    );
+  }
   mkdirSync(dirname(outdir), { recursive: true });
   const release = lockOutput(outdir);
+  const interrupted = incompleteOutput(outdir);
   const staging = mkdtempSync(`${outdir}.staging-`);
   try {
     const names = stackNames(config);
@@ -344,23 +353,26 @@ export function synthesize(options: SynthesizeOptions): SynthResult {
     if (options.strict && unacknowledged.length > 0) throw new StrictError(unacknowledged);
 
     const previous = previousStackJson(outdir, names);
-    mkdirSync(stacksDir, { recursive: true });
-    for (const name of names) {
-      const target = join(stacksDir, name);
-      mkdirSync(target, { recursive: true });
-      // Exactly one form per stack folder: Terraform reads both cdk.tf and cdk.tf.json, and a
-      // form left from an earlier synth (`npm run synth`, then `cdktf synth --hcl`) declares every
-      // resource twice ("Duplicate resource" at terraform init). Likewise a stale .checkov.yaml.
-      for (const file of [STACK_FILES.json, STACK_FILES.hcl, CHECKOV_CONFIG_FILE]) rmSync(join(target, file), { force: true });
-      const from = stackDirs.get(name)!;
-      for (const file of readdirSync(from)) renameSync(join(from, file), join(target, file));
-    }
-    // Folders of stacks no longer configured stay (see removedStackWarnings): they are not in the manifest.
-    writeFileSync(join(outdir, "manifest.json"), JSON.stringify(manifest, null, 2));
-    writeFileSync(join(outdir, SYNTH_SOURCE_FILE), JSON.stringify({ configFile: resolve(options.configFile) }, null, 2) + "\n");
+    // Exactly one form per stack folder: Terraform reads both cdk.tf and cdk.tf.json, and a form
+    // left from an earlier synth (`npm run synth`, then `cdktf synth --hcl`) declares every resource
+    // twice ("Duplicate resource" at terraform init). Likewise a stale .checkov.yaml. Folders of
+    // stacks no longer configured stay (see removedStackWarnings): they are not in the manifest.
+    publishStacks(
+      outdir,
+      new Map(names.map((name) => [name, stackDirs.get(name)!])),
+      [STACK_FILES.json, STACK_FILES.hcl, CHECKOV_CONFIG_FILE],
+      [
+        [SYNTH_SOURCE_FILE, JSON.stringify({ configFile: resolve(options.configFile) }, null, 2) + "\n"],
+        ["manifest.json", JSON.stringify(manifest, null, 2)],
+      ],
+    );
     const compared = replacementWarnings(outdir, names, previous, config, hclJson);
     const replacements = [...compared, ...(previous.size > 0 ? staleComparisonAcknowledgements(config, compared) : [])];
-    return { outdir, stacks: names, warnings: [...checked, ...replacements], replacements, threads };
+    const repaired =
+      interrupted &&
+      `${outdir} was incomplete: a synth (pid ${interrupted.pid || "?"}, ${interrupted.started}) stopped while moving its ` +
+        `${interrupted.stacks || "?"} stacks into it: this synth wrote every stack again`;
+    return { outdir, stacks: names, warnings: [...checked, ...replacements], replacements, threads, ...(repaired ? { repaired } : {}) };
   } finally {
     rmSync(staging, { recursive: true, force: true });
     release();
@@ -650,6 +662,33 @@ export function strictRequested(argv: readonly string[], env: NodeJS.ProcessEnv)
 }
 
 /** What `npm run synth -- --help` prints. */
+/** From this many warnings on, those of one id are printed as one line (thousands of accounts print thousands). */
+export const MANY_WARNINGS = 50;
+
+/**
+ * The lines that print warnings: one per warning, or, once there are {@link MANY_WARNINGS}, one
+ * per id with more than three: the first in full, then the count and the next places (`npm run
+ * review` lists every one). Warnings without an id are printed each.
+ */
+export function warningLines(warnings: readonly SynthWarning[]): string[] {
+  const full = (w: SynthWarning) => `Warning: [${w.path}] ${w.message}`;
+  if (warnings.length < MANY_WARNINGS) return warnings.map(full);
+  const byId = new Map<string, SynthWarning[]>();
+  warnings.forEach((w, i) => {
+    const key = w.id ?? `#${i}`;
+    byId.set(key, [...(byId.get(key) ?? []), w]);
+  });
+  return [...byId].flatMap(([id, group]) => {
+    if (group.length <= 3) return group.map(full);
+    const next = group.slice(1, 4).map((w) => w.path);
+    const rest = group.length - 1 - next.length;
+    return [
+      `${full(group[0])}\n  ... and ${group.length - 1} more [${id}] warnings, at ${next.join(", ")}` +
+        `${rest > 0 ? ` and ${rest} other places` : ""} (npm run review lists every one)`,
+    ];
+  });
+}
+
 export const SYNTH_USAGE = [
   "usage: npm run synth [-- --strict]",
   "  Synthesizes the configuration into cdktf.out/stacks/<stack>/cdk.tf.json, one stack per accounts[] entry",
@@ -698,14 +737,16 @@ export function main(
       warnings,
       replacements,
       threads: used,
+      repaired,
     } = synthesize({ configFile, outdir: env.CDKTF_OUTDIR || undefined, strict, threads });
     // Under the cdktf CLI (which sets CDKTF_OUTDIR) the CLI prints the construct warnings itself
     // (from the manifest); the comparison with the previous synth is not in the manifest.
     // Warnings of no construct (a stack gone from the configuration, another configuration file, a
     // stale acknowledgement) are not in the manifest either.
+    if (repaired) report(`Repaired: ${repaired}`);
     const unrecorded = warnings.filter((w) => !stacks.includes(w.path.split("/")[0]));
     const shown = (env.CDKTF_OUTDIR ? [...unrecorded, ...replacements] : warnings).filter((w) => w.kind === "action");
-    for (const w of shown) report(`Warning: [${w.path}] ${w.message}`);
+    for (const line of warningLines(shown)) report(line);
     if (!env.CDKTF_OUTDIR) {
       const on = used > 1 ? ` on ${used} threads` : "";
       report(`Synthesized ${stacks.length} stack(s)${on} into ${relative(process.cwd(), outdir) || "."}/stacks`);

@@ -17,7 +17,8 @@ export function lockFileOf(outdir: string): string {
   return `${outdir}.lock`;
 }
 
-function alive(pid: number): boolean {
+/** Whether a process of that pid runs (one of another user's counts). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -46,7 +47,7 @@ export function lockOutput(outdir: string): () => void {
       } catch {
         // a lock being written, or a torn one: judged by its pid below (none: stale)
       }
-      if (typeof holder.pid === "number" && holder.pid !== process.pid && alive(holder.pid)) {
+      if (typeof holder.pid === "number" && holder.pid !== process.pid && processAlive(holder.pid)) {
         throw new OutputBusyError(
           `${basename(outdir)} is being written by another run (pid ${holder.pid}, since ${holder.started ?? "?"}): ` +
             `wait for it, or stop it; ${basename(file)} is removed when it ends`,

@@ -9,12 +9,12 @@
 // Exit codes: 0 every stack planned; 1 a plan failed, made an unexpected AWS call, or terraform
 // or the provider mirror is missing ("skipped: ..."), or the configuration is wrong; 2 bad arguments
 // (an unknown option, or a name that is no stack of the configuration).
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "fs";
-import { tmpdir } from "os";
+import { ownedTempDir } from "./lib/temp";
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "fs";
 import { join, relative, resolve } from "path";
 import { synthesize } from "../modules/app";
 import { configFileFromEnv } from "../modules/config";
-import { STACK_FILE, detectTerraform, formatDiagnostics } from "./lib/terraform";
+import { STACK_FILE, detectTerraform, formatDiagnostics, stopTerraformRuns } from "./lib/terraform";
 import {
   OfflinePlanner,
   adoptedIam,
@@ -72,7 +72,11 @@ function writePlan(plan: StackPlan, plansDir: string, print: (line: string) => v
 }
 
 /** The whole command; resolves to the exit code (0, 1: failed, 2: usage). */
-export async function run(argv: readonly string[], io: CommandIo = processIo()): Promise<number> {
+/**
+ * `npm run plan:offline`. With `handleSignals` (the command as a process), SIGINT and SIGTERM stop
+ * terraform and its providers and remove the plan folders before the process exits.
+ */
+export async function run(argv: readonly string[], io: CommandIo = processIo(), handleSignals = false): Promise<number> {
   const print = (line: string) => io.out(`${line}\n`);
   const fail = io.err;
   const line = argsOrExit("plan:offline", USAGE, io, () => parseCommandLine(argv, [], Infinity));
@@ -119,7 +123,17 @@ export async function run(argv: readonly string[], io: CommandIo = processIo()):
     if (stack !== undefined && (selected.includes(stack) || !stacks.includes(stack))) rmSync(join(plansDir, entry));
   }
 
-  const planner = new OfflinePlanner(detected, mkdtempSync(join(tmpdir(), "plan-offline.")));
+  const planner = new OfflinePlanner(detected, ownedTempDir("plan-offline-"));
+  // Ctrl-C or a SIGTERM while terraform runs: stop terraform and the providers it started (about
+  // 400 MB each, which otherwise outlive this process), remove the plan folders, exit 130 or 143.
+  const stop = (signal: NodeJS.Signals) => {
+    const stopped = stopTerraformRuns("SIGKILL");
+    planner.dispose();
+    fail(`plan:offline: ${signal}: stopped ${stopped} terraform run(s) and their providers, removed the plan folders`);
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  };
+  const signals: NodeJS.Signals[] = handleSignals ? ["SIGINT", "SIGTERM"] : [];
+  for (const signal of signals) process.once(signal, stop);
   let failures = 0;
   try {
     // Reported as each plan completes (plans run in parallel, so not necessarily in order).
@@ -143,6 +157,7 @@ export async function run(argv: readonly string[], io: CommandIo = processIo()):
     fail(`Error: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   } finally {
+    for (const signal of signals) process.off(signal, stop);
     planner.dispose();
   }
   if (failures > 0) fail(`${failures} of ${selected.length} stack(s) failed to plan offline`);
@@ -150,7 +165,7 @@ export async function run(argv: readonly string[], io: CommandIo = processIo()):
 }
 
 if (require.main === module) {
-  run(process.argv.slice(2)).then(
+  run(process.argv.slice(2), processIo(), true).then(
     (code) => {
       process.exitCode = code;
     },

@@ -10,8 +10,7 @@
 //
 // Exit codes: 0 review written; 1 the configuration, the base or its synth failed; 2 bad arguments.
 import { spawnSync } from "child_process";
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "fs";
-import { tmpdir } from "os";
+import { existsSync, lstatSync, mkdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "fs";
 import { isAbsolute, join, relative, resolve } from "path";
 import { synthesize } from "../modules/app";
 import { userCwd } from "../modules/config";
@@ -36,6 +35,8 @@ import {
   runUrlOf,
   summarizeStack,
 } from "./review-lib";
+import { OutdirError } from "./review/files";
+import { ownedTempDir } from "./lib/temp";
 import { warningsByStack } from "./review/read";
 import { PROJECT_ROOT, UsageError, parseCommandLine } from "./lib/cli";
 
@@ -131,7 +132,7 @@ export function synthesizeGitRef(ref: string, env: NodeJS.ProcessEnv, cwd: strin
   }
   const sha = commit.stdout;
   const short = git(["rev-parse", "--short", sha]).stdout || sha.slice(0, 7);
-  const dir = mkdtempSync(join(tmpdir(), "review-base-"));
+  const dir = ownedTempDir("review-base-");
   const link = join(dir, "node_modules");
   try {
     const archive = spawnSync("git", ["archive", "--format=tar", sha], { cwd: PROJECT_ROOT, maxBuffer: 1 << 30 });
@@ -243,7 +244,7 @@ export function run(argv: readonly string[], io: Io = defaultIo): number {
     writeBounded(input, markdown, outdir, io);
     return 0;
   } catch (e) {
-    if (!(e instanceof ReviewError)) throw e;
+    if (!(e instanceof ReviewError || e instanceof OutdirError)) throw e;
     io.err(`review: ${e.message}`);
     return 1;
   }

@@ -18,6 +18,7 @@ import { acknowledgementOf } from "../modules/app";
 import { ROLE_ARN } from "../modules/aws-rules";
 import { ConfigError, SetupConfig, configFileFromEnv, loadConfig } from "../modules/config";
 import { WarningId } from "../modules/warnings";
+import { incompleteMessage, incompleteOutput } from "../modules/output-journal";
 import { CommandIo, EXIT, UsageError, argsOrExit, parseCommandLine, processIo } from "./lib/cli";
 
 /** GitHub Actions: "A job matrix can generate a maximum of 256 jobs per workflow run." */
@@ -264,6 +265,10 @@ export function ciRefusals(config: SetupConfig): string[] {
 
 /** The stacks whose synthesized JSON differs from the base synth in `baseDir` (or that it lacks). */
 export function changedStacks(stacks: readonly StackEntry[], outdir: string, baseDir: string): StackEntry[] {
+  for (const dir of [outdir, baseDir]) {
+    const marker = incompleteOutput(dir);
+    if (marker) throw new StacksError(`--changed: ${incompleteMessage(dir, marker)}`);
+  }
   const read = (dir: string, name: string) => {
     try {
       return readFileSync(join(dir, "stacks", name, "cdk.tf.json"), "utf8");

@@ -4,7 +4,7 @@
 // bundle is current. The bundle's bytes, and so the synthesized stacks, are the same either way.
 "use strict";
 const { existsSync, readdirSync, statSync } = require("fs");
-const { join, resolve } = require("path");
+const { dirname, join, resolve } = require("path");
 
 const ROOT = resolve(__dirname, "..");
 const BUNDLE = join(ROOT, "cdktf.out", "app", "main.js");
@@ -43,6 +43,12 @@ function synth() {
     if (code === "DEP0044") return;
     return emitWarning.call(process, warning, ...rest);
   };
+  const out = dirname(dirname(BUNDLE));
+  if (existsSync(out) && !statSync(out).isDirectory()) {
+    console.error(`Error: ${out} is a file, not a folder: the synth writes its bundle and the stacks there; move the file away`);
+    process.exitCode = 1;
+    return;
+  }
   if (process.env.SYNTH_REBUILD === "1" || !bundleIsCurrent()) require("esbuild").buildSync({ ...BUILD_OPTIONS, outfile: BUNDLE });
   require(BUNDLE);
 }

@@ -13,7 +13,7 @@
 //
 // When terraform or the mirror is missing, __tests__/support/terraform-gate.ts registers a
 // skipped test that says why (and warns), or a failing one when REQUIRE_TERRAFORM=1 (CI).
-import { spawn, spawnSync } from "child_process";
+import { ChildProcess, spawn, spawnSync } from "child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { join, resolve } from "path";
 
@@ -183,6 +183,29 @@ export function runTerraform(args: readonly string[], options: { cwd: string; en
   return { args, status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
+/** The terraform processes of {@link runTerraformAsync} still running. */
+const running = new Set<ChildProcess>();
+
+/** Sends `signal` to a terraform child's process group (terraform and the provider it started). */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, signal);
+  } catch {
+    // the group is gone already
+  }
+}
+
+/**
+ * Stops every terraform of {@link runTerraformAsync} still running, with the providers they
+ * started (their process groups get `signal`); returns how many there were. For a command's
+ * SIGINT/SIGTERM handler: without it, terraform and its provider (about 400 MB each) outlive it.
+ */
+export function stopTerraformRuns(signal: NodeJS.Signals = "SIGKILL"): number {
+  const count = running.size;
+  for (const child of running) signalGroup(child, signal);
+  return count;
+}
+
 /**
  * Runs terraform without blocking the event loop (needed when this process also serves what
  * Terraform calls, e.g. the AWS stub of ./aws-stub.ts). Rejects when it cannot start, exceeds
@@ -195,7 +218,9 @@ export function runTerraformAsync(
 ): Promise<TerraformRun> {
   const command = `terraform ${args.join(" ")} (in ${options.cwd})`;
   return new Promise((resolvePromise, reject) => {
-    const child = spawn("terraform", [...args], { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
+    // Its own process group, with the provider it starts: stopTerraformRuns reaches both.
+    const child = spawn("terraform", [...args], { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    running.add(child);
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
@@ -204,17 +229,19 @@ export function runTerraformAsync(
     let killTimer: NodeJS.Timeout | undefined;
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill("SIGTERM");
-      killTimer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      signalGroup(child, "SIGTERM");
+      killTimer = setTimeout(() => signalGroup(child, "SIGKILL"), 10_000);
     }, options.timeoutMs);
     const output = () =>
       `\n--- stderr ---\n${Buffer.concat(stderr).toString("utf8")}\n--- stdout ---\n${Buffer.concat(stdout).toString("utf8")}`;
     child.on("error", (error) => {
+      running.delete(child);
       clearTimeout(timer);
       clearTimeout(killTimer);
       reject(new Error(`${command} failed to run: ${error.message}${output()}`));
     });
     child.on("close", (status, signal) => {
+      running.delete(child);
       clearTimeout(timer);
       clearTimeout(killTimer);
       if (timedOut) reject(new Error(`${command} timed out after ${options.timeoutMs / 1000} s${output()}`));

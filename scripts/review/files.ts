@@ -4,20 +4,39 @@ import { arr, isObject, obj, sorted } from "./helpers";
 import { Json, PlanJson, ReviewWarning, SynthOutput } from "./types";
 import { existsSync, readFileSync, readdirSync } from "fs";
 import { join } from "path";
+import { incompleteMessage, incompleteOutput } from "../../modules/output-journal";
+import { whereJsonBreaks } from "../lib/terraform-output";
 
 // ---------------------------------------------------------------------------------------------
 // Files
 
+/** A cdktf.out folder that cannot be read (the message is for the user). */
+export class OutdirError extends Error {
+  override name = "OutdirError";
+}
+
+/** A JSON file of a cdktf.out folder; a broken one is described by where it breaks, never quoted. */
+function readJson(file: string): Json {
+  const text = readFileSync(file, "utf8");
+  try {
+    return obj(JSON.parse(text));
+  } catch {
+    throw new OutdirError(`${file} is not valid JSON (${whereJsonBreaks(text)}): run npm run synth to write it again`);
+  }
+}
+
 /** Reads a cdktf.out folder: `stacks/<name>/cdk.tf.json` and the warnings of manifest.json. */
 export function loadOutdir(outdir: string): SynthOutput {
+  const marker = incompleteOutput(outdir);
+  if (marker) throw new OutdirError(incompleteMessage(outdir, marker));
   const stacksDir = join(outdir, "stacks");
   const stacks: Record<string, Json> = {};
   for (const name of existsSync(stacksDir) ? sorted(readdirSync(stacksDir)) : []) {
     const file = join(stacksDir, name, "cdk.tf.json");
-    if (existsSync(file)) stacks[name] = obj(JSON.parse(readFileSync(file, "utf8")));
+    if (existsSync(file)) stacks[name] = readJson(file);
   }
   const manifestFile = join(outdir, "manifest.json");
-  const manifest = existsSync(manifestFile) ? obj(JSON.parse(readFileSync(manifestFile, "utf8"))) : {};
+  const manifest = existsSync(manifestFile) ? readJson(manifestFile) : {};
   const warnings: ReviewWarning[] = [];
   for (const entry of Object.values(obj(manifest.stacks))) {
     for (const a of arr(obj(entry).annotations).map(obj)) {
