@@ -661,7 +661,6 @@ export function strictRequested(argv: readonly string[], env: NodeJS.ProcessEnv)
   return argv.includes("--strict") || env.SYNTH_STRICT === "1" || env.SYNTH_STRICT === "true";
 }
 
-/** What `npm run synth -- --help` prints. */
 /** From this many warnings on, those of one id are printed as one line (thousands of accounts print thousands). */
 export const MANY_WARNINGS = 50;
 
@@ -689,6 +688,7 @@ export function warningLines(warnings: readonly SynthWarning[]): string[] {
   });
 }
 
+/** What `npm run synth -- --help` prints. */
 export const SYNTH_USAGE = [
   "usage: npm run synth [-- --strict]",
   "  Synthesizes the configuration into cdktf.out/stacks/<stack>/cdk.tf.json, one stack per accounts[] entry",

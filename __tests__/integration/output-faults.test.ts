@@ -174,6 +174,30 @@ describe("faults while the synth writes cdktf.out", () => {
     expect(versions(cwd).manifest).toHaveLength(STACKS);
   });
 
+  test("a read-only stack folder (a bind mount): exit 1 saying how far the move got (EXDEV: a rename into another mount), marked, refused; repaired once writable", () => {
+    const cwd = withOldOutput("read-only");
+    const folder = join(cwd, "cdktf.out", "stacks", `account-${STACKS / 2}`);
+    const mount = (args: string[]) => {
+      const run = spawnSync("mount", args, { encoding: "utf8" });
+      if (run.status !== 0) throw new Error(`mount ${args.join(" ")} failed (this test needs root, as CI has): ${run.stderr}`);
+    };
+    mount(["--bind", folder, folder]);
+    try {
+      mount(["-o", "remount,ro,bind", folder]);
+      const failed = synth(cwd, newConfig);
+      expect(failed.status).toBe(1);
+      expect(failed.stderr).toMatch(/cdktf\.out is incomplete: \d+ of 60 stacks were moved into it when writing failed \((EROFS|EXDEV)/);
+      expect(existsSync(join(cwd, "cdktf.out", INCOMPLETE_MARKER))).toBe(true);
+      expect(review(cwd, newConfig).status).toBe(1);
+    } finally {
+      spawnSync("umount", [folder]);
+    }
+    const next = synth(cwd, newConfig);
+    expect(next.status).toBe(0);
+    expect(next.stderr).toMatch(/^Repaired: /m);
+    expect(unique(versions(cwd).stacks)).toEqual(["new"]);
+  });
+
   test("two synths at once into the same folder: one writes, the other stops naming it; the output is one synth's, whole", async () => {
     const cwd = withOldOutput("two");
     const start = (config: string) =>
