@@ -126,3 +126,42 @@ describe("main", () => {
     expect(existsSync(join(dir, "cdktf.out", "stacks"))).toBe(false);
   });
 });
+
+// The fuzzer's classes (issue 18): huge strings and keys, wrong types everywhere. Each is a problem
+// in the user's terms, naming the field, and no message echoes a huge value or key whole.
+describe("fuzzed configurations: huge strings and keys, wrong types", () => {
+  const huge = "x".repeat(200_000);
+  const account = { name: "prod", region: "us-east-1", adminUsers: [{ name: "alice" }] };
+  const cases: Array<[string, unknown, string]> = [
+    ["a huge stack name", { accounts: [{ ...account, name: huge }] }, "accounts[0].name"],
+    ["a huge user name", { accounts: [{ ...account, adminUsers: [{ name: huge }] }] }, "accounts[0].adminUsers[0].name"],
+    ["a huge tag key", { accounts: [{ ...account, tags: { [huge]: "v" } }] }, "accounts[0].tags"],
+    ["a huge unknown key", { accounts: [{ ...account, [huge]: 1 }] }, "accounts[0]"],
+    ["a huge tag value", { accounts: [{ ...account, tags: { team: huge } }] }, "accounts[0].tags"],
+    ["accounts as a string", { accounts: huge }, "accounts"],
+    ["a user as a number", { accounts: [{ ...account, adminUsers: [42] }] }, "accounts[0].adminUsers[0]"],
+    ["a region as an array", { accounts: [{ ...account, region: ["us-east-1"] }] }, "accounts[0].region"],
+    [
+      "console as a string",
+      { accounts: [{ ...account, adminUsers: [{ name: "alice", console: "yes" }] }] },
+      "accounts[0].adminUsers[0].console",
+    ],
+    ["the root as an array", [account], "(root)"],
+  ];
+
+  test.each(cases)("%s: a ConfigError naming the field, under 2,000 characters", (_name, content, field) => {
+    const file = join(mkdtempSync(join(tmpdir(), "config-fuzz-")), "setup.config.json");
+    writeFileSync(file, JSON.stringify(content));
+    let error: unknown;
+    try {
+      loadConfig(file);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toContain(field);
+    expect(message.length).toBeLessThan(2_000);
+    expect(message).not.toContain("x".repeat(100));
+  });
+});

@@ -2,7 +2,7 @@
 // comparisons run on real synthesized stacks (createApp(...).synth() into a temp folder); the
 // command runs in this process. The command as a process, and the review of real offline plans,
 // are in integration/review-e2e.test.ts.
-import { existsSync, mkdirSync, writeFileSync } from "fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "fs";
 import { join } from "path";
 import { SetupConfigInput } from "../modules";
 import {
@@ -461,6 +461,20 @@ describe("command line", () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toContain("review: give --base or --base-dir, not both");
     expect(result.stderr).toContain("usage: npm run review");
+  });
+
+  test("another run holds the output folder: the review stops naming it, writes nothing, and leaves the lock alone", () => {
+    const outdir = join(tempDir("review-busy-"), "cdktf.out");
+    const lock = `${outdir}.lock`;
+    const holder = JSON.stringify({ pid: process.ppid, started: "2026-12-06T00:00:00.000Z" }) + "\n";
+    writeFileSync(lock, holder);
+    const result = runInProcess(["--outdir", outdir], { SETUP_CONFIG: configFile(shippedConfig()) });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      `review: cdktf.out is being written by another run (pid ${process.ppid}, since 2026-12-06T00:00:00.000Z): wait for it, or stop it; cdktf.out.lock is removed when it ends`,
+    );
+    expect(existsSync(join(outdir, "review.md"))).toBe(false);
+    expect(readFileSync(lock, "utf8")).toBe(holder);
   });
 
   test("an unknown git ref: a clear error, exit 1, nothing written", () => {

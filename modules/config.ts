@@ -800,12 +800,18 @@ export class ConfigError extends Error {
 }
 
 /** Renders a JSON path such as accounts[0].adminUsers[1].name. */
+/** A key as a message shows it: at most 40 characters (a fuzzer's 50,000-character key is not echoed whole). */
+function shortKey(key: PropertyKey): string {
+  const text = String(key);
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
 function jsonPath(path: readonly PropertyKey[]): string {
   let out = "";
   for (const part of path) {
     if (typeof part === "number") out += `[${part}]`;
-    else if (/^[A-Za-z_$][\w$]*$/.test(String(part))) out += out ? `.${String(part)}` : String(part);
-    else out += `[${JSON.stringify(String(part))}]`;
+    else if (/^[A-Za-z_$][\w$]*$/.test(shortKey(part))) out += out ? `.${shortKey(part)}` : shortKey(part);
+    else out += `[${JSON.stringify(shortKey(part))}]`;
   }
   return out || "(root)";
 }
@@ -923,13 +929,13 @@ function describeIssue(issue: z.core.$ZodIssue, root: unknown, numbers: Readonly
     case "unrecognized_keys": {
       const allowed = allowedKeys(issue.path, root);
       return issue.keys.map(
-        (key) => `${jsonPath([...issue.path, key])}: unknown key ${JSON.stringify(key)} (allowed here: ${allowed.join(", ")})`,
+        (key) => `${jsonPath([...issue.path, key])}: unknown key ${JSON.stringify(shortKey(key))} (allowed here: ${allowed.join(", ")})`,
       );
     }
     case "invalid_key": {
       const key = issue.path[issue.path.length - 1];
       const rule = issue.issues.map((i) => i.message).join("; ");
-      return [`${jsonPath(issue.path.slice(0, -1))}: key ${JSON.stringify(String(key))} ${rule}`];
+      return [`${jsonPath(issue.path.slice(0, -1))}: key ${JSON.stringify(shortKey(key))} ${rule}`];
     }
     case "invalid_type":
       if (value === undefined) return [`${where}: missing (required: ${issue.expected})`];
@@ -1166,7 +1172,7 @@ function duplicateKeys(text: string): string[] {
       const first = seen.get(property);
       if (first) {
         problems.push(
-          `${jsonPath([...pathSupplier(), property])}: duplicate key ${JSON.stringify(property)} ` +
+          `${jsonPath([...pathSupplier(), property])}: duplicate key ${JSON.stringify(shortKey(property))} ` +
             `at line ${here.line}, column ${here.column} ` +
             `(first at line ${first.line}, column ${first.column}); JSON keeps only the last one, so remove one of them`,
         );

@@ -29,7 +29,8 @@ export function processAlive(pid: number): boolean {
 
 /**
  * Takes the lock of `outdir` (throws {@link OutputBusyError} naming the run that holds it), removes
- * what a killed run left (staging folders beside it), and returns the release function.
+ * what a killed run left (staging folders beside it), and returns the release function. Taken again
+ * by the process that holds it, it is nested: the release of the inner one does nothing.
  */
 export function lockOutput(outdir: string): () => void {
   const file = lockFileOf(outdir);
@@ -47,7 +48,9 @@ export function lockOutput(outdir: string): () => void {
       } catch {
         // a lock being written, or a torn one: judged by its pid below (none: stale)
       }
-      if (typeof holder.pid === "number" && holder.pid !== process.pid && processAlive(holder.pid)) {
+      // Held by this process already (the review and the offline plan hold it around their synth): nested.
+      if (holder.pid === process.pid) return () => undefined;
+      if (typeof holder.pid === "number" && processAlive(holder.pid)) {
         throw new OutputBusyError(
           `${basename(outdir)} is being written by another run (pid ${holder.pid}, since ${holder.started ?? "?"}): ` +
             `wait for it, or stop it; ${basename(file)} is removed when it ends`,

@@ -11,7 +11,8 @@
 // (an unknown option, or a name that is no stack of the configuration).
 import { ownedTempDir } from "./lib/temp";
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "fs";
-import { join, relative, resolve } from "path";
+import { dirname, join, relative, resolve } from "path";
+import { lockOutput } from "../modules/output-lock";
 import { synthesize } from "../modules/app";
 import { configFileFromEnv } from "../modules/config";
 import { STACK_FILE, detectTerraform, formatDiagnostics, stopTerraformRuns } from "./lib/terraform";
@@ -92,76 +93,94 @@ export async function run(argv: readonly string[], io: CommandIo = processIo(), 
   }
 
   const outdir = resolve(io.root, "cdktf.out");
-  const plansDir = join(outdir, "plans");
-  const configFile = configFileFromEnv(env, resolve(io.root, "setup.config.json"));
-  let stacks: string[];
+  // The output folder is this run's from its synth to its last plan: another synth, review or
+  // offline plan on it stops, naming this run.
+  let release: () => void;
   try {
-    const synth = synthesize({ configFile, outdir });
-    const warnings = synth.warnings.filter((w) => w.kind === "action");
-    if (warnings.length > 0) fail(`(synthesis: ${warnings.length} warning(s); \`npm run synth\` prints them)`);
-    stacks = [...synth.stacks];
+    mkdirSync(dirname(outdir), { recursive: true });
+    release = lockOutput(outdir);
   } catch (error) {
     fail(`Error: ${error instanceof Error ? error.message : String(error)}`);
     return EXIT.failed;
   }
-  const unknown = named.filter((name) => !stacks.includes(name));
-  if (unknown.length > 0) {
-    fail(`Error: no stack ${unknown.map((n) => JSON.stringify(n)).join(", ")} in ${configFile} (stacks: ${stacks.join(", ")})`);
-    return EXIT.usage;
-  }
-  const selected = named.length > 0 ? stacks.filter((s) => named.includes(s)) : stacks;
-  print(
-    `Planning ${selected.length} stack(s) of ${relative(process.cwd(), configFile) || configFile} offline ` +
-      `(terraform ${detected.terraformVersion}, provider mirror ${detected.mirror}, AWS stubbed)`,
-  );
-
-  mkdirSync(plansDir, { recursive: true });
-  // No stale plan may stand for a stack: not for one planned now (its plan may fail), nor for one
-  // no longer configured.
-  for (const entry of readdirSync(plansDir)) {
-    const stack = entry.endsWith(PLAN_SUFFIX) ? entry.slice(0, -PLAN_SUFFIX.length) : undefined;
-    if (stack !== undefined && (selected.includes(stack) || !stacks.includes(stack))) rmSync(join(plansDir, entry));
-  }
-
-  const planner = new OfflinePlanner(detected, ownedTempDir("plan-offline-"));
-  // Ctrl-C or a SIGTERM while terraform runs: stop terraform and the providers it started (about
-  // 400 MB each, which otherwise outlive this process), remove the plan folders, exit 130 or 143.
-  const stop = (signal: NodeJS.Signals) => {
-    const stopped = stopTerraformRuns("SIGKILL");
-    planner.dispose();
-    fail(`plan:offline: ${signal}: stopped ${stopped} terraform run(s) and their providers, removed the plan folders`);
-    process.exit(signal === "SIGINT" ? 130 : 143);
-  };
-  const signals: NodeJS.Signals[] = handleSignals ? ["SIGINT", "SIGTERM"] : [];
-  for (const signal of signals) process.once(signal, stop);
-  let failures = 0;
-  try {
-    // Reported as each plan completes (plans run in parallel, so not necessarily in order).
-    await planner.planAll(
-      // What a stack adopts is assumed to exist in the stubbed account (else its import fails offline).
-      selected.map((name) => {
-        const file = join(outdir, "stacks", name, STACK_FILE);
-        return { name, file, existingIam: adoptedIam(JSON.parse(readFileSync(file, "utf8"))) };
-      }),
-      {
-        onPlanned: (plan) => {
-          if (!report(plan, print)) {
-            failures++;
-            fail(`--- terraform plan of ${plan.stack}: stderr ---\n${plan.run.stderr.trim()}`);
-          }
-          writePlan(plan, plansDir, print);
-        },
-      },
+  const planLocked = async (): Promise<number> => {
+    const plansDir = join(outdir, "plans");
+    const configFile = configFileFromEnv(env, resolve(io.root, "setup.config.json"));
+    let stacks: string[];
+    try {
+      const synth = synthesize({ configFile, outdir });
+      const warnings = synth.warnings.filter((w) => w.kind === "action");
+      if (warnings.length > 0) fail(`(synthesis: ${warnings.length} warning(s); \`npm run synth\` prints them)`);
+      stacks = [...synth.stacks];
+    } catch (error) {
+      fail(`Error: ${error instanceof Error ? error.message : String(error)}`);
+      return EXIT.failed;
+    }
+    const unknown = named.filter((name) => !stacks.includes(name));
+    if (unknown.length > 0) {
+      fail(`Error: no stack ${unknown.map((n) => JSON.stringify(n)).join(", ")} in ${configFile} (stacks: ${stacks.join(", ")})`);
+      return EXIT.usage;
+    }
+    const selected = named.length > 0 ? stacks.filter((s) => named.includes(s)) : stacks;
+    print(
+      `Planning ${selected.length} stack(s) of ${relative(process.cwd(), configFile) || configFile} offline ` +
+        `(terraform ${detected.terraformVersion}, provider mirror ${detected.mirror}, AWS stubbed)`,
     );
-  } catch (error) {
-    fail(`Error: ${error instanceof Error ? error.message : String(error)}`);
-    return 1;
+
+    mkdirSync(plansDir, { recursive: true });
+    // No stale plan may stand for a stack: not for one planned now (its plan may fail), nor for one
+    // no longer configured.
+    for (const entry of readdirSync(plansDir)) {
+      const stack = entry.endsWith(PLAN_SUFFIX) ? entry.slice(0, -PLAN_SUFFIX.length) : undefined;
+      if (stack !== undefined && (selected.includes(stack) || !stacks.includes(stack))) rmSync(join(plansDir, entry));
+    }
+
+    const planner = new OfflinePlanner(detected, ownedTempDir("plan-offline-"));
+    // Ctrl-C or a SIGTERM while terraform runs: stop terraform and the providers it started (about
+    // 400 MB each, which otherwise outlive this process), remove the plan folders, exit 130 or 143.
+    const stop = (signal: NodeJS.Signals) => {
+      const stopped = stopTerraformRuns("SIGKILL");
+      planner.dispose();
+      release();
+      fail(`plan:offline: ${signal}: stopped ${stopped} terraform run(s) and their providers, removed the plan folders`);
+      process.exit(signal === "SIGINT" ? 130 : 143);
+    };
+    const signals: NodeJS.Signals[] = handleSignals ? ["SIGINT", "SIGTERM"] : [];
+    for (const signal of signals) process.once(signal, stop);
+    let failures = 0;
+    try {
+      // Reported as each plan completes (plans run in parallel, so not necessarily in order).
+      await planner.planAll(
+        // What a stack adopts is assumed to exist in the stubbed account (else its import fails offline).
+        selected.map((name) => {
+          const file = join(outdir, "stacks", name, STACK_FILE);
+          return { name, file, existingIam: adoptedIam(JSON.parse(readFileSync(file, "utf8"))) };
+        }),
+        {
+          onPlanned: (plan) => {
+            if (!report(plan, print)) {
+              failures++;
+              fail(`--- terraform plan of ${plan.stack}: stderr ---\n${plan.run.stderr.trim()}`);
+            }
+            writePlan(plan, plansDir, print);
+          },
+        },
+      );
+    } catch (error) {
+      fail(`Error: ${error instanceof Error ? error.message : String(error)}`);
+      return 1;
+    } finally {
+      for (const signal of signals) process.off(signal, stop);
+      planner.dispose();
+    }
+    if (failures > 0) fail(`${failures} of ${selected.length} stack(s) failed to plan offline`);
+    return failures > 0 ? 1 : 0;
+  };
+  try {
+    return await planLocked();
   } finally {
-    for (const signal of signals) process.off(signal, stop);
-    planner.dispose();
+    release();
   }
-  if (failures > 0) fail(`${failures} of ${selected.length} stack(s) failed to plan offline`);
-  return failures > 0 ? 1 : 0;
 }
 
 if (require.main === module) {

@@ -11,7 +11,7 @@
 // Exit codes: 0 review written; 1 the configuration, the base or its synth failed; 2 bad arguments.
 import { spawnSync } from "child_process";
 import { existsSync, lstatSync, mkdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "fs";
-import { isAbsolute, join, relative, resolve } from "path";
+import { dirname, isAbsolute, join, relative, resolve } from "path";
 import { synthesize } from "../modules/app";
 import { userCwd } from "../modules/config";
 import {
@@ -36,7 +36,8 @@ import {
   summarizeStack,
 } from "./review-lib";
 import { OutdirError } from "./review/files";
-import { ownedTempDir } from "./lib/temp";
+import { cleanUpOnSignals, ownedTempDir } from "./lib/temp";
+import { OutputBusyError, lockOutput } from "../modules/output-lock";
 import { warningsByStack } from "./review/read";
 import { PROJECT_ROOT, UsageError, parseCommandLine } from "./lib/cli";
 
@@ -195,7 +196,12 @@ export function run(argv: readonly string[], io: Io = defaultIo): number {
   }
   const configFile = io.env.SETUP_CONFIG ? resolve(io.cwd, io.env.SETUP_CONFIG) : join(PROJECT_ROOT, "setup.config.json");
   const outdir = resolve(io.cwd, args.outdir ?? io.env.CDKTF_OUTDIR ?? join(PROJECT_ROOT, "cdktf.out"));
+  // The output folder is the review's from its synth to its review.md: another synth, review or
+  // offline plan on it stops, naming this run.
+  let release = () => undefined as void;
   try {
+    mkdirSync(dirname(outdir), { recursive: true });
+    release = lockOutput(outdir);
     // The base first: --base-dir may name the folder the synth below overwrites.
     const base =
       args.baseDir !== undefined
@@ -244,9 +250,11 @@ export function run(argv: readonly string[], io: Io = defaultIo): number {
     writeBounded(input, markdown, outdir, io);
     return 0;
   } catch (e) {
-    if (!(e instanceof ReviewError || e instanceof OutdirError)) throw e;
+    if (!(e instanceof ReviewError || e instanceof OutdirError || e instanceof OutputBusyError)) throw e;
     io.err(`review: ${e.message}`);
     return 1;
+  } finally {
+    release();
   }
 }
 
@@ -283,4 +291,7 @@ export function npmConfigArgs(argv: string[], env: NodeJS.ProcessEnv): string[] 
   return argv;
 }
 
-if (require.main === module) process.exitCode = run(npmConfigArgs(process.argv.slice(2), process.env));
+if (require.main === module) {
+  cleanUpOnSignals("review");
+  process.exitCode = run(npmConfigArgs(process.argv.slice(2), process.env));
+}

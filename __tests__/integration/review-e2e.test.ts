@@ -1,7 +1,8 @@
 // `npm run review` as a process (node -r tsx/cjs scripts/review.ts, with git for --base), and the
 // review of real offline plans (terraform and the provider as the oracle, AWS stubbed).
-import { spawnSync } from "child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "fs";
+import { spawn, spawnSync } from "child_process";
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
 import { join } from "path";
 import { synthesize } from "../../modules";
 import { PlanJson, planProblem, plannedAccessLosses } from "../../scripts/review-lib";
@@ -151,4 +152,25 @@ describeWithTerraform("the review of real offline plans (terraform and the provi
     );
     expect(plannedAccessLosses({ prod: plans.get("live, users of an earlier version")! })).toEqual([]);
   });
+});
+
+describe("npm run review stopped by a signal", () => {
+  test("SIGTERM while it synthesizes --base HEAD: exit 143, its copy of HEAD removed", async () => {
+    const outdir = join(tempDir("review-signal-"), "cdktf.out");
+    const child = spawn(process.execPath, ["-r", "tsx/cjs", "scripts/review.ts", "--base", "HEAD", "--outdir", outdir], {
+      cwd: ROOT,
+      env: { ...process.env, SETUP_CONFIG: configFile(shippedConfig()), CHECKPOINT_DISABLE: "1" },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr!.on("data", (d) => (stderr += d));
+    const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
+    const copy = `review-base-${child.pid}-`;
+    for (let i = 0; i < 600 && !readdirSync(tmpdir()).some((e) => e.startsWith(copy)); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(readdirSync(tmpdir()).some((e) => e.startsWith(copy))).toBe(true);
+    child.kill("SIGTERM");
+    expect(await exited).toBe(143);
+    expect(stderr).toContain("review: SIGTERM: stopped, temporary folders removed");
+    expect(readdirSync(tmpdir()).filter((e) => e.startsWith(copy))).toEqual([]);
+  }, 120_000);
 });

@@ -19,8 +19,35 @@ export function sweepStaleTempDirs(prefix: string, dir = tmpdir()): string[] {
   return removed;
 }
 
+/** The folders of {@link ownedTempDir} of this process (removed by {@link removeOwnedTempDirs}). */
+const owned = new Set<string>();
+
 /** A new folder `<tmpdir>/<prefix><pid>-XXXXXX`, after removing those of runs that are gone. */
 export function ownedTempDir(prefix: string, dir = tmpdir()): string {
   sweepStaleTempDirs(prefix, dir);
-  return mkdtempSync(join(dir, `${prefix}${process.pid}-`));
+  const made = mkdtempSync(join(dir, `${prefix}${process.pid}-`));
+  owned.add(made);
+  return made;
+}
+
+/** Removes every folder of {@link ownedTempDir} this process made (on a signal; the owner removes its own otherwise). */
+export function removeOwnedTempDirs(): void {
+  for (const dir of owned) rmSync(dir, { recursive: true, force: true });
+  owned.clear();
+}
+
+/**
+ * For a command's entry: on SIGINT or SIGTERM, runs `cleanup` (release locks...), removes this
+ * process's temporary folders and exits 130 or 143. A synchronous step (a git archive, a synth)
+ * finishes first: the handler runs once it returns.
+ */
+export function cleanUpOnSignals(command: string, cleanup: () => void = () => undefined): void {
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      cleanup();
+      removeOwnedTempDirs();
+      process.stderr.write(`${command}: ${signal}: stopped, temporary folders removed\n`);
+      process.exit(signal === "SIGINT" ? 130 : 143);
+    });
+  }
 }
