@@ -800,10 +800,10 @@ export class ConfigError extends Error {
 }
 
 /** Renders a JSON path such as accounts[0].adminUsers[1].name. */
-/** A key as a message shows it: at most 40 characters (a fuzzer's 50,000-character key is not echoed whole). */
+/** A key as a message shows it: at most 80 characters, as values (a fuzzer's 50,000-character key is not echoed whole). */
 function shortKey(key: PropertyKey): string {
   const text = String(key);
-  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 function jsonPath(path: readonly PropertyKey[]): string {
