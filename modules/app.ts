@@ -13,7 +13,7 @@ import { ACKNOWLEDGEABLE, ACKNOWLEDGED_METADATA, COMPARISON_IDS, NOTE_METADATA, 
 import { RetiredStack } from "./retired-stack";
 import { RemovedBlocks } from "./removed-block";
 import { lockOutput } from "./output-lock";
-import { incompleteOutput, publishStacks } from "./output-journal";
+import { incompleteOutput, publishStacks, repairedMessage } from "./output-journal";
 import { ItemResults, answerWorkerPart, canRunInWorker, runItems } from "./parallel";
 import { availableParallelism } from "os";
 
@@ -368,10 +368,7 @@ export function synthesize(options: SynthesizeOptions): SynthResult {
     );
     const compared = replacementWarnings(outdir, names, previous, config, hclJson);
     const replacements = [...compared, ...(previous.size > 0 ? staleComparisonAcknowledgements(config, compared) : [])];
-    const repaired =
-      interrupted &&
-      `${outdir} was incomplete: a synth (pid ${interrupted.pid || "?"}, ${interrupted.started}) stopped while moving its ` +
-        `${interrupted.stacks || "?"} stacks into it: this synth wrote every stack again`;
+    const repaired = interrupted && repairedMessage(outdir, interrupted);
     return { outdir, stacks: names, warnings: [...checked, ...replacements], replacements, threads, ...(repaired ? { repaired } : {}) };
   } finally {
     rmSync(staging, { recursive: true, force: true });

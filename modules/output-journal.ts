@@ -49,13 +49,13 @@ export function incompleteOutput(outdir: string): IncompleteOutput | undefined {
 }
 
 /** Marks `outdir` as being written (before the first stack is moved into it). */
-export function beginMove(outdir: string, stacks: number): void {
+function beginMove(outdir: string, stacks: number): void {
   const marker: IncompleteOutput = { pid: process.pid, started: new Date().toISOString(), stacks };
   writeFileAtomic(join(outdir, INCOMPLETE_MARKER), JSON.stringify(marker) + "\n");
 }
 
 /** Removes the mark (after the manifest is written): the output is whole. */
-export function endMove(outdir: string): void {
+function endMove(outdir: string): void {
   rmSync(join(outdir, INCOMPLETE_MARKER), { force: true });
 }
 
@@ -65,6 +65,14 @@ export class IncompleteOutputError extends Error {
   override name = "IncompleteOutputError";
 }
 
+/** What the synth that found the mark says once it has written every stack again. */
+export function repairedMessage(outdir: string, marker: IncompleteOutput): string {
+  return (
+    `${outdir} was incomplete: a synth (pid ${marker.pid || "?"}, ${marker.started}) stopped while moving its ` +
+    `${marker.stacks || "?"} stacks into it: this synth wrote every stack again`
+  );
+}
+
 /** The sentence that says why a marked output folder cannot be read, and what to do. */
 export function incompleteMessage(outdir: string, marker: IncompleteOutput): string {
   return (
@@ -72,12 +80,6 @@ export function incompleteMessage(outdir: string, marker: IncompleteOutput): str
     `${marker.stacks || "?"} stacks into it, so its stacks may be of two synths (${INCOMPLETE_MARKER} is there). ` +
     "Run npm run synth: it writes every stack again"
   );
-}
-
-/** Throws {@link IncompleteOutputError} when `outdir` is marked as incomplete (for the commands that read it). */
-export function assertCompleteOutput(outdir: string): void {
-  const marker = incompleteOutput(outdir);
-  if (marker) throw new IncompleteOutputError(incompleteMessage(outdir, marker));
 }
 
 /**
