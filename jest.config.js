@@ -1,5 +1,5 @@
 // Two jest projects, by folder:
-// - unit: __tests__/*.test.ts, in this process only (constructs, configuration, rules, the review's
+// - unit: __tests__/**/*.test.ts outside integration/ (folders mirror modules/ and scripts/), in this process only (constructs, configuration, rules, the review's
 //   rendering): `npm run test:unit`, the inner loop;
 // - integration: __tests__/integration/, the real clients in child processes (terraform and the
 //   provider, the AWS CLI, npm pack, node and git as the commands run), and runs at scale.
@@ -18,7 +18,12 @@ module.exports = {
   globalSetup: "<rootDir>/__tests__/support/global-setup.ts",
   globalTeardown: "<rootDir>/__tests__/support/global-teardown.ts",
   projects: [
-    { ...shared, displayName: "unit", testMatch: ["<rootDir>/__tests__/*.test.ts"] },
+    {
+      ...shared,
+      displayName: "unit",
+      testMatch: ["<rootDir>/__tests__/**/*.test.ts"],
+      testPathIgnorePatterns: ["/node_modules/", "<rootDir>/__tests__/integration/"],
+    },
     { ...shared, displayName: "integration", testMatch: ["<rootDir>/__tests__/integration/*.test.ts"] },
   ],
 };

@@ -11,8 +11,8 @@
 import { spawnSync } from "child_process";
 import { closeSync, fchmodSync, openSync, readFileSync, unlinkSync, writeSync } from "fs";
 import { basename, dirname, resolve } from "path";
-import { accessKeyId, userCwd } from "../modules/config";
-import { SECRETS_OUTPUT, USERS_OUTPUT } from "../modules/incident-manager-setup-stack";
+import { accessKeyId, userCwd } from "../modules/app/config/schema";
+import { SECRETS_OUTPUT, USERS_OUTPUT } from "../modules/app/stacks/setup-stack";
 import { PROJECT_ROOT, UsageError, parseCommandLine } from "./lib/cli";
 import { Json, isObject } from "./lib/json";
 import { TerraformOutputError, TerraformOutputs, outputCommand, parseOutputs, terraformOutputs } from "./lib/terraform-output";

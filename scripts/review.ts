@@ -12,8 +12,8 @@
 import { spawnSync } from "child_process";
 import { existsSync, lstatSync, mkdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "fs";
 import { dirname, isAbsolute, join, relative, resolve } from "path";
-import { synthesize } from "../modules/app";
-import { userCwd } from "../modules/config";
+import { synthesize } from "../modules/app/synthesize";
+import { userCwd } from "../modules/app/config/schema";
 import {
   Bounded,
   count,
@@ -37,7 +37,7 @@ import {
 } from "./review-lib";
 import { OutdirError } from "./review/files";
 import { cleanUpOnSignals, ownedTempDir } from "./lib/temp";
-import { OutputBusyError, lockOutput } from "../modules/output-lock";
+import { OutputBusyError, lockOutput } from "../modules/app/synth/output-lock";
 import { warningsByStack } from "./review/read";
 import { PROJECT_ROOT, UsageError, parseCommandLine } from "./lib/cli";
 

@@ -10,8 +10,8 @@
 //
 // Exit codes: 0 printed; 1 the configuration or the start URL is missing or wrong; 2 bad arguments.
 import { resolve } from "path";
-import { AccountConfig, ConfigError, SetupConfig, assignedAccounts, configFileFromEnv, loadConfig } from "../modules/config";
-import { IDENTITY_CENTER_OUTPUTS } from "../modules/identity-center-stack";
+import { AccountConfig, ConfigError, SetupConfig, assignedAccounts, configFileFromEnv, loadConfig } from "../modules/app/config/schema";
+import { IDENTITY_CENTER_OUTPUTS } from "../modules/app/stacks/identity-center-stack";
 import { CommandIo, EXIT, UsageError, argsOrExit, parseCommandLine, processIo } from "./lib/cli";
 import { TerraformOutputError, outputCommand, terraformOutputs } from "./lib/terraform-output";
 

@@ -12,7 +12,7 @@ import {
   PERMISSION_SET_NAME,
   SESSION_DURATION,
   sessionDurationAllowed,
-} from "../../modules/aws-rules";
+} from "../../modules/core/aws-rules";
 import { terraformRequired } from "../../scripts/lib/terraform";
 
 interface Shape {

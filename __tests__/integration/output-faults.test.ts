@@ -7,7 +7,7 @@ import { ChildProcess, spawn, spawnSync } from "child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { INCOMPLETE_MARKER } from "../../modules/output-journal";
+import { INCOMPLETE_MARKER } from "../../modules/app/synth/output-journal";
 import { ROOT } from "../support/configs";
 
 jest.setTimeout(180_000);

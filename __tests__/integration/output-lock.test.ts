@@ -50,7 +50,7 @@ test("a run killed in the middle of a synthesis leaves the old output whole; the
   writeFileSync(configFile, JSON.stringify(many));
   const child = spawn(
     process.execPath,
-    ["-r", "tsx/cjs", "-e", `require("./modules/app").synthesize(${JSON.stringify({ configFile, outdir })})`],
+    ["-r", "tsx/cjs", "-e", `require("./modules").synthesize(${JSON.stringify({ configFile, outdir })})`],
     {
       cwd: ROOT,
       stdio: "ignore",

@@ -35,7 +35,7 @@
 // in the `x-amzn-ErrorType` header (the AWS SDK for Go v2 reads the header first, then `__type`).
 // Only AWS's documented example values, or values shaped like them, are used. ARNs are in the
 // partition of the request's signing region (us-gov-* -> aws-us-gov, cn-* -> aws-cn).
-import { partitionOfRegion } from "../../modules/arns";
+import { partitionOfRegion } from "../../modules/core/arns";
 import { randomUUID } from "crypto";
 import { IncomingMessage, Server, ServerResponse, createServer } from "http";
 import { AddressInfo } from "net";

@@ -5,7 +5,7 @@
 import { mkdtempSync, readdirSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { processAlive } from "../../modules/output-lock";
+import { processAlive } from "../../modules/app/synth/output-lock";
 
 /** The folders `<tmpdir>/<prefix><pid>-*` of runs that are gone: removed; returns their names. */
 export function sweepStaleTempDirs(prefix: string, dir = tmpdir()): string[] {

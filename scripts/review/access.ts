@@ -8,7 +8,7 @@
 // access is "no longer managed"), a retired stack destroys what its plan destroys (not what it
 // forgets), and the offline plans' destroys are listed. Part of npm run review;
 // scripts/review-lib.ts re-exports the public API.
-import { IDENTITY_CENTER_OUTPUTS } from "../../modules/identity-center-stack";
+import { IDENTITY_CENTER_OUTPUTS } from "../../modules/app/stacks/identity-center-stack";
 import { arr, code, compare, obj, plural, sorted, str } from "./helpers";
 import { StackView, existingAdministratorsOf, parseRef, retiredOf } from "./read";
 import { Json, PlanJson } from "./types";

@@ -1,7 +1,7 @@
 // The comparison with a base: resources and outputs added, removed, changed or replaced. Part of npm
 // run review; scripts/review-lib.ts re-exports the public API.
-import { SECRETS_OUTPUT, USERS_OUTPUT } from "../../modules/incident-manager-setup-stack";
-import { REPLACEMENT_CONSEQUENCE, replacementCauses } from "../../modules/replacements";
+import { SECRETS_OUTPUT, USERS_OUTPUT } from "../../modules/app/stacks/setup-stack";
+import { REPLACEMENT_CONSEQUENCE, replacementCauses } from "../../modules/app/synth/replacements";
 import { arr, bodyChanges, code, isObject, isSecretAttribute, obj, showValue, sorted, withoutMeta } from "./helpers";
 import { StackView, retiredOf, warningsByStack, warningsOf } from "./read";
 import { Json, ReviewDiff, ReviewWarning, StackChange, SynthOutput } from "./types";

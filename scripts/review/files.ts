@@ -4,7 +4,7 @@ import { arr, isObject, obj, sorted } from "./helpers";
 import { Json, PlanJson, ReviewWarning, SynthOutput } from "./types";
 import { existsSync, readFileSync, readdirSync } from "fs";
 import { join } from "path";
-import { incompleteMessage, incompleteOutput } from "../../modules/output-journal";
+import { incompleteMessage, incompleteOutput } from "../../modules/app/synth/output-journal";
 import { whereJsonBreaks } from "../lib/terraform-output";
 
 // ---------------------------------------------------------------------------------------------

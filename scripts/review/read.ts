@@ -4,7 +4,7 @@
 import { arr, code, compare, describePgpKey, flatten, obj, plural, showValue, sorted, str, withoutMeta, yesNo } from "./helpers";
 import { Json, ReviewWarning } from "./types";
 import { posix } from "path";
-import { EXISTING_ADMINISTRATORS_OUTPUT, SECRETS_OUTPUT, USERS_OUTPUT } from "../../modules/incident-manager-setup-stack";
+import { EXISTING_ADMINISTRATORS_OUTPUT, SECRETS_OUTPUT, USERS_OUTPUT } from "../../modules/app/stacks/setup-stack";
 
 // ---------------------------------------------------------------------------------------------
 // Reading a stack's JSON

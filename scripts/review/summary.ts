@@ -2,7 +2,7 @@
 // npm run review; scripts/review-lib.ts re-exports the public API.
 import { PlanResourceChangeSummary, countPlannedChanges } from "../lib/plan-json";
 import { PLUMBING_DATA, arr, checkovSkips, code, compare, obj, plural, sorted, str } from "./helpers";
-import { IDENTITY_CENTER_OUTPUTS } from "../../modules/identity-center-stack";
+import { IDENTITY_CENTER_OUTPUTS } from "../../modules/app/stacks/identity-center-stack";
 import { isIdentityCenterStack } from "./access";
 import { StackView, describe, describeBackend, existingAdministratorsOf, retiredOf, roleMode, stackName, warningsOf } from "./read";
 import { Json, PlanJson, ResourceRow, ReviewWarning, StackSummary } from "./types";
