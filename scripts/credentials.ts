@@ -11,7 +11,7 @@
 import { spawnSync } from "child_process";
 import { closeSync, fchmodSync, openSync, readFileSync, unlinkSync, writeSync } from "fs";
 import { basename, dirname, resolve } from "path";
-import { accessKeyId, userCwd } from "../modules/app/config/schema";
+import { accessKeyId, userCwd } from "../modules/app/config";
 import { SECRETS_OUTPUT, USERS_OUTPUT } from "../modules/app/stacks/setup-stack";
 import { PROJECT_ROOT, UsageError, parseCommandLine } from "./lib/cli";
 import { Json, isObject } from "./lib/json";

@@ -3,7 +3,7 @@
 import { PROJECT_ROOT } from "./lib/cli";
 import { writeFileSync } from "fs";
 import { resolve } from "path";
-import { configJsonSchema } from "../modules/app/config/schema";
+import { configJsonSchema } from "../modules/app/config";
 
 export const SCHEMA_FILE = resolve(PROJECT_ROOT, "setup.schema.json");
 

@@ -13,8 +13,8 @@ import { ownedTempDir } from "./lib/temp";
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "fs";
 import { dirname, join, relative, resolve } from "path";
 import { lockOutput } from "../modules/app/synth/output-lock";
-import { synthesize } from "../modules/app/synthesize";
-import { configFileFromEnv } from "../modules/app/config/schema";
+import { synthesize } from "../modules/app";
+import { configFileFromEnv } from "../modules/app/config";
 import { STACK_FILE, detectTerraform, formatDiagnostics, stopTerraformRuns } from "./lib/terraform";
 import {
   OfflinePlanner,

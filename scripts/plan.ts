@@ -6,8 +6,8 @@
 // 2 bad arguments (an unknown option, or a name that is no stack of the configuration).
 import { spawnSync } from "child_process";
 import { resolve } from "path";
-import { synthesize } from "../modules/app/synthesize";
-import { configFileFromEnv } from "../modules/app/config/schema";
+import { synthesize } from "../modules/app";
+import { configFileFromEnv } from "../modules/app/config";
 import { CommandIo, EXIT, argsOrExit, parseCommandLine, processIo } from "./lib/cli";
 
 export const USAGE = [

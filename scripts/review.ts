@@ -12,8 +12,8 @@
 import { spawnSync } from "child_process";
 import { existsSync, lstatSync, mkdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "fs";
 import { dirname, isAbsolute, join, relative, resolve } from "path";
-import { synthesize } from "../modules/app/synthesize";
-import { userCwd } from "../modules/app/config/schema";
+import { synthesize } from "../modules/app";
+import { userCwd } from "../modules/app/config";
 import {
   Bounded,
   count,

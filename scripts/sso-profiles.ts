@@ -10,7 +10,7 @@
 //
 // Exit codes: 0 printed; 1 the configuration or the start URL is missing or wrong; 2 bad arguments.
 import { resolve } from "path";
-import { AccountConfig, ConfigError, SetupConfig, assignedAccounts, configFileFromEnv, loadConfig } from "../modules/app/config/schema";
+import { AccountConfig, ConfigError, SetupConfig, assignedAccounts, configFileFromEnv, loadConfig } from "../modules/app/config";
 import { IDENTITY_CENTER_OUTPUTS } from "../modules/app/stacks/identity-center-stack";
 import { CommandIo, EXIT, UsageError, argsOrExit, parseCommandLine, processIo } from "./lib/cli";
 import { TerraformOutputError, outputCommand, terraformOutputs } from "./lib/terraform-output";

@@ -14,9 +14,9 @@
 // stack has no plan (apply) role, or a CI refusal above; 2 bad arguments.
 import { readFileSync } from "fs";
 import { join, resolve } from "path";
-import { acknowledgementOf } from "../modules/app/synthesize";
+import { acknowledgementOf } from "../modules/app";
 import { ROLE_ARN } from "../modules/core/aws-rules";
-import { ConfigError, SetupConfig, configFileFromEnv, loadConfig } from "../modules/app/config/schema";
+import { ConfigError, SetupConfig, configFileFromEnv, loadConfig } from "../modules/app/config";
 import { WarningId } from "../modules/core/warnings";
 import { incompleteMessage, incompleteOutput } from "../modules/app/synth/output-journal";
 import { CommandIo, EXIT, UsageError, argsOrExit, parseCommandLine, processIo } from "./lib/cli";

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { ACKNOWLEDGEABLE, ConfigError, SYNTH_USAGE, WARNINGS, main, parseConfig, strictRequested, synthesize } from "../../modules";
-import { MANY_WARNINGS, SynthWarning, warningLines } from "../../modules/app/synthesize";
+import { MANY_WARNINGS, SynthWarning, warningLines } from "../../modules/app";
 import { WarningId } from "../../modules/core/warnings";
 import { shippedConfig } from "../support/configs";
 

@@ -5,7 +5,7 @@ import { spawnSync } from "child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { delimiter, join } from "path";
-import { parseConfig } from "../../modules/app/config/schema";
+import { parseConfig } from "../../modules/app/config";
 import { terraformRequired } from "../../scripts/lib/terraform";
 import { Io, parseArgs, renderSsoConfig, run, ssoConfig } from "../../scripts/sso-profiles";
 import { ROOT, SHIPPED_CONFIG_FILE } from "../support/configs";

@@ -4,8 +4,8 @@
 import { mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { createApp } from "../../modules/app/synthesize";
-import { SetupConfigInput, parseConfig } from "../../modules/app/config/schema";
+import { createApp } from "../../modules/app";
+import { SetupConfigInput, parseConfig } from "../../modules/app/config";
 import { Batch, Io, MAX_MATRIX_JOBS, StackEntry, UsageError, batches, listStacks, parseArgs, run } from "../../scripts/stacks";
 import { ROOT, SHIPPED_CONFIG_FILE, fullConfig, organizationConfig } from "../support/configs";
 

@@ -2,7 +2,7 @@
 // tests and the engine checks (scripts/engines) synthesize. Only AWS's documented example values.
 import { readFileSync } from "fs";
 import { resolve } from "path";
-import { SetupConfigInput } from "../../modules/app/config/schema";
+import { SetupConfigInput } from "../../modules/app/config";
 
 export const ROOT = resolve(__dirname, "..", "..");
 export const SHIPPED_CONFIG_FILE = resolve(ROOT, "setup.config.json");

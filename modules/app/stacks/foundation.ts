@@ -1,6 +1,6 @@
 import { LocalBackend, S3Backend, TerraformStack, TerraformVariable } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { BackendConfig } from "../config/schema";
+import { BackendConfig } from "../config";
 import { warn } from "../../core/warnings";
 
 /** AWS's documentation example account id: no real account has it (the shipped sample pins it). */

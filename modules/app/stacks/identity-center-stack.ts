@@ -3,7 +3,7 @@ import { TerraformOutput, TerraformStack } from "cdktf";
 import { AccountAssignment } from "../../identity-center/account-assignment";
 import { AdministratorPermissionSet } from "../../identity-center/permission-set";
 import { partitionOfRegion } from "../../core/arns";
-import { BackendConfig, IdentityCenterConfig } from "../config/schema";
+import { BackendConfig, IdentityCenterConfig } from "../config";
 import { IdentityCenterGroup } from "../../identity-center/group";
 import { IdentityCenterInstance } from "../../identity-center/instance";
 import { IdentityCenterUser } from "../../identity-center/user";

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { TerraformStack } from "cdktf";
-import { BackendConfig } from "../config/schema";
+import { BackendConfig } from "../config";
 import { RemovedBlocks } from "../../core/removed-block";
 import { StackTarget, addProviderAndBackend } from "./foundation";
 import { warn } from "../../core/warnings";

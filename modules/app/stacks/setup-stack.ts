@@ -10,7 +10,7 @@ import { AccountPasswordPolicy, CIS_PASSWORD_POLICY } from "../../iam/account-pa
 import { AdminGroup } from "../../iam/admin-group";
 import { AdminUser } from "../../iam/admin-user";
 import { partitionOfRegion } from "../../core/arns";
-import { AccountConfig, AdminUserConfig, BackendConfig, accessKeyId } from "../config/schema";
+import { AccountConfig, AdminUserConfig, BackendConfig, accessKeyId } from "../config";
 import { IncidentManagerServiceLinkedRole, incidentManagerRoleArn } from "../../incident-manager/service-linked-role";
 import { IncidentManagerSetupPolicy } from "../../incident-manager/setup-policy";
 import { RemovedBlocks } from "../../core/removed-block";

@@ -10,6 +10,9 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, w
 import { basename, join } from "path";
 
 /** The marker of a synthesis that has begun moving its stacks into the output folder. */
+/** The file a stack is synthesized to: JSON by default, HCL with `cdktf synth --hcl`. */
+export const STACK_FILES = { json: "cdk.tf.json", hcl: "cdk.tf" } as const;
+
 export const INCOMPLETE_MARKER = ".synth-incomplete.json";
 
 /** What the marker holds. */

@@ -1,0 +1,157 @@
+// The comparison with the previous synth in the output folder: stacks no longer configured, another
+// configuration file, and resources that Terraform would replace, delete or leave unchanged (ignore_changes).
+import { existsSync, readFileSync, readdirSync } from "fs";
+import { basename, join, resolve } from "path";
+import { SetupConfig } from "../config";
+import { DELETION_CONSEQUENCE, REPLACEMENT_CONSEQUENCE, ignoredChanges, replacementCauses } from "./replacements";
+import { withId } from "../../core/warnings";
+import { SynthWarning, acknowledgementOf } from "../warnings";
+import { STACK_FILES } from "./output-journal";
+
+/** The file in the output folder that records which configuration file the last synth read. */
+export const SYNTH_SOURCE_FILE = "synth-source.json";
+
+/**
+ * A stack folder of an earlier synth whose stack the configuration no longer has: what it made
+ * stays in AWS, unmanaged, and nothing would plan it again. The folder is kept (not in the
+ * manifest) and the warning repeats until the stack is retired or the folder deleted.
+ */
+export function removedStackWarnings(stacksDir: string, names: readonly string[]): SynthWarning[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(stacksDir).sort();
+  } catch {
+    return [];
+  }
+  return entries
+    .filter((entry) => !names.includes(entry) && Object.values(STACK_FILES).some((file) => existsSync(join(stacksDir, entry, file))))
+    .map((entry) => ({
+      path: entry,
+      id: "stack-removed" as const,
+      kind: "action" as const,
+      message: withId(
+        "stack-removed",
+        `stack ${entry} was synthesized before and is no longer in the configuration: the users, keys and group (or the ` +
+          "Identity Center users, permission set and assignments) it made, if it was ever applied, STAY in AWS, unmanaged, " +
+          `and no plan covers them. To take it out, put the entry back with "retire": true, apply its plan, then delete ` +
+          `the entry. npm run synth keeps its folder ${join("stacks", entry)} for that (the cdktf CLI deletes it); delete ` +
+          "the folder once the stack is retired or destroyed, or at once if it was never applied.",
+      ),
+    }));
+}
+
+/** A synth into a folder that the last synth filled from another configuration file (a missing SETUP_CONFIG, say). */
+export function configFileWarnings(outdir: string, configFile: string): SynthWarning[] {
+  let previous: string;
+  try {
+    previous = String((JSON.parse(readFileSync(join(outdir, SYNTH_SOURCE_FILE), "utf8")) as { configFile?: unknown }).configFile);
+  } catch {
+    return [];
+  }
+  if (previous === resolve(configFile)) return [];
+  return [
+    {
+      path: basename(outdir),
+      id: "config-file-changed",
+      kind: "action",
+      message: withId(
+        "config-file-changed",
+        `${basename(outdir)} was last synthesized from ${previous}; this synth reads ${resolve(configFile)} and replaces the ` +
+          "stacks they share. If that is not what you meant, set SETUP_CONFIG to your configuration and synthesize again " +
+          `before you plan. A deliberate switch: synthesize once without --strict, or delete ${basename(outdir)}.`,
+      ),
+    },
+  ];
+}
+
+type StackJson = { resource?: Record<string, Record<string, Record<string, unknown>>> };
+
+/** The text of each stack's JSON left by the previous synth in the output folder (read before it is replaced). */
+export function previousStackJson(outdir: string, names: readonly string[]): Map<string, string> {
+  const previous = new Map<string, string>();
+  for (const name of names) {
+    try {
+      previous.set(name, readFileSync(join(outdir, "stacks", name, STACK_FILES.json), "utf8"));
+    } catch {
+      // no previous JSON synth of this stack: nothing to compare with
+    }
+  }
+  return previous;
+}
+
+/**
+ * The resources the new synth makes Terraform replace (or changes it ignores), compared with the
+ * previous synth in the same folder: synth knows no deployed state. Run after synth, from the JSON
+ * just written (an unchanged stack costs one string comparison); the arguments that force
+ * replacement are the provider's (see replacements.ts). Not in the manifest: they compare two
+ * synths, not the stack.
+ */
+export function replacementWarnings(
+  outdir: string,
+  names: readonly string[],
+  previous: ReadonlyMap<string, string>,
+  config: SetupConfig,
+  hclJson: ReadonlyMap<string, string>,
+): SynthWarning[] {
+  const warnings: SynthWarning[] = [];
+  for (const name of names) {
+    const before = previous.get(name);
+    if (before === undefined) continue;
+    const after = hclJson.get(name) ?? readFileSync(join(outdir, "stacks", name, STACK_FILES.json), "utf8");
+    if (after === before) continue;
+    const old = JSON.parse(before) as StackJson;
+    const current = JSON.parse(after) as StackJson;
+    // The construct path CDKTF records on each resource (`prod/AdminUser-bob/Resource`): an
+    // acknowledgement scoped to a user matches the changes of that user's resources.
+    const pathOf = (body: Record<string, unknown>) =>
+      String((body["//"] as { metadata?: { path?: string } } | undefined)?.metadata?.path ?? name);
+    const warn = (id: "replacement" | "ignored-change" | "deletion", message: string, body: Record<string, unknown>) => {
+      const path = pathOf(body);
+      const ack = acknowledgementOf(config, path, id);
+      const decided = ack === undefined ? {} : { reason: config.acknowledge[ack].reason };
+      warnings.push({
+        path,
+        message: withId(id, message),
+        id,
+        kind: ack === undefined ? "action" : "acknowledged",
+        ...decided,
+      });
+    };
+    for (const [type, consequence] of Object.entries(DELETION_CONSEQUENCE)) {
+      for (const [gone, body] of Object.entries(old.resource?.[type] ?? {}).filter(([n]) => !current.resource?.[type]?.[n])) {
+        warn(
+          "deletion",
+          `${type}.${gone} is no longer in the stack, so Terraform DELETES it: ${consequence}. Check the plan before you apply.`,
+          body,
+        );
+      }
+    }
+    for (const [type, byName] of Object.entries(current.resource ?? {})) {
+      for (const [name, body] of Object.entries(byName)) {
+        const was = old.resource?.[type]?.[name];
+        if (!was) continue;
+        const consequence = REPLACEMENT_CONSEQUENCE[type];
+        const causes = replacementCauses(type, was, body);
+        if (causes.length > 0) {
+          warn(
+            "replacement",
+            `${type}.${name}: ${causes.join(", ")} changed since the last synth, which makes Terraform REPLACE it` +
+              `${consequence ? `: ${consequence}` : ""}. Check the plan before you apply.`,
+            body,
+          );
+        }
+        const ignored = ignoredChanges(was, body);
+        if (ignored.length > 0) {
+          warn(
+            "ignored-change",
+            `${type}.${name}: ${ignored.join(", ")} changed since the last synth, but lifecycle.ignore_changes keeps an existing ` +
+              `resource as it is, so this has no effect on it. To apply it, replace the resource once: ` +
+              `terraform apply -replace=${type}.${name}${consequence ? ` (${consequence})` : ""}.`,
+            body,
+          );
+        }
+      }
+    }
+  }
+  return warnings;
+}
