@@ -95,7 +95,7 @@ describe("npm run synth on the shipped configuration", () => {
     expect(readFileSync(stackFile(first), "utf8")).toBe(stack);
 
     const later = new Date(Date.now() + 5_000);
-    utimesSync(join(first, "modules", "app.ts"), later, later);
+    utimesSync(join(first, "modules", "app", "synth", "synthesize.ts"), later, later);
     expect(runMain(first).status).toBe(0);
     expect(statSync(bundle).mtimeMs).toBeGreaterThan(built); // a module changed: rebuilt
     expect(readFileSync(stackFile(first), "utf8")).toBe(stack);
