@@ -1,9 +1,9 @@
-import { Testing } from "cdktf";
+import { TerraformStack, Testing } from "cdktf";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { IamAccessKey } from "@cdktf/provider-aws/lib/iam-access-key";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { Construct } from "constructs";
-import { AccessKey, AccessKeyProps, AccessKeyStatus, AdminGroup, AdminUser } from "../../modules";
+import { AccessKey, AccessKeyProps, AccessKeyStatus, AdminGroup, AdminUser, IAdminUser } from "../../modules";
 
 function synthKey(props: Partial<Omit<AccessKeyProps, "user">> = {}): string {
   return Testing.synthScope((scope: Construct) => {
@@ -65,5 +65,21 @@ describe("AccessKey in Secrets Manager", () => {
     expect(() => synthKey({ pgpKey: "keybase:alice", secretStore: { namePrefix: "x-" } })).toThrow(
       "secretStore: cannot be combined with pgpKey",
     );
+  });
+
+  test("takes any IAdminUser: a user made elsewhere gets a key for its name, and warns once of keys beside its password", () => {
+    const stack = new TerraformStack(Testing.app(), "s");
+    const user: IAdminUser = Object.assign(new Construct(stack, "ExistingUser"), {
+      userName: "bob",
+      userArn: "arn:aws:iam::111122223333:user/bob",
+      consoleAccess: true,
+      mfaRequired: false,
+    });
+    new AccessKey(stack, "Key1", { user, pgpKey: "keybase:bob" });
+    new AccessKey(stack, "Key2", { user, pgpKey: "keybase:bob" });
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(IamAccessKey, { user: "bob" });
+    const warnings = stack.node.findAll().flatMap((c) => c.node.metadata.map((m) => String(m.data)));
+    expect(warnings.filter((w) => w.includes("[keys-with-console]"))).toHaveLength(1);
+    expect(warnings.filter((w) => w.includes("[key-needs-mfa-session]"))).toHaveLength(0);
   });
 });

@@ -6,15 +6,15 @@ import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmana
 import { SECRET_STORE_WITH_PGP_RULE } from "../core/aws-rules";
 import { warn } from "../core/warnings";
 import { skipCheckov } from "../core/checkov";
-import { AdminUser } from "./admin-user";
+import type { IAdminUser } from "./admin-user";
 
 /** Status of an access key. */
 export type AccessKeyStatus = "Active" | "Inactive";
 
 /** Properties of an {@link AccessKey}. */
 export interface AccessKeyProps {
-  /** The user the key belongs to. */
-  readonly user: AdminUser;
+  /** The user the key belongs to: an `AdminUser`, or any {@link IAdminUser}. */
+  readonly user: IAdminUser;
   /**
    * Whether the key can sign requests.
    * @default "Active"
@@ -44,6 +44,9 @@ export interface AccessKeySecretStore {
    */
   readonly kmsKeyId?: string;
 }
+
+/** The users already warned that they have keys beside a console password: once per user, on the user. */
+const USERS_WARNED_OF_CONSOLE_KEYS = new WeakSet<IAdminUser>();
 
 /** An IAM access key (access key id and secret access key) of an admin user. */
 export class AccessKey extends Construct {
@@ -75,8 +78,8 @@ export class AccessKey extends Construct {
     });
     this.pgpProtected = props.pgpKey !== undefined;
     const user = props.user;
-    user.accessKeys.push(this);
-    if (user.loginProfile && user.accessKeys.length === 1) {
+    if (user.consoleAccess && !USERS_WARNED_OF_CONSOLE_KEYS.has(user)) {
+      USERS_WARNED_OF_CONSOLE_KEYS.add(user);
       warn(
         user,
         "keys-with-console",
@@ -84,7 +87,7 @@ export class AccessKey extends Construct {
           "give keys only to users who need programmatic access (accessKeys: []).",
       );
     }
-    if (status === "Active" && user.requireMfa && user.group.enforceMfa) {
+    if (status === "Active" && user.mfaRequired) {
       warn(
         this,
         "key-needs-mfa-session",

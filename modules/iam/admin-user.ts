@@ -1,11 +1,10 @@
-import { Construct } from "constructs";
+import { Construct, IConstruct } from "constructs";
 
 import { skipCheckov } from "../core/checkov";
 import { warn } from "../core/warnings";
 import { IamUser } from "@cdktf/provider-aws/lib/iam-user";
 import { IamUserGroupMembership } from "@cdktf/provider-aws/lib/iam-user-group-membership";
 import { IamUserLoginProfile } from "@cdktf/provider-aws/lib/iam-user-login-profile";
-import type { AccessKey } from "./access-key";
 import { AccountPasswordPolicy } from "./account-password-policy";
 import { AdminGroup } from "./admin-group";
 import { validateIamName, validateIamPath } from "../core/aws-rules";
@@ -65,14 +64,29 @@ export interface AdminUserProps {
   readonly adopt?: boolean;
 }
 
+/**
+ * An admin user as other constructs see it (as aws-cdk's `IUser`): what an {@link AccessKey} needs
+ * to know of its user, without a reference back from the user to its keys.
+ */
+export interface IAdminUser extends IConstruct {
+  /** Name of the user. */
+  readonly userName: string;
+  /** ARN of the user. */
+  readonly userArn: string;
+  /** Whether the user signs in to the console (has a login profile). */
+  readonly consoleAccess: boolean;
+  /** Whether the group's MFA policy applies to the user: its requests without MFA are denied. */
+  readonly mfaRequired: boolean;
+}
+
 /** Length of the generated initial password without a managed policy (the provider's default). */
 export const DEFAULT_PASSWORD_LENGTH = 20;
 
 /**
  * An administrator of the account: an IAM user in the administrators group, with console
- * sign-in unless it is turned off. Access keys are added with {@link AccessKey}.
+ * sign-in unless it is turned off. Access keys are added with {@link AccessKey} (`new AccessKey(scope, id, { user })`).
  */
-export class AdminUser extends Construct {
+export class AdminUser extends Construct implements IAdminUser {
   /** The IAM user. */
   public readonly user: IamUser;
   /** Name of the user. */
@@ -83,8 +97,10 @@ export class AdminUser extends Construct {
   public readonly loginProfile?: IamUserLoginProfile;
   /** Whether MFA is required of this user by the group's policy (see {@link AdminUserProps.requireMfa}). */
   public readonly requireMfa: boolean;
-  /** The access keys of the user, in the order they were added ({@link AccessKey} adds itself). */
-  public readonly accessKeys: AccessKey[] = [];
+  /** Whether the user signs in to the console (has a login profile). */
+  public readonly consoleAccess: boolean;
+  /** Whether the group's MFA policy applies to the user (the group enforces MFA and the user is not exempt). */
+  public readonly mfaRequired: boolean;
   /** The user's membership of the administrators group. */
   public readonly groupMembership: IamUserGroupMembership;
   /** The administrators group the user is in. */
@@ -128,6 +144,8 @@ export class AdminUser extends Construct {
     }
 
     this.group = props.group;
+    this.mfaRequired = this.requireMfa && props.group.enforceMfa;
+    this.consoleAccess = props.console !== false;
     this.adopted = props.adopt ?? false;
     // force_destroy: IAM's DeleteUser refuses a user who still has an MFA device, a login profile
     // or access keys ("DeleteConflict"); every console admin here enrols an MFA device (the group's
