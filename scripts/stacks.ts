@@ -206,7 +206,6 @@ export interface PlaintextSecret {
 export function plaintextSecrets(config: SetupConfig): PlaintextSecret[] {
   return config.accounts.flatMap((account) =>
     account.adminUsers.flatMap((user) => {
-      const path = `${account.name}/AdminUser-${user.name}`;
       const found: PlaintextSecret[] = [];
       if (user.console !== false && user.console.pgpKey === undefined && !user.adopt) {
         found.push({ stack: account.name, user: user.name, id: "plaintext-password-in-state" });
@@ -215,7 +214,7 @@ export function plaintextSecrets(config: SetupConfig): PlaintextSecret[] {
         // (with secretStore too: the key pair is also in the state; pgpKey replaces secretStore)
         found.push({ stack: account.name, user: user.name, id: "plaintext-secret-in-state" });
       }
-      return found.filter((f) => acknowledgementOf(config, path, f.id) === undefined);
+      return found.filter((f) => acknowledgementOf(config, { stack: account.name, user: user.name }, f.id) === undefined);
     }),
   );
 }

@@ -185,6 +185,31 @@ describe("acknowledging a change since the last synth", () => {
     expect(second.replacements.map((w) => [w.id, w.kind, w.path])).toEqual([["deletion", "acknowledged", "prod/AdminUser-bob/Resource"]]);
   });
 
+  test("the departed user is known from the place the previous synth recorded (synth-source.json), not from a construct id", () => {
+    // The previous synth, with bob's resources recorded as carol's: an acknowledgement for carol matches, one for bob does not.
+    const previousSynthSayingCarol = () => {
+      const { outdir } = synth(twoUsers);
+      const sourceFile = join(outdir, "synth-source.json");
+      const source = JSON.parse(readFileSync(sourceFile, "utf8"));
+      const bobs = Object.keys(source.users.prod).filter((address) => source.users.prod[address] === "bob");
+      expect(bobs.map((address) => address.split(".")[0])).toEqual(
+        expect.arrayContaining(["aws_iam_user", "aws_iam_user_group_membership", "aws_iam_user_login_profile"]),
+      );
+      for (const address of bobs) source.users.prod[address] = "carol";
+      writeFileSync(sourceFile, JSON.stringify(source));
+      return outdir;
+    };
+    const ack = (user: string) =>
+      ({ accounts: [account()], acknowledge: [{ id: "deletion", reason, account: "prod", user }] }) as SetupConfigInput;
+    const forCarol = synth(ack("carol"), previousSynthSayingCarol());
+    expect(forCarol.replacements.map((w) => [w.id, w.kind, w.user])).toEqual([["deletion", "acknowledged", "carol"]]);
+    const forBob = synth(ack("bob"), previousSynthSayingCarol());
+    expect(forBob.replacements.map((w) => [w.id, w.kind])).toEqual([
+      ["deletion", "action"],
+      ["stale-acknowledgement", "action"],
+    ]);
+  });
+
   test("left in place, it is stale at the next synth, which has no such change (it would hide the next deletion)", () => {
     const first = synth(twoUsers);
     const config = { accounts: [account()], acknowledge: [{ id: "deletion", reason, user: "bob" }] } as SetupConfigInput;

@@ -1,38 +1,10 @@
 // What the user is told about the configuration: each warning with its place in the configuration (set by
 // the stack that made the construct), matched against `acknowledge`, stale acknowledgements reported.
-import { App } from "cdktf";
+import { App, TerraformStack } from "cdktf";
 import { IConstruct } from "constructs";
-import { SetupConfig, accessKeyId } from "./config";
+import { SetupConfig } from "./config";
+import { placeOf } from "./places";
 import { ACKNOWLEDGEABLE, ACKNOWLEDGED_METADATA, COMPARISON_IDS, NOTE_METADATA, WarningId, warningIdOf, withId } from "../core/warnings";
-
-/**
- * Where a construct's settings come from in the configuration, as the user wrote them:
- * `adminGroup`, `adminUsers[1] (bob)`, `adminUsers[1].accessKeys[0] (bob, key 1)`; undefined for others.
- */
-export function configLocation(config: SetupConfig, path: string): string | undefined {
-  const [stack, first, second] = path.split("/");
-  const ic = config.identityCenter;
-  if (ic && stack === ic.name && first) {
-    if (first === "PermissionSet") return "identityCenter.permissionSet";
-    if (first === "Group") return "identityCenter.group";
-    const u = ic.users.findIndex((user) => `User-${user.userName}` === first);
-    if (u >= 0) return `identityCenter.users[${u}] (${ic.users[u].userName})`;
-    if (first.startsWith("Assignment-")) return `identityCenter.assignTo (${first.slice("Assignment-".length)})`;
-    return undefined;
-  }
-  const account = config.accounts.find((a) => a.name === stack);
-  if (!account || !first) return undefined;
-  if (first === "AdminGroup") return "adminGroup";
-  if (!first.startsWith("AdminUser-")) return undefined;
-  const u = account.adminUsers.findIndex((user) => `AdminUser-${user.name}` === first);
-  if (u < 0) return undefined;
-  const user = account.adminUsers[u];
-  if (!second?.startsWith("AccessKey-")) return `adminUsers[${u}] (${user.name})`;
-  const k = user.accessKeys.findIndex((key, i) => `AccessKey-${accessKeyId(key, i)}` === second);
-  return k < 0
-    ? `adminUsers[${u}] (${user.name})`
-    : `adminUsers[${u}].accessKeys[${k}] (${user.name}, key ${accessKeyId(user.accessKeys[k], k)})`;
-}
 
 const RECORDED_TYPES = new Set(["@cdktf/warn", NOTE_METADATA, ACKNOWLEDGED_METADATA]);
 
@@ -44,35 +16,42 @@ const RECORDED_TYPES = new Set(["@cdktf/warn", NOTE_METADATA, ACKNOWLEDGED_METAD
  */
 export function labelWarnings(app: App, config: SetupConfig): void {
   for (const construct of app.node.findAll()) {
-    const where = configLocation(config, construct.node.path);
+    const place = placeOf(construct);
+    const at = { stack: stackOf(construct), user: place?.user };
     for (const entry of construct.node.metadata) {
       if (!RECORDED_TYPES.has(entry.type)) continue;
       const mutable = entry as { type: string; data: unknown };
-      if (where) mutable.data = `${where}: ${String(entry.data)}`;
+      if (place) mutable.data = `${place.where}: ${String(entry.data)}`;
       const id = warningIdOf(String(entry.data));
-      if (entry.type === "@cdktf/warn" && acknowledgementOf(config, construct.node.path, id) !== undefined) {
+      if (entry.type === "@cdktf/warn" && acknowledgementOf(config, at, id) !== undefined) {
         mutable.type = ACKNOWLEDGED_METADATA;
       }
     }
   }
 }
 
-/** The user a construct path belongs to: `prod/AdminUser-alice/...` is alice, `identity-center/User-bob` bob. */
-function userOfPath(config: SetupConfig, path: string): string | undefined {
-  const [stack, first] = path.split("/");
-  const prefix = config.identityCenter && stack === config.identityCenter.name ? "User-" : "AdminUser-";
-  return first?.startsWith(prefix) ? first.slice(prefix.length) : undefined;
+/** The name of the stack a construct is in (the account's name, or Identity Center's). */
+function stackOf(construct: IConstruct): string | undefined {
+  return construct.node.scopes.find((scope) => TerraformStack.isStack(scope))?.node.id;
+}
+
+/** Where a warning was recorded, as an `acknowledge` entry can narrow it: the stack (its `account`) and the user. */
+export interface WarningAt {
+  /** The stack's name. */
+  readonly stack?: string;
+  /** The user the warning is about, where it is about one. */
+  readonly user?: string;
 }
 
 /**
- * The index in `acknowledge` of the first entry that acknowledges a warning of `id` recorded at
- * `path`: same id, and the entry's account (a stack name) and user, where given, are the
+ * The index in `acknowledge` of the first entry that acknowledges a warning of `id` recorded
+ * `at` a stack and user: same id, and the entry's account (a stack name) and user, where given, are the
  * warning's. Undefined when none does.
  */
-export function acknowledgementOf(config: SetupConfig, path: string, id: WarningId | undefined): number | undefined {
+export function acknowledgementOf(config: SetupConfig, at: WarningAt, id: WarningId | undefined): number | undefined {
   if (id === undefined) return undefined;
-  const stack = path.split("/")[0];
-  const user = userOfPath(config, path)?.toLowerCase();
+  const { stack } = at;
+  const user = at.user?.toLowerCase();
   const index = config.acknowledge.findIndex(
     (ack) =>
       ack.id === id && (ack.account === undefined || ack.account === stack) && (ack.user === undefined || ack.user.toLowerCase() === user),
@@ -88,7 +67,7 @@ export function acknowledgementOf(config: SetupConfig, path: string, id: Warning
 export function staleComparisonAcknowledgements(config: SetupConfig, compared: readonly SynthWarning[]): SynthWarning[] {
   return config.acknowledge.flatMap((ack, i) => {
     if (!COMPARISON_IDS.includes(ack.id)) return [];
-    if (compared.some((w) => w.kind === "acknowledged" && acknowledgementOf(config, w.path, w.id) === i)) return [];
+    if (compared.some((w) => w.kind === "acknowledged" && acknowledgementOf(config, w, w.id) === i)) return [];
     return [staleWarning(ack, i, "matches no change since the last synth: it decided an earlier change")];
   });
 }
@@ -112,7 +91,7 @@ function staleWarning(ack: SetupConfig["acknowledge"][number], i: number, why: s
 export function withAcknowledgements(config: SetupConfig, warnings: readonly SynthWarning[]): SynthWarning[] {
   const used = new Set<number>();
   const out = warnings.map((w) => {
-    const index = w.kind === "note" ? undefined : acknowledgementOf(config, w.path, w.id);
+    const index = w.kind === "note" ? undefined : acknowledgementOf(config, w, w.id);
     if (index === undefined) return w;
     used.add(index);
     return { ...w, kind: "acknowledged" as const, reason: config.acknowledge[index].reason };
@@ -158,6 +137,10 @@ export interface SynthWarning {
   readonly kind: "action" | "acknowledged" | "note";
   /** Why the team accepts it (the matching `acknowledge` entry's reason; acknowledged ones only). */
   readonly reason?: string;
+  /** The stack it is about, where it is about one. */
+  readonly stack?: string;
+  /** The user it is about, where it is about one (the place the stack gave the construct). */
+  readonly user?: string;
 }
 
 const KIND_OF_TYPE: Record<string, SynthWarning["kind"]> = {
@@ -174,7 +157,15 @@ export function synthWarnings(scope: IConstruct): SynthWarning[] {
       .map((m) => {
         const message = String(m.data);
         const id = warningIdOf(message);
-        return { path: c.node.path, message, ...(id ? { id } : {}), kind: KIND_OF_TYPE[m.type] };
+        const user = placeOf(c)?.user;
+        return {
+          path: c.node.path,
+          message,
+          ...(id ? { id } : {}),
+          kind: KIND_OF_TYPE[m.type],
+          stack: stackOf(c),
+          ...(user ? { user } : {}),
+        };
       }),
   );
 }

@@ -7,6 +7,7 @@ import { BackendConfig, IdentityCenterConfig } from "../config";
 import { IdentityCenterGroup } from "../../identity-center/group";
 import { IdentityCenterInstance } from "../../identity-center/instance";
 import { IdentityCenterUser } from "../../identity-center/user";
+import { placeIn } from "../places";
 import { addProviderAndBackend } from "./foundation";
 
 /** Names of the Identity Center stack's outputs (read by `npm run sso-profiles` and the review). */
@@ -62,10 +63,12 @@ export class IdentityCenterStack extends TerraformStack {
 
     this.instance = new IdentityCenterInstance(this, "Instance");
     const { instanceArn, identityStoreId } = this.instance;
-    this.group = new IdentityCenterGroup(this, "Group", { identityStoreId, displayName: ic.group.name, existing: ic.group.existing });
-    for (const user of ic.users) {
-      this.users.push(new IdentityCenterUser(this, `User-${user.userName}`, { identityStoreId, group: this.group, ...user }));
-    }
+    const group = new IdentityCenterGroup(this, "Group", { identityStoreId, displayName: ic.group.name, existing: ic.group.existing });
+    this.group = placeIn(group, { where: "identityCenter.group" });
+    ic.users.forEach((user, u) => {
+      const made = new IdentityCenterUser(this, `User-${user.userName}`, { identityStoreId, group: this.group, ...user });
+      this.users.push(placeIn(made, { where: `identityCenter.users[${u}] (${user.userName})`, user: user.userName }));
+    });
     this.permissionSet = new AdministratorPermissionSet(this, "PermissionSet", {
       instanceArn,
       partition: partitionOfRegion(ic.region),
@@ -73,15 +76,15 @@ export class IdentityCenterStack extends TerraformStack {
       sessionDuration: ic.permissionSet.sessionDuration,
       existing: ic.permissionSet.existing,
     });
+    placeIn(this.permissionSet, { where: "identityCenter.permissionSet" });
     for (const account of props.accounts) {
-      this.assignments.push(
-        new AccountAssignment(this, `Assignment-${account.name}`, {
-          instanceArn,
-          permissionSet: this.permissionSet,
-          group: this.group,
-          accountId: account.accountId,
-        }),
-      );
+      const assignment = new AccountAssignment(this, `Assignment-${account.name}`, {
+        instanceArn,
+        permissionSet: this.permissionSet,
+        group: this.group,
+        accountId: account.accountId,
+      });
+      this.assignments.push(placeIn(assignment, { where: `identityCenter.assignTo (${account.name})` }));
     }
 
     const out = (name: string, value: unknown, description: string) => new TerraformOutput(this, name, { value, description });

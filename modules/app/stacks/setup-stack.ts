@@ -15,6 +15,7 @@ import { IncidentManagerServiceLinkedRole, incidentManagerRoleArn } from "../../
 import { IncidentManagerSetupPolicy } from "../../incident-manager/setup-policy";
 import { RemovedBlocks } from "../../core/removed-block";
 import { addProviderAndBackend } from "./foundation";
+import { placeIn } from "../places";
 
 export { ASSUME_ROLE_SESSION_NAME } from "./foundation";
 
@@ -115,14 +116,17 @@ export class IncidentManagerSetupStack extends TerraformStack {
     this.rootCheck = this.rootCheckOf(caller);
 
     if (account.adminUsers.length > 0) {
-      this.adminGroup = new AdminGroup(this, "AdminGroup", {
-        partition: this.partition,
-        groupName: account.adminGroup.name,
-        path: account.adminGroup.path,
-        enforceMfa: account.adminGroup.enforceMfa,
-        mfaNotRequiredFor: account.adminUsers.filter((user) => !user.requireMfa).map((user) => user.name),
-        adoptInPartition: account.adminGroup.adopt ? partitionOfRegion(account.region) : undefined,
-      });
+      this.adminGroup = placeIn(
+        new AdminGroup(this, "AdminGroup", {
+          partition: this.partition,
+          groupName: account.adminGroup.name,
+          path: account.adminGroup.path,
+          enforceMfa: account.adminGroup.enforceMfa,
+          mfaNotRequiredFor: account.adminUsers.filter((user) => !user.requireMfa).map((user) => user.name),
+          adoptInPartition: account.adminGroup.adopt ? partitionOfRegion(account.region) : undefined,
+        }),
+        { where: "adminGroup" },
+      );
       output(this, "admin_group_name", this.adminGroup.groupName, "Name of the administrators group");
       output(this, "admin_group_arn", this.adminGroup.groupArn, "ARN of the administrators group");
     }
@@ -131,7 +135,7 @@ export class IncidentManagerSetupStack extends TerraformStack {
     this.passwordPolicy = this.passwordPolicyOf();
     const group = this.adminGroup;
     if (group) {
-      account.adminUsers.forEach((userConfig) => this.addUser(userConfig, group));
+      account.adminUsers.forEach((userConfig, u) => this.addUser(userConfig, u, group));
       new TerraformOutput(this, USERS_OUTPUT, {
         value: this.usersOutput,
         description:
@@ -247,7 +251,8 @@ export class IncidentManagerSetupStack extends TerraformStack {
     return undefined;
   }
 
-  private addUser(userConfig: AdminUserConfig, group: AdminGroup): void {
+  private addUser(userConfig: AdminUserConfig, u: number, group: AdminGroup): void {
+    const where = `adminUsers[${u}]`;
     const user = new AdminUser(this, `AdminUser-${userConfig.name}`, {
       userName: userConfig.name,
       path: userConfig.path,
@@ -257,6 +262,7 @@ export class IncidentManagerSetupStack extends TerraformStack {
       requireMfa: userConfig.requireMfa,
       adopt: userConfig.adopt,
     });
+    placeIn(user, { where: `${where} (${userConfig.name})`, user: userConfig.name });
     this.adminUsers.push(user);
     const entry: AdminUserOutput = { arn: user.userArn, console: user.loginProfile !== undefined, access_keys: {} };
     const secrets: AdminUserSecrets = { access_keys: {} };
@@ -284,6 +290,7 @@ export class IncidentManagerSetupStack extends TerraformStack {
             }
           : undefined,
       });
+      placeIn(key, { where: `${where}.accessKeys[${k}] (${userConfig.name}, key ${keyId})`, user: userConfig.name });
       this.accessKeys.push(key);
       const keyEntry: AccessKeyOutput = { id: key.accessKeyId, status: keyConfig.status };
       entry.access_keys[keyId] = keyEntry;

@@ -11,6 +11,24 @@ import { STACK_FILES } from "./output-journal";
 /** The file in the output folder that records which configuration file the last synth read. */
 export const SYNTH_SOURCE_FILE = "synth-source.json";
 
+/** What {@link SYNTH_SOURCE_FILE} records: the configuration file, and the user each user's resource belongs to. */
+export interface SynthSource {
+  /** The configuration file the synth read (absolute). */
+  readonly configFile: string;
+  /** By stack, the user of each resource that belongs to one, by address: a later synth tells a departed user's deletions by it. */
+  readonly users?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
+
+/** The {@link SynthSource} the previous synth left in the output folder, if any. */
+export function previousSynthSource(outdir: string): SynthSource | undefined {
+  try {
+    const source = JSON.parse(readFileSync(join(outdir, SYNTH_SOURCE_FILE), "utf8")) as Partial<SynthSource>;
+    return typeof source.configFile === "string" ? { configFile: source.configFile, users: source.users } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * A stack folder of an earlier synth whose stack the configuration no longer has: what it made
  * stays in AWS, unmanaged, and nothing would plan it again. The folder is kept (not in the
@@ -41,14 +59,9 @@ export function removedStackWarnings(stacksDir: string, names: readonly string[]
 }
 
 /** A synth into a folder that the last synth filled from another configuration file (a missing SETUP_CONFIG, say). */
-export function configFileWarnings(outdir: string, configFile: string): SynthWarning[] {
-  let previous: string;
-  try {
-    previous = String((JSON.parse(readFileSync(join(outdir, SYNTH_SOURCE_FILE), "utf8")) as { configFile?: unknown }).configFile);
-  } catch {
-    return [];
-  }
-  if (previous === resolve(configFile)) return [];
+export function configFileWarnings(outdir: string, configFile: string, source: SynthSource | undefined): SynthWarning[] {
+  const previous = source?.configFile;
+  if (previous === undefined || previous === resolve(configFile)) return [];
   return [
     {
       path: basename(outdir),
@@ -92,6 +105,7 @@ export function replacementWarnings(
   previous: ReadonlyMap<string, string>,
   config: SetupConfig,
   hclJson: ReadonlyMap<string, string>,
+  users: { readonly before: SynthSource["users"]; readonly after: SynthSource["users"] },
 ): SynthWarning[] {
   const warnings: SynthWarning[] = [];
   for (const name of names) {
@@ -101,13 +115,15 @@ export function replacementWarnings(
     if (after === before) continue;
     const old = JSON.parse(before) as StackJson;
     const current = JSON.parse(after) as StackJson;
-    // The construct path CDKTF records on each resource (`prod/AdminUser-bob/Resource`): an
-    // acknowledgement scoped to a user matches the changes of that user's resources.
+    // The construct path CDKTF records on each resource (`prod/AdminUser-bob/Resource`), shown as the
+    // warning's place; the user whose resource it is (an acknowledgement scoped to a user matches the
+    // changes of that user's resources) as this synth's stack placed it, or the previous one for a departed user.
     const pathOf = (body: Record<string, unknown>) =>
       String((body["//"] as { metadata?: { path?: string } } | undefined)?.metadata?.path ?? name);
-    const warn = (id: "replacement" | "ignored-change" | "deletion", message: string, body: Record<string, unknown>) => {
+    const warn = (id: "replacement" | "ignored-change" | "deletion", message: string, body: Record<string, unknown>, address: string) => {
       const path = pathOf(body);
-      const ack = acknowledgementOf(config, path, id);
+      const user = users.after?.[name]?.[address] ?? users.before?.[name]?.[address];
+      const ack = acknowledgementOf(config, { stack: name, user }, id);
       const decided = ack === undefined ? {} : { reason: config.acknowledge[ack].reason };
       warnings.push({
         path,
@@ -115,6 +131,8 @@ export function replacementWarnings(
         id,
         kind: ack === undefined ? "action" : "acknowledged",
         ...decided,
+        stack: name,
+        ...(user !== undefined ? { user } : {}),
       });
     };
     for (const [type, consequence] of Object.entries(DELETION_CONSEQUENCE)) {
@@ -123,6 +141,7 @@ export function replacementWarnings(
           "deletion",
           `${type}.${gone} is no longer in the stack, so Terraform DELETES it: ${consequence}. Check the plan before you apply.`,
           body,
+          `${type}.${gone}`,
         );
       }
     }
@@ -138,6 +157,7 @@ export function replacementWarnings(
             `${type}.${name}: ${causes.join(", ")} changed since the last synth, which makes Terraform REPLACE it` +
               `${consequence ? `: ${consequence}` : ""}. Check the plan before you apply.`,
             body,
+            `${type}.${name}`,
           );
         }
         const ignored = ignoredChanges(was, body);
@@ -148,6 +168,7 @@ export function replacementWarnings(
               `resource as it is, so this has no effect on it. To apply it, replace the resource once: ` +
               `terraform apply -replace=${type}.${name}${consequence ? ` (${consequence})` : ""}.`,
             body,
+            `${type}.${name}`,
           );
         }
       }

@@ -13,7 +13,15 @@ import { ItemResults, answerWorkerPart, canRunInWorker, runItems } from "./paral
 import { availableParallelism } from "os";
 import { stackNames, createApp } from "../compose";
 import { SynthWarning, withAcknowledgements, StrictError, staleComparisonAcknowledgements, synthWarnings } from "../warnings";
-import { removedStackWarnings, configFileWarnings, previousStackJson, SYNTH_SOURCE_FILE, replacementWarnings } from "./compare";
+import {
+  removedStackWarnings,
+  configFileWarnings,
+  previousStackJson,
+  previousSynthSource,
+  SYNTH_SOURCE_FILE,
+  replacementWarnings,
+} from "./compare";
+import { resourceUsers } from "../places";
 
 /** Construct validations that failed: every message, one per line. */
 export class SynthError extends Error {
@@ -108,6 +116,7 @@ export function synthesize(options: SynthesizeOptions): SynthResult {
     // The HCL form writes no JSON: its stacks' JSON is kept for the comparison with the previous synth.
     const hclJson = new Map<string, string>();
     const stackDirs = new Map<string, string>();
+    const users: Record<string, Record<string, string>> = {};
     for (const o of outcomes) {
       if (o.manifest === undefined) continue;
       manifest.version = o.manifest.version;
@@ -115,13 +124,15 @@ export function synthesize(options: SynthesizeOptions): SynthResult {
       Object.assign(manifest.stacks, o.manifest.stacks);
       if (o.hclJson !== undefined) hclJson.set(o.name, o.hclJson);
       stackDirs.set(o.name, o.dir);
+      if (o.users !== undefined && Object.keys(o.users).length > 0) users[o.name] = o.users;
     }
     if (errors.length > 0) throw new SynthError(errors);
     const stacksDir = join(outdir, "stacks");
+    const source = previousSynthSource(outdir);
     const checked = [
       ...withAcknowledgements(config, warnings),
       ...removedStackWarnings(stacksDir, names),
-      ...configFileWarnings(outdir, options.configFile),
+      ...configFileWarnings(outdir, options.configFile, source),
     ];
     const unacknowledged = checked.filter((w) => w.kind === "action");
     if (options.strict && unacknowledged.length > 0) throw new StrictError(unacknowledged);
@@ -136,11 +147,11 @@ export function synthesize(options: SynthesizeOptions): SynthResult {
       new Map(names.map((name) => [name, stackDirs.get(name)!])),
       [STACK_FILES.json, STACK_FILES.hcl, CHECKOV_CONFIG_FILE],
       [
-        [SYNTH_SOURCE_FILE, JSON.stringify({ configFile: resolve(options.configFile) }, null, 2) + "\n"],
+        [SYNTH_SOURCE_FILE, JSON.stringify({ configFile: resolve(options.configFile), users }, null, 2) + "\n"],
         ["manifest.json", JSON.stringify(manifest, null, 2)],
       ],
     );
-    const compared = replacementWarnings(outdir, names, previous, config, hclJson);
+    const compared = replacementWarnings(outdir, names, previous, config, hclJson, { before: source?.users, after: users });
     const replacements = [...compared, ...(previous.size > 0 ? staleComparisonAcknowledgements(config, compared) : [])];
     const repaired = interrupted && repairedMessage(outdir, interrupted);
     return { outdir, stacks: names, warnings: [...checked, ...replacements], replacements, threads, ...(repaired ? { repaired } : {}) };
@@ -161,6 +172,8 @@ interface StackOutcome {
   readonly manifest?: { version?: string; hclOutput?: boolean; stacks: Record<string, unknown> };
   /** Its JSON, when the output is HCL (for the comparison with the previous synth). */
   readonly hclJson?: string;
+  /** The user of each of its resources that belongs to one, by address (see places.ts). */
+  readonly users?: Record<string, string>;
 }
 
 /** What every thread of a synthesis gets: the stacks to write, and where (a folder per thread: cdktf writes a manifest.json per app). */
@@ -236,7 +249,8 @@ function synthStack(work: StackWork, index: number, thread: number): StackOutcom
     const hclJson = app.hclOutput ? JSON.stringify(stack.toTerraform()) : undefined;
     forgetTokens();
     const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8"));
-    return { name, errors, warnings, dir, manifest, ...(hclJson !== undefined ? { hclJson } : {}) };
+    const users = resourceUsers(stack);
+    return { name, errors, warnings, dir, manifest, users, ...(hclJson !== undefined ? { hclJson } : {}) };
   });
 }
 
