@@ -4,7 +4,8 @@
 import { existsSync, mkdirSync, mkdtempSync, realpathSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { ConfigError, loadConfig, main } from "../../modules";
+import { ConfigError, loadConfig } from "../../modules";
+import { main } from "../../modules/app/main";
 
 const ACCOUNT = '"name": "prod", "region": "us-east-1", "adminUsers": [{ "name": "alice" }]';
 

@@ -1,9 +1,11 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { ConfigError, SetupConfigInput, configFileFromEnv, loadConfig, parseConfig, partitionOf, userCwd } from "../../modules";
+import { ConfigError, SetupConfigInput, loadConfig, parseConfig } from "../../modules";
 import { renderSchema, SCHEMA_FILE } from "../../scripts/generate-schema";
 import { minimalConfig, shippedConfig } from "../support/configs";
+import { configFileFromEnv, userCwd } from "../../modules/app/config/load";
+import { partitionOf } from "../../modules/core/arns";
 
 /** The problems reported for a configuration (fails the test if it is accepted). */
 function problems(input: unknown): string[] {

@@ -1,7 +1,8 @@
 // The identityCenter configuration: defaults, and every rejected input with the field, the value
 // and the rule. The identity store and permission set rules are the service models' (aws-rules.ts).
-import { ConfigError, SetupConfigInput, assignedAccounts, parseConfig } from "../../modules";
+import { ConfigError, SetupConfigInput, parseConfig } from "../../modules";
 import { identityCenterConfig, identityCenterExistingGroupConfig } from "../support/configs";
+import { assignedAccounts } from "../../modules/app/config/schema";
 
 function problems(input: unknown): string[] {
   try {

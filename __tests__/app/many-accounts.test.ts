@@ -2,8 +2,9 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { ACKNOWLEDGEABLE, SetupConfigInput, createApp, parseConfig, stackNames, synthesize } from "../../modules";
+import { SetupConfigInput, createApp, parseConfig, stackNames, synthesize } from "../../modules";
 import { identityCenterConfig, organizationConfig } from "../support/configs";
+import { ACKNOWLEDGEABLE } from "../../modules/core/warnings";
 
 function synthAll(input: SetupConfigInput): Record<string, Record<string, any>> {
   const config = parseConfig(input);

@@ -4,8 +4,9 @@
 import { mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { SetupConfigInput, replacementCauses, synthesize } from "../../modules";
+import { SetupConfigInput, synthesize } from "../../modules";
 import { PGP_KEY } from "../support/configs";
+import { replacementCauses } from "../../modules/app/synth/replacements";
 
 const OTHER_PGP_KEY = PGP_KEY.replace(/A{16}$/, "B".repeat(16));
 

@@ -5,7 +5,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { parse as parseYaml } from "yaml";
-import { AccountConfig, CHECKOV_CONFIG_FILE, SetupConfigInput, parseConfig, synthesize } from "../../modules";
+import { AccountConfig, SetupConfigInput, parseConfig, synthesize } from "../../modules";
+import { CHECKOV_CONFIG_FILE } from "../../modules/core/checkov";
 import {
   accountsConfig,
   fullConfig,

@@ -9,10 +9,11 @@ import { IamServiceLinkedRole } from "@cdktf/provider-aws/lib/iam-service-linked
 import { IamUser } from "@cdktf/provider-aws/lib/iam-user";
 import { IamUserGroupMembership } from "@cdktf/provider-aws/lib/iam-user-group-membership";
 import { IamUserLoginProfile } from "@cdktf/provider-aws/lib/iam-user-login-profile";
-import { IncidentManagerSetupStack, SetupConfigInput, createApp, parseConfig, synthWarnings } from "../../modules";
+import { IncidentManagerSetupStack, SetupConfigInput, createApp, parseConfig } from "../../modules";
 import { IamAccountAlias } from "@cdktf/provider-aws/lib/iam-account-alias";
 import { IamAccountPasswordPolicy } from "@cdktf/provider-aws/lib/iam-account-password-policy";
 import { PGP_KEY, accountsConfig, fullConfig, minimalConfig, shippedConfig, synthAccount, synthJson } from "../support/configs";
+import { synthWarnings } from "../../modules/app/warnings";
 
 /** Every resource address of a synthesized stack, sorted. */
 function addresses(synth: Record<string, any>): string[] {

@@ -4,10 +4,12 @@
 import { existsSync, mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { ACKNOWLEDGEABLE, ConfigError, SYNTH_USAGE, WARNINGS, main, parseConfig, strictRequested, synthesize } from "../../modules";
+import { ConfigError, WARNINGS, parseConfig, synthesize } from "../../modules";
 import { MANY_WARNINGS, SynthWarning, warningLines } from "../../modules/app";
 import { WarningId } from "../../modules/core/warnings";
 import { shippedConfig } from "../support/configs";
+import { ACKNOWLEDGEABLE } from "../../modules/core/warnings";
+import { SYNTH_USAGE, main, strictRequested } from "../../modules/app/main";
 
 function run(config: unknown, argv: string[] = [], env: Record<string, string> = {}) {
   const dir = mkdtempSync(join(tmpdir(), "warnings-"));

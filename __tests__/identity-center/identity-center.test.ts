@@ -16,19 +16,19 @@ import { SsoadminPermissionSet } from "@cdktf/provider-aws/lib/ssoadmin-permissi
 import {
   AccountAssignment,
   AdministratorPermissionSet,
-  IDENTITY_CENTER_OUTPUTS,
   IdentityCenterGroup,
   IdentityCenterInstance,
   IdentityCenterStack,
   IdentityCenterUser,
   IncidentManagerSetupStack,
-  NO_INSTANCE_MESSAGE,
-  ROOT_CHECK_NAME,
-  assignedAccounts,
   createApp,
   parseConfig,
 } from "../../modules";
 import { identityCenterConfig, identityCenterExistingGroupConfig } from "../support/configs";
+import { NO_INSTANCE_MESSAGE } from "../../modules/identity-center/instance";
+import { ROOT_CHECK_NAME } from "../../modules/app/stacks/setup-stack";
+import { IDENTITY_CENTER_OUTPUTS } from "../../modules/app/stacks/identity-center-stack";
+import { assignedAccounts } from "../../modules/app/config/schema";
 
 const STORE = "d-1111111111";
 const INSTANCE = "arn:aws:sso:::instance/ssoins-1111111111111111";

@@ -6,11 +6,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
-import { ASSUME_ROLE_VARIABLE, synthesize } from "../../modules";
+import { synthesize } from "../../modules";
 import { PLAN_TIMEOUT_MS } from "../../scripts/lib/terraform";
 import { StackPlan, callNames } from "../../scripts/lib/offline-plan";
 import { describeWithTerraform, useOfflinePlanner } from "../support/terraform-gate";
 import { ROOT } from "../support/configs";
+import { ASSUME_ROLE_VARIABLE } from "../../modules/app/stacks/foundation";
 
 jest.setTimeout(PLAN_TIMEOUT_MS);
 

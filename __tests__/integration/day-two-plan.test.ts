@@ -6,12 +6,13 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { FORCES_REPLACEMENT, SetupConfigInput, synthesize } from "../../modules";
+import { SetupConfigInput, synthesize } from "../../modules";
 import { PLAN_TIMEOUT_MS } from "../../scripts/lib/terraform";
 import { STUB_ACCOUNT_ID, STUB_SSO_INSTANCE_ARN } from "../../scripts/lib/aws-stub";
 import { OfflinePlanOptions, StackPlan, assertPlanned } from "../../scripts/lib/offline-plan";
 import { describeWithTerraform, useOfflinePlanner } from "../support/terraform-gate";
 import { identityCenterConfig } from "../support/configs";
+import { FORCES_REPLACEMENT } from "../../modules/app/synth/replacements";
 
 jest.setTimeout(PLAN_TIMEOUT_MS);
 

@@ -4,11 +4,12 @@
 // the instance postcondition's message when the account has no Identity Center instance (or two).
 import { readFileSync } from "fs";
 import { join } from "path";
-import { NO_INSTANCE_MESSAGE, createApp, parseConfig } from "../../modules";
+import { createApp, parseConfig } from "../../modules";
 import { StackPlan, assertPlanned, callNames } from "../../scripts/lib/offline-plan";
 import { PLAN_TIMEOUT_MS, STACK_FILE } from "../../scripts/lib/terraform";
 import { identityCenterConfig, identityCenterExistingGroupConfig } from "../support/configs";
 import { describeWithTerraform, useOfflinePlanner } from "../support/terraform-gate";
+import { NO_INSTANCE_MESSAGE } from "../../modules/identity-center/instance";
 
 jest.setTimeout(PLAN_TIMEOUT_MS * 4);
 

@@ -4,8 +4,9 @@ import { spawnSync } from "child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { main } from "../../modules";
+
 import { ROOT, minimalConfig, shippedConfig } from "../support/configs";
+import { main } from "../../modules/app/main";
 
 /** The command of `npm run synth` (run without npm's own start-up). */
 const SYNTH_COMMAND: string = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).scripts.synth;

@@ -5,8 +5,9 @@ import { ChildProcess, spawn, spawnSync } from "child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { OutputBusyError, lockFileOf, synthesize } from "../../modules";
+import { synthesize } from "../../modules";
 import { ROOT, shippedConfig } from "../support/configs";
+import { OutputBusyError, lockFileOf } from "../../modules/app/synth/output-lock";
 
 function setup() {
   const dir = mkdtempSync(join(tmpdir(), "output-lock-"));

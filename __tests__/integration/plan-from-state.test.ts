@@ -3,12 +3,13 @@
 // access keys of the previous configuration, for each step of the README's key rotation and for
 // a changed pgpKey. The review must then call the pgpKey change a replacement, from the plan and
 // from the synthesized JSON alone.
-import { SetupConfigInput, FORCES_REPLACEMENT } from "../../modules";
+import { SetupConfigInput } from "../../modules";
 import { PGP_KEY, synthAccount } from "../support/configs";
 import { PLAN_TIMEOUT_MS } from "../../scripts/lib/terraform";
 import { describeWithTerraform, useOfflinePlanner } from "../support/terraform-gate";
 import { StackPlan, assertPlanned } from "../../scripts/lib/offline-plan";
 import { diffStacks, summarizeStack } from "../../scripts/review-lib";
+import { FORCES_REPLACEMENT } from "../../modules/app/synth/replacements";
 
 jest.setTimeout(PLAN_TIMEOUT_MS);
 

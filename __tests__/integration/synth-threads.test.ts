@@ -6,8 +6,9 @@ import { spawnSync } from "child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join, relative } from "path";
-import { main } from "../../modules";
+
 import { ROOT } from "../support/configs";
+import { main } from "../../modules/app/main";
 
 const SYNTH = join(ROOT, "scripts", "synth.js");
 

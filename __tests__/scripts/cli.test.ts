@@ -3,7 +3,7 @@
 import { mkdtempSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { main as synth } from "../../modules";
+import { main as synth } from "../../modules/app/main";
 import { run as credentials } from "../../scripts/credentials";
 import { CommandIo, EXIT, UsageError, parseCommandLine } from "../../scripts/lib/cli";
 import { run as plan } from "../../scripts/plan";

@@ -12,6 +12,11 @@ try {
   const result = await mermaid.parse(readFileSync(0, "utf8"));
   console.log(result.diagramType);
 } catch (error) {
-  console.error(String(error?.message ?? error).split("\n").slice(0, 3).join("\n"));
+  console.error(
+    String(error?.message ?? error)
+      .split("\n")
+      .slice(0, 3)
+      .join("\n"),
+  );
   process.exit(1);
 }

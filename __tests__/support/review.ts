@@ -4,10 +4,11 @@
 import { mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { SetupConfigInput, createApp, parseConfig, synthWarnings, synthesize } from "../../modules";
+import { SetupConfigInput, createApp, parseConfig, synthesize } from "../../modules";
 import { PlanJson, SynthOutput, diffOutputs, loadOutdir, renderMarkdown, summarizeStack } from "../../scripts/review-lib";
 import { Io, run } from "../../scripts/review";
 import { ROOT, shippedConfig } from "./configs";
+import { synthWarnings } from "../../modules/app/warnings";
 
 export const STACK = "incident-manager";
 export const KEY = "aws_iam_access_key.AdminUser-incident-admin_AccessKey-1_34369652";
