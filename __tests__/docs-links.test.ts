@@ -105,7 +105,8 @@ describe("the documentation's links resolve", () => {
     const linked = new Set(
       linkTargets(readFileSync(join(ROOT, "README.md"), "utf8")).map((t) => relative(ROOT, resolve(ROOT, t.split("#")[0]))),
     );
-    for (const page of [...PAGES.filter((p) => p !== "README.md"), ...PENDING_PAGES]) expect([page, linked.has(page)]).toEqual([page, true]);
+    for (const page of [...PAGES.filter((p) => p !== "README.md"), ...PENDING_PAGES])
+      expect([page, linked.has(page)]).toEqual([page, true]);
   });
 });
 
