@@ -1,6 +1,7 @@
 // The hand-written rules of the configuration, each tested at AWS's documented bounds (not at the
 // bounds of our own regexes): the value at the limit is accepted, one past it is rejected. The
-// source of each limit is named in the row and in README "Configuration".
+// source of each limit is named in the row and in docs/configuration-guide.md ("Rules checked
+// before anything is built").
 import { ConfigError, SetupConfigInput, parseConfig } from "../../modules";
 import { minimalConfig } from "../support/configs";
 

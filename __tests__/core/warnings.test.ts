@@ -1,6 +1,6 @@
 // What synthesis prints: only what needs action; the guide's own deviations as notes (review and
-// README); `acknowledge` in the configuration; `--strict` (or SYNTH_STRICT=1) fails on what is not
-// acknowledged, having written nothing.
+// docs/operating.md "Warnings"); `acknowledge` in the configuration; `--strict` (or SYNTH_STRICT=1)
+// fails on what is not acknowledged, having written nothing.
 import { existsSync, mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
@@ -191,10 +191,10 @@ describe("acknowledgements with a place and a reason", () => {
     expect(strict.lines[0]).toContain("[acknowledge[3]]");
   });
 
-  test("every warning id is documented in the README, with its kind", () => {
-    const readme = require("fs").readFileSync(join(__dirname, "..", "..", "README.md"), "utf8") as string;
+  test('every warning id is documented in docs/operating.md ("Warnings"), with its kind', () => {
+    const operating = require("fs").readFileSync(join(__dirname, "..", "..", "docs", "operating.md"), "utf8") as string;
     for (const [id, { kind }] of Object.entries(WARNINGS)) {
-      expect([id, readme.includes(`| \`${id}\` | ${kind} |`)]).toEqual([id, true]);
+      expect([id, operating.includes(`| \`${id}\` | ${kind} |`)]).toEqual([id, true]);
     }
   });
 });

@@ -1,4 +1,5 @@
-// The README's key rotation, as config edits: each step is synthesized and what changes is checked.
+// The key rotation of docs/operating.md ("Rotating access keys"), as config edits: each step is
+// synthesized and what changes is checked.
 import { SetupConfigInput } from "../../modules";
 import { synthJson } from "../support/configs";
 

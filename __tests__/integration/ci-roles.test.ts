@@ -1,5 +1,5 @@
-// README "The roles: a read-only plan role and an apply role": the policies are taken from the README
-// as a user copies them, and evaluated by an IAM policy simulator (@cloud-copilot/iam-simulate), not
+// docs/ci-roles.md, "The CI roles: a read-only plan role and an apply role": the policies are taken from
+// that page as a user copies them, and evaluated by an IAM policy simulator (@cloud-copilot/iam-simulate), not
 // read off our own beliefs; the plan/apply role switch of the synthesized provider is planned by the
 // real terraform and provider (offline, AWS stubbed: which role STS is asked for).
 import { mkdtempSync, readFileSync, writeFileSync } from "fs";
@@ -17,11 +17,11 @@ jest.setTimeout(PLAN_TIMEOUT_MS);
 
 type Decision = "Allowed" | "ImplicitlyDenied" | "ExplicitlyDenied";
 
-/** The JSON block under `<!-- policy: name -->` in the README. */
-function readmePolicy(name: string): unknown {
-  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-  const block = new RegExp(`<!-- policy: ${name} -->\\n\`\`\`json\\n([\\s\\S]*?)\`\`\``).exec(readme);
-  if (!block) throw new Error(`README has no policy block "${name}"`);
+/** The JSON block under `<!-- policy: name -->` in docs/ci-roles.md. */
+function rolesPagePolicy(name: string): unknown {
+  const page = readFileSync(join(ROOT, "docs", "ci-roles.md"), "utf8");
+  const block = new RegExp(`<!-- policy: ${name} -->\\n\`\`\`json\\n([\\s\\S]*?)\`\`\``).exec(page);
+  if (!block) throw new Error(`docs/ci-roles.md has no policy block "${name}"`);
   return JSON.parse(block[1]);
 }
 
@@ -44,7 +44,7 @@ const managementApply: Who = { account: "111111111111", role: "incident-manager-
 
 async function decide(who: Who, action: string, resource: string, resourceAccount: string, extra: Record<string, string> = {}) {
   const roleArn = `arn:aws:iam::${who.account}:role/${who.role}`;
-  const permissions = readmePolicy(who.role === "incident-manager-plan" ? "plan-permissions" : "apply-permissions");
+  const permissions = rolesPagePolicy(who.role === "incident-manager-plan" ? "plan-permissions" : "apply-permissions");
   const s3 = resource.startsWith("arn:aws:s3:::");
   const result = await runSimulation(
     {
@@ -61,11 +61,11 @@ async function decide(who: Who, action: string, resource: string, resourceAccoun
       },
       identityPolicies: [
         { name: who.role, policy: permissions },
-        ...(who.identityCenter ? [{ name: "identity-center", policy: readmePolicy("apply-permissions-identity-center") }] : []),
+        ...(who.identityCenter ? [{ name: "identity-center", policy: rolesPagePolicy("apply-permissions-identity-center") }] : []),
       ],
       serviceControlPolicies: [],
       resourceControlPolicies: [],
-      ...(s3 ? { resourcePolicy: readmePolicy("state-bucket") } : {}),
+      ...(s3 ? { resourcePolicy: rolesPagePolicy("state-bucket") } : {}),
     },
     { simulationMode: "Strict" },
   );
@@ -211,14 +211,14 @@ const TABLE: Row[] = [
   ],
 ];
 
-describe("README's CI policies, evaluated by an IAM policy simulator", () => {
+describe("docs/ci-roles.md's CI policies, evaluated by an IAM policy simulator", () => {
   test.each(TABLE.map((row) => [row[0], row] as const))("%s", async (_name, [, who, action, resource, account, expected, extra]) => {
     expect(await decide(who, action, resource, account, extra)).toBe(expected);
   });
 
   test("the trust policies: pull requests and the default branch get the plan role, only the apply environment gets the apply role", () => {
     const sub = (name: string) =>
-      (readmePolicy(name) as { Statement: { Condition: { StringEquals: Record<string, string> } }[] }).Statement.map(
+      (rolesPagePolicy(name) as { Statement: { Condition: { StringEquals: Record<string, string> } }[] }).Statement.map(
         (s) => s.Condition.StringEquals["token.actions.githubusercontent.com:sub"],
       );
     // The apply workflow's plan jobs run on the default branch without an environment: they plan read-only too.

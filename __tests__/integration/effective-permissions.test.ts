@@ -63,7 +63,7 @@ const TABLE: Row[] = [
   ["consoleNoMfa", "iam:EnableMFADevice", `${IAM}:user/alice`, "Allowed"],
   ["consoleNoMfa", "iam:ListMFADevices", `${IAM}:user/alice`, "Allowed"],
   ["consoleNoMfa", "iam:DeactivateMFADevice", `${IAM}:user/alice`, "ExplicitlyDenied"],
-  // Account-wide, as in AWS's example policy (README says so): any device name, and the list.
+  // Account-wide, as in AWS's example policy (docs/configuration-guide.md says so): any device name, and the list.
   ["consoleNoMfa", "iam:CreateVirtualMFADevice", `${IAM}:mfa/bob`, "Allowed"],
   ["consoleNoMfa", "iam:ListVirtualMFADevices", "*", "Allowed"],
   ["consoleNoMfa", "iam:GetUser", `${IAM}:user/alice`, "Allowed"],

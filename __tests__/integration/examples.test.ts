@@ -1,5 +1,5 @@
 // The example CI workflows cannot run here (no GitHub, no AWS): they must at least be valid, pass
-// actionlint, and do what the README says. The data between the jobs is followed for real: the stacks
+// actionlint, and do what docs/ci.md says. The data between the jobs is followed for real: the stacks
 // steps run (bash, as GitHub runs them, with CI=true) and their output is fed through the matrix,
 // toJSON/fromJSON and the called workflow's matrix, as GitHub evaluates those expressions; the plan and
 // apply jobs' steps run with a fake terraform; the artifacts go from the job that uploads them to the
@@ -1781,13 +1781,14 @@ const PLAN_WITH_SECRETS: PlanJson = {
   },
 } as unknown as PlanJson;
 
-describe("README: the roles' trust policies let in the jobs that assume them, and no other", () => {
-  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+describe("docs/ci.md and docs/ci-roles.md: the roles' trust policies let in the jobs that assume them, and no other", () => {
+  const ciPage = readFileSync(join(ROOT, "docs", "ci.md"), "utf8");
+  const rolesPage = readFileSync(join(ROOT, "docs", "ci-roles.md"), "utf8");
   const REPO = "repo:my-org/incident-manager-setup";
   type Statement = { Action: unknown; Condition?: Record<string, Record<string, unknown>> };
-  /** The subjects (`sub`) a trust policy of the README (`<!-- policy: name -->`) lets assume the role through GitHub's OIDC. */
+  /** The subjects (`sub`) a trust policy of docs/ci-roles.md (`<!-- policy: name -->`) lets assume the role through GitHub's OIDC. */
   const subjects = (name: string): unknown[] => {
-    const block = new RegExp(`<!-- policy: ${name} -->\\s*\`\`\`json\\n([\\s\\S]*?)\`\`\``).exec(readme);
+    const block = new RegExp(`<!-- policy: ${name} -->\\s*\`\`\`json\\n([\\s\\S]*?)\`\`\``).exec(rolesPage);
     expect(block).not.toBeNull();
     const statements = (JSON.parse(block![1]) as { Statement: Statement[] }).Statement;
     return statements
@@ -1808,15 +1809,15 @@ describe("README: the roles' trust policies let in the jobs that assume them, an
   });
 
   test("names the four workflows and the command of the stacks jobs", () => {
-    for (const file of [CALLER_FILE, CALLED_FILE, APPLY_FILE, APPLY_CALLED_FILE]) expect(readme).toContain(`examples/ci/${file}`);
-    expect(readme).toContain("npm run stacks -- --json --batch-size 256");
+    for (const file of [CALLER_FILE, CALLED_FILE, APPLY_FILE, APPLY_CALLED_FILE]) expect(ciPage).toContain(`examples/ci/${file}`);
+    expect(ciPage).toContain("npm run stacks -- --json --batch-size 256");
   });
 });
 
-describe("README's sample configuration error", () => {
+describe("docs/configuration-guide.md's sample configuration error", () => {
   test("is what the app prints for that configuration (but for the file's path)", () => {
-    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-    const block = /```text\n\$ SETUP_CONFIG=setup\.config\.json npm run synth\n([\s\S]*?)```/.exec(readme);
+    const guide = readFileSync(join(ROOT, "docs", "configuration-guide.md"), "utf8");
+    const block = /```text\n\$ SETUP_CONFIG=setup\.config\.json npm run synth\n([\s\S]*?)```/.exec(guide);
     expect(block).not.toBeNull();
     const [first, ...problems] = block![1].trimEnd().split("\n");
     const config = JSON.parse(readFileSync(join(ROOT, "setup.config.json"), "utf8"));

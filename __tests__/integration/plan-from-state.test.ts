@@ -1,6 +1,6 @@
 // The provider, not our beliefs, decides what is replaced and what changes in place: offline
 // `terraform plan`s (real hashicorp/aws provider, AWS stubbed) from a prior state holding the
-// access keys of the previous configuration, for each step of the README's key rotation and for
+// access keys of the previous configuration, for each step of the key rotation (docs/operating.md) and for
 // a changed pgpKey. The review must then call the pgpKey change a replacement, from the plan and
 // from the synthesized JSON alone.
 import { SetupConfigInput } from "../../modules";

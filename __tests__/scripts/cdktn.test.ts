@@ -1,7 +1,7 @@
 // The engine checks' own logic, without installing anything: what counts as an explained difference
 // between cdktf and cdktn (and what does not), the layout comparison of JSON files, the lines Node.js
-// 22 adds on stderr, an unreachable registry (skipped, but a failure under CI=true), and the README's
-// versions against the ones the checks pin. The checks themselves run in .ci/run after `npm test`:
+// 22 adds on stderr, an unreachable registry (skipped, but a failure under CI=true), and the versions
+// docs/maintaining.md names against the ones the checks pin. The checks themselves run in .ci/run after `npm test`:
 // `npm run check:cdktn` and `npm run check:node22` install packages, which npm test never does.
 import { readFileSync } from "fs";
 import { join } from "path";
@@ -217,9 +217,9 @@ describe("installing and loading", () => {
   });
 });
 
-describe("README and package.json name what the checks pin", () => {
-  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-  const section = (title: string) => new RegExp(`^## ${title}\\n([\\s\\S]*?)(?=^## )`, "m").exec(readme)?.[1] ?? "";
+describe("docs/maintaining.md and package.json name what the checks pin", () => {
+  const maintaining = readFileSync(join(ROOT, "docs", "maintaining.md"), "utf8");
+  const section = (title: string) => new RegExp(`^## ${title}\\n([\\s\\S]*?)(?=^## )`, "m").exec(maintaining)?.[1] ?? "";
 
   test('"Moving to CDK Terrain" names the pinned packages and the aliases', () => {
     const text = section("Moving to CDK Terrain");
