@@ -48,7 +48,7 @@ describe("the shipped configuration's synth", () => {
       "plaintext-secret-in-state",
     ]);
     expect(lines).toContain(
-      'Not printed: 3 note(s) on deviations the guide asks for, 0 acknowledged warning(s) (npm run review lists them; README "Warnings")',
+      'Not printed: 3 note(s) on deviations the guide asks for, 0 acknowledged warning(s) (npm run review lists them; docs/operating.md "Warnings")',
     );
   });
 
@@ -58,7 +58,7 @@ describe("the shipped configuration's synth", () => {
     expect(status).toBe(0);
     expect(ids(lines)).toEqual(["password-policy-unmanaged"]);
     expect(lines).toContain(
-      'Not printed: 3 note(s) on deviations the guide asks for, 3 acknowledged warning(s) (npm run review lists them; README "Warnings")',
+      'Not printed: 3 note(s) on deviations the guide asks for, 3 acknowledged warning(s) (npm run review lists them; docs/operating.md "Warnings")',
     );
   });
 });

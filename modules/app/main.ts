@@ -103,7 +103,7 @@ export function main(
       if (notes + acknowledged > 0) {
         report(
           `Not printed: ${notes} note(s) on deviations the guide asks for, ${acknowledged} acknowledged warning(s) ` +
-            '(npm run review lists them; README "Warnings")',
+            '(npm run review lists them; docs/operating.md "Warnings")',
         );
       }
     }

@@ -124,7 +124,7 @@ export class StrictError extends Error {
 /**
  * A warning recorded on a construct. `kind`: "action" (printed; `--strict` fails on it),
  * "acknowledged" (the configuration's `acknowledge` lists its id), "note" (a deviation the guide
- * asks for: review and README only).
+ * asks for: review and docs/operating.md only).
  */
 export interface SynthWarning {
   /** Path of the construct (or stack) the warning is recorded on. */

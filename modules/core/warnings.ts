@@ -3,13 +3,13 @@
 //   once the team has decided on it). Printed on every synth until acknowledged; `--strict`
 //   fails on an unacknowledged one.
 // - "note": a deliberate deviation the guide itself asks for (AdministratorAccess, keys beside a
-//   console password). Recorded once, in the README ("Warnings") and in `npm run review`; never
+//   console password). Recorded once, in docs/operating.md ("Warnings") and in `npm run review`; never
 //   printed on a synth. Kept out of CDKTF's manifest (a metadata type of our own), so `cdktf synth`
 //   does not print it either.
 import { Annotations } from "cdktf";
 import { IConstruct } from "constructs";
 
-/** Every warning and note the constructs record, by id: its kind and what it is about (README "Warnings"). */
+/** Every warning and note the constructs record, by id: its kind and what it is about (docs/operating.md "Warnings"). */
 export const WARNINGS = {
   "plaintext-password-in-state": {
     kind: "action",

@@ -124,7 +124,7 @@ export class AdminGroup extends Construct {
     // No Checkov skip: CKV_AWS_274 compares policy_arn with the literal
     // "arn:aws:iam::aws:policy/AdministratorAccess" (checkov/terraform/checks/resource/aws/
     // IAMManagedAdminPolicy.py), and Checkov cannot resolve data.aws_partition, so it never fires on
-    // this partition-built ARN. The deviation (CIS 1.16) is the guide's and is in the README.
+    // this partition-built ARN. The deviation (CIS 1.16) is the guide's and is in docs/security.md.
     this.groupName = this.group.name;
     this.groupArn = this.group.arn;
     this.adopted = props.adoptInPartition !== undefined;

@@ -224,7 +224,7 @@ export const AccountSchema = z.strictObject({
     .string()
     .regex(ROLE_ARN.pattern, { error: ROLE_ARN.rule })
     .optional()
-    .describe("Read-only role a pull-request plan job assumes (README: Reviewing and applying in CI); assumeRoleArn is the apply role"),
+    .describe("Read-only role a pull-request plan job assumes (docs/ci.md); assumeRoleArn is the apply role"),
   tags: tags(),
   accountAlias: z
     .string()

@@ -61,7 +61,7 @@ export function loadConfig(file: string): SetupConfig {
   // Editors on Windows may save UTF-8 with a byte order mark; it is not part of the JSON.
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === "") {
-    throw new ConfigError(file, ['is empty (expected a JSON object such as { "accounts": [ ... ] }; see README "Configuration")']);
+    throw new ConfigError(file, ['is empty (expected a JSON object such as { "accounts": [ ... ] }; see docs/configuration.md)']);
   }
   let data: unknown;
   try {

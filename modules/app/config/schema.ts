@@ -120,7 +120,7 @@ export const IdentityCenterSchema = z
       .string()
       .regex(ROLE_ARN.pattern, { error: ROLE_ARN.rule })
       .optional()
-      .describe("Read-only role a pull-request plan job assumes (README: Reviewing and applying in CI); assumeRoleArn is the apply role"),
+      .describe("Read-only role a pull-request plan job assumes (docs/ci.md); assumeRoleArn is the apply role"),
     tags: tags(),
     group: z
       .strictObject({
@@ -193,7 +193,7 @@ export const SetupConfigSchema = z
       .default([])
       .describe(
         "Warnings the team has decided on, each with its reason and optionally its place: no longer printed, listed with " +
-          "the reason by npm run review; one that matches no warning is reported as stale (README: Warnings)",
+          "the reason by npm run review; one that matches no warning is reported as stale (docs/operating.md: Warnings)",
       ),
   })
   // Rules across entries. They run even when single fields are wrong (`when`),

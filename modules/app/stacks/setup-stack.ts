@@ -310,7 +310,7 @@ export class IncidentManagerSetupStack extends TerraformStack {
         user,
         "key-rotation-in-progress",
         "key rotation in progress (keyRotationInProgress: true). When clients use the new key, " +
-          "make the old key Inactive, then remove it and keyRotationInProgress (README: Rotating access keys).",
+          "make the old key Inactive, then remove it and keyRotationInProgress (docs/operating.md: Rotating access keys).",
       );
     }
   }
