@@ -196,6 +196,7 @@ export function firstDifferingLine(a: string, b: string): { a: string; b: string
   const at = i === -1 ? la.length : i;
   return { a: `line ${at + 1}: ${la[at] ?? "(end)"}`, b: `line ${at + 1}: ${lb[at] ?? "(end)"}` };
 }
+
 /** Lines one run may print on stderr and the other not, and why. */
 export interface ExplainedLines {
   id: string;
