@@ -1,10 +1,11 @@
 // The construct library: its public API documented, package.json shaped for consumers, and the packed
-// package installed into a throwaway consumer app (scripts/check-library.ts, `npm run check:library`).
+// package checked by publint and attw and installed into a throwaway consumer app (scripts/check-library.ts,
+// `npm run check:library`), with the example and tsconfig of docs/library.md.
 import { spawnSync } from "child_process";
 import { readFileSync, readdirSync } from "fs";
 import { join, relative } from "path";
 import * as ts from "typescript";
-import { readmeExample } from "../../scripts/check-library";
+import { codeBlock } from "../../scripts/check-library";
 
 const ROOT = join(__dirname, "..", "..");
 const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
@@ -43,7 +44,7 @@ function undocumentedExports(): string[] {
 function packagesImportedByModules(): string[] {
   const builtins = new Set(require("module").builtinModules as string[]);
   const names = new Set<string>();
-  for (const file of readdirSync(join(ROOT, "modules")).filter((f) => f.endsWith(".ts"))) {
+  for (const file of readdirSync(join(ROOT, "modules"), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"))) {
     for (const [, spec] of readFileSync(join(ROOT, "modules", file), "utf8").matchAll(/^import (?!type )[^;]*? from "([^".][^"]*)"/gm)) {
       if (spec.startsWith("node:") || builtins.has(spec)) continue;
       const parts = spec.split("/");
@@ -84,16 +85,25 @@ describe("package.json, for consumers", () => {
     expect(build.include).toEqual(["modules/**/*.ts"]);
   });
 
-  test("the README's example is the one the check type-checks", () => {
-    const example = readmeExample(readFileSync(join(ROOT, "README.md"), "utf8"));
-    expect(example).toContain('from "incident-manager-setup"');
-    expect(example.trim().split("\n").length).toBeLessThanOrEqual(12);
+  test("docs/library.md's example, the one the check type-checks, imports the package by its name", () => {
+    const doc = readFileSync(join(ROOT, "docs", "library.md"), "utf8");
+    const example = codeBlock(doc, "ts");
+    expect(example).toContain(`from "${pkg.name}"`);
+    expect(example.trim().split("\n").length).toBeLessThanOrEqual(30);
+    expect(JSON.parse(codeBlock(doc, "json")).compilerOptions).toMatchObject({ strict: true, module: "node16" });
+  });
+
+  test("publishable: a scoped name, public access, not private, the tarball ignored by git", () => {
+    expect(pkg.name).toBe("@incident-manager-setup/cdktf");
+    expect(pkg.private).toBeUndefined();
+    expect(pkg.publishConfig).toEqual({ access: "public" });
+    expect(readFileSync(join(ROOT, ".gitignore"), "utf8").split("\n")).toContain("*.tgz");
   });
 });
 
 describe("npm run check:library", () => {
-  // Slow: npm pack (with the build), two npm installs from the cache, tsc and a synth in the consumer.
-  test("packs, installs into a throwaway consumer app, type-checks and synthesizes there", () => {
+  // Slow: npm pack (with the build), publint, attw, two npm installs from the cache, tsc and a synth in the consumer.
+  test("packs, lints the tarball, installs it into a throwaway consumer app, type-checks and synthesizes there", () => {
     const result = spawnSync(process.execPath, ["-r", "tsx/cjs", join("scripts", "check-library.ts")], {
       cwd: ROOT,
       encoding: "utf8",
@@ -103,7 +113,10 @@ describe("npm run check:library", () => {
     const output = `${result.stdout}${result.stderr}`;
     if (result.status !== 0) throw new Error(`check:library exited ${result.status ?? result.signal}:\n${output}`);
     expect(output).toMatch(/ok {2}npm pack/);
-    expect(output).toMatch(/ok {2}tsc: the README example and the shipped \.d\.ts/);
+    expect(output).toMatch(/ok {2}publint --strict/);
+    expect(output).toMatch(/ok {2}attw: /);
+    expect(output).toMatch(/ok {2}tsc: docs\/library\.md's example with its tsconfig\.json/);
+    expect(output).toMatch(/ok {4}a stack of AdminGroup, AdminUser, AccessKey and the role/);
     expect(output).toMatch(/ok {4}createApp\(parseConfig\(\{\.\.\.\}\)\): stacks prod and dev/);
     expect(output).toMatch(/library check passed in/);
   }, 300_000);

@@ -1,7 +1,8 @@
-// What the engine checks compare, as pure functions (no process, no file system): the synthesized
-// trees of two runs, the differences each run may have and why, the network errors that mean the
-// npm registry is out of reach, and what a check does then. `__tests__/cdktn.test.ts` tests them;
-// scripts/engines/check-cdktn.ts and check-node.ts use them.
+// What the engine checks compare, as pure functions (no process, no file system): two synth runs
+// (every output file, stdout, stderr, exit code), JSON files as parsed values with microdiff, the
+// differences cdktf and cdktn may have and why, the Node.js warnings explained away, and what a check
+// does when the npm registry is out of reach. `__tests__/cdktn.test.ts` tests them.
+import microdiff from "microdiff";
 
 /** One synth run: every file of its output folder (path relative to it, "/"-separated), its output, its exit code. */
 export interface SynthRun {
@@ -20,7 +21,7 @@ export interface Engine {
   constructs: string;
 }
 
-/** A difference between two JSON documents (or two files). Paths are JSON keys; "" is the file itself. */
+/** A difference between two files (path: JSON keys and indexes; [] is the file itself). */
 export interface Difference {
   file: string;
   path: string[];
@@ -46,8 +47,8 @@ const STACK_JSON = /^stacks\/[^/]+\/cdk\.tf\.json$/;
 
 /**
  * The source address Terraform reads: `[hostname/][namespace/]type`, the hostname defaulting to
- * registry.terraform.io and a missing namespace to hashicorp (a legacy short form: `terraform
- * providers` lists `"source": "aws"` as provider[registry.terraform.io/hashicorp/aws]).
+ * registry.terraform.io and a missing namespace to hashicorp (`"source": "aws"` is
+ * provider[registry.terraform.io/hashicorp/aws] for `terraform providers`).
  */
 export function providerAddress(source: string): string {
   const parts = source.toLowerCase().split("/");
@@ -105,129 +106,65 @@ export const ENGINE_DIFFERENCES: readonly ExplainedDifference[] = [
   },
 ];
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
-
-/** Every difference between two parsed JSON values, key order included, in document order. */
-export function diffJson(file: string, a: unknown, b: unknown, path: string[] = []): Difference[] {
-  if (Array.isArray(a) && Array.isArray(b)) {
-    const out: Difference[] = [];
-    for (let i = 0; i < Math.max(a.length, b.length); i++) {
-      const at = [...path, String(i)];
-      if (i >= b.length) out.push({ file, path: at, a: a[i], b: undefined, what: "only in a" });
-      else if (i >= a.length) out.push({ file, path: at, a: undefined, b: b[i], what: "only in b" });
-      else out.push(...diffJson(file, a[i], b[i], at));
-    }
-    return out;
-  }
-  if (isObject(a) && isObject(b)) {
-    const out: Difference[] = [];
-    for (const key of Object.keys(a)) {
-      if (!(key in b)) out.push({ file, path: [...path, key], a: a[key], b: undefined, what: "only in a" });
-      else out.push(...diffJson(file, a[key], b[key], [...path, key]));
-    }
-    for (const key of Object.keys(b)) {
-      if (!(key in a)) out.push({ file, path: [...path, key], a: undefined, b: b[key], what: "only in b" });
-    }
-    const shared = (x: Record<string, unknown>, y: Record<string, unknown>) => Object.keys(x).filter((k) => k in y);
-    if (shared(a, b).join("\0") !== shared(b, a).join("\0")) {
-      out.push({ file, path, a: Object.keys(a), b: Object.keys(b), what: "key order" });
-    }
-    return out;
-  }
-  return Object.is(a, b) ? [] : [{ file, path, a, b, what: "value" }];
+/** Every differing value, key and element of two parsed JSON values (microdiff), in its order. */
+export function diffJson(file: string, a: unknown, b: unknown): Difference[] {
+  // microdiff compares objects and arrays: the values are wrapped, and the wrapper's key dropped from the paths.
+  return microdiff({ v: a }, { v: b }).map((d) => ({
+    file,
+    path: d.path.slice(1).map(String),
+    a: d.type === "CREATE" ? undefined : d.oldValue,
+    b: d.type === "REMOVE" ? undefined : d.value,
+    what: d.type === "CREATE" ? "only in b" : d.type === "REMOVE" ? "only in a" : "value",
+  }));
 }
 
-function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+const parseJson = (text: string): { value: unknown } | undefined => {
   try {
-    return { ok: true, value: JSON.parse(text) };
+    return { value: JSON.parse(text) };
   } catch {
-    return { ok: false };
+    return undefined;
   }
-}
+};
 
-/** A token of a JSON text as written: its raw text, the whitespace before it, and the JSON path it belongs to. */
-interface JsonToken {
-  raw: string;
-  space: string;
-  kind: "punctuation" | "key" | "value" | "end";
-  path: string[];
-}
+/** Empty objects and arrays written on one line (`{}`, `[]`): what cdktf's two-line empties become. */
+const collapseEmpties = (text: string) => text.replace(/\{\n *\}/g, "{}").replace(/\[\n *\]/g, "[]");
 
-/** The tokens of a valid JSON text, with paths (object keys, array indexes), keys and layout as written. */
-export function jsonTokens(text: string): JsonToken[] {
-  const tokens: JsonToken[] = [];
-  const frames: { array: boolean; key?: string; index: number }[] = [];
-  const path = () => frames.map((f) => (f.array ? String(f.index) : (f.key ?? "")));
-  let i = 0;
-  while (true) {
-    const start = i;
-    while (i < text.length && " \t\n\r".includes(text[i])) i++;
-    const space = text.slice(start, i);
-    if (i >= text.length) {
-      tokens.push({ raw: "", space, kind: "end", path: [] });
-      return tokens;
-    }
-    const c = text[i];
-    const top = frames[frames.length - 1];
-    if (c === "{" || c === "[") {
-      tokens.push({ raw: c, space, kind: "punctuation", path: path() });
-      frames.push({ array: c === "[", index: 0 });
-      i++;
-    } else if (c === "}" || c === "]") {
-      frames.pop();
-      tokens.push({ raw: c, space, kind: "punctuation", path: path() });
-      i++;
-    } else if (c === ":" || c === ",") {
-      if (c === "," && top?.array) top.index++;
-      if (c === "," && top && !top.array) top.key = undefined;
-      tokens.push({ raw: c, space, kind: "punctuation", path: path() });
-      i++;
-    } else {
-      const match = /^(?:"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)/.exec(text.slice(i, i + 100_000));
-      if (!match) throw new Error(`not JSON at offset ${i}`);
-      const raw = match[0];
-      const isKey = top !== undefined && !top.array && top.key === undefined;
-      if (isKey) top.key = JSON.parse(raw) as string;
-      tokens.push({ raw, space, kind: isKey ? "key" : "value", path: path() });
-      i += raw.length;
-    }
-  }
+/** How a JSON text is laid out, against JSON.stringify(value, null, 2): the same, the same but for two-line empties, or neither. */
+function layoutOf(text: string, value: unknown): string {
+  const standard = JSON.stringify(value, null, 2);
+  if (text === standard) return EMPTY_ONE_LINE;
+  if (collapseEmpties(text) === standard) return EMPTY_TWO_LINES;
+  return `JSON.stringify's layout but at ${firstDifferingLine(standard, text).b}`;
 }
 
 /**
- * What differs in how two JSON texts are written, beyond their values: keys (their order, and how
- * they are escaped), how equal values are escaped, and whitespace. Differences of values are
- * diffJson's. Empty objects and arrays written over two lines in one and as `{}`/`[]` in the other
- * make one difference; any other whitespace difference is one per place.
+ * How two JSON texts differ beyond their values: the order of keys (JSON.stringify keeps it), then
+ * the layout (whitespace, escapes), each side against JSON.stringify's 2-space layout. `differences`:
+ * their value differences (diffJson), "value" kinds only, which b's values replace in a first.
  */
-export function diffLayout(file: string, a: string, b: string): Difference[] {
-  const ta = jsonTokens(a);
-  const tb = jsonTokens(b);
-  const out: Difference[] = [];
-  if (ta.length !== tb.length || ta.some((t, n) => t.kind !== tb[n].kind || (t.kind === "punctuation" && t.raw !== tb[n].raw))) {
-    const n = ta.findIndex((t, k) => t.kind !== tb[k]?.kind || t.raw !== tb[k]?.raw);
-    return [{ file, path: ta[n]?.path ?? [], a: ta[n]?.raw, b: tb[n]?.raw, what: "layout" }];
-  }
-  const empties = { twoLines: 0, oneLine: 0 };
-  for (const [n, x] of ta.entries()) {
-    const y = tb[n];
-    if (x.raw !== y.raw && (x.kind === "key" || JSON.stringify(JSON.parse(x.raw)) === JSON.stringify(JSON.parse(y.raw)))) {
-      out.push({ file, path: x.path, a: x.raw, b: y.raw, what: x.kind === "key" ? "key order" : "layout" });
-    }
-    if (x.space === y.space) continue;
-    const empty = n > 0 && ((ta[n - 1].raw === "{" && x.raw === "}") || (ta[n - 1].raw === "[" && x.raw === "]"));
-    if (empty && /^\n *$/.test(x.space) && y.space === "") empties.twoLines++;
-    else if (empty && x.space === "" && /^\n *$/.test(y.space)) empties.oneLine++;
-    else out.push({ file, path: x.path, a: x.space, b: y.space, what: "layout" });
-  }
-  if (empties.twoLines) out.push({ file, path: [], a: EMPTY_TWO_LINES, b: EMPTY_ONE_LINE, what: "layout" });
-  if (empties.oneLine) out.push({ file, path: [], a: EMPTY_ONE_LINE, b: EMPTY_TWO_LINES, what: "layout" });
-  return out;
+export function diffLayout(file: string, ta: string, tb: string, differences: Difference[] = []): Difference[] {
+  const [a, b] = [JSON.parse(ta) as unknown, JSON.parse(tb) as unknown];
+  const patched = differences.reduce((value, d) => setAt(value, d.path, d.b), a);
+  const [sa, sb] = [JSON.stringify(patched, null, 2), JSON.stringify(b, null, 2)];
+  if (sa !== sb) return [{ file, path: [], ...firstDifferingLine(sa, sb), what: "key order" }];
+  const [la, lb] = [layoutOf(ta, a), layoutOf(tb, b)];
+  if (la !== lb) return [{ file, path: [], a: la, b: lb, what: "layout" }];
+  // Both laid out alike by that measure: with equal values, the texts themselves are compared.
+  return differences.length === 0 && ta !== tb ? [{ file, path: [], ...firstDifferingLine(ta, tb), what: "layout" }] : [];
+}
+
+/** `value` with `replacement` at `path` (objects and arrays copied on the way). */
+function setAt(value: unknown, path: string[], replacement: unknown): unknown {
+  if (path.length === 0) return replacement;
+  const copy = (Array.isArray(value) ? [...value] : { ...(value as object) }) as Record<string, unknown>;
+  copy[path[0]] = setAt(copy[path[0]], path.slice(1), replacement);
+  return copy;
 }
 
 /**
- * The differences between two synthesized folders: files present in one only; for JSON files, every
- * differing value, key and element, and how the text is laid out; for other files, any byte.
+ * The differences between two synthesized folders: files present in one only; for JSON files,
+ * every differing value, key and element (microdiff) and, when only values differ, the key order
+ * and layout; for other files, the first differing line.
  */
 export function diffTrees(a: Map<string, string>, b: Map<string, string>): Difference[] {
   const out: Difference[] = [];
@@ -239,20 +176,19 @@ export function diffTrees(a: Map<string, string>, b: Map<string, string>): Diffe
       continue;
     }
     if (ta === tb) continue;
-    const pa = file.endsWith(".json") ? parseJson(ta) : { ok: false as const };
-    const pb = file.endsWith(".json") ? parseJson(tb) : { ok: false as const };
-    if (!pa.ok || !pb.ok) {
+    const [pa, pb] = file.endsWith(".json") ? [parseJson(ta), parseJson(tb)] : [];
+    if (!pa || !pb) {
       out.push({ file, path: [], ...firstDifferingLine(ta, tb), what: "bytes" });
       continue;
     }
     const values = diffJson(file, pa.value, pb.value);
-    // The layout is compared when both have the same keys and elements (else those differences say enough).
-    out.push(...values, ...(values.every((d) => d.what === "value") ? diffLayout(file, ta, tb) : []));
+    // Keys or elements in one only say enough; else the layout is compared too.
+    out.push(...values, ...(values.every((d) => d.what === "value") ? diffLayout(file, ta, tb, values) : []));
   }
   return out;
 }
 
-/** The first line that differs, numbered, for the report of a non-JSON file. */
+/** The first line that differs, numbered, for the report of a non-JSON file or a layout. */
 export function firstDifferingLine(a: string, b: string): { a: string; b: string } {
   const la = a.split("\n");
   const lb = b.split("\n");
