@@ -44,7 +44,7 @@ export {
   USERS_OUTPUT,
 } from "./app/stacks/setup-stack";
 
-// The app: configuration, composition, synthesis
+// The app: configuration (its types derive from the zod schema SetupConfigSchema), composition, synthesis
 export {
   AccessKeyConfig,
   AccountConfig,
@@ -55,6 +55,7 @@ export {
   IdentityCenterUserConfig,
   SetupConfig,
   SetupConfigInput,
+  SetupConfigSchema,
   configJsonSchema,
   loadConfig,
   parseConfig,

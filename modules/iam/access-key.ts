@@ -122,7 +122,8 @@ export class AccessKey extends Construct {
       });
       skipCheckov(this.secret, {
         id: "CKV2_AWS_57",
-        comment: "An IAM access key is rotated by replacing the key (docs/operating.md: Rotating access keys), not by a Secrets Manager rotation function.",
+        comment:
+          "An IAM access key is rotated by replacing the key (docs/operating.md: Rotating access keys), not by a Secrets Manager rotation function.",
       });
       if (!props.secretStore.kmsKeyId) {
         skipCheckov(this.secret, {

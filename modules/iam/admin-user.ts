@@ -25,7 +25,7 @@ export interface ConsoleAccess {
 
 /** Properties of an {@link AdminUser}. */
 export interface AdminUserProps {
-  /** Name of the IAM user: 1-64 of letters, digits and +=,.@_-. */
+  /** Name of the IAM user: 1-64 of letters, digits and `+=,.@_-`. */
   readonly userName: string;
   /** The administrators group the user joins. */
   readonly group: AdminGroup;

@@ -11,7 +11,7 @@ export const NO_INSTANCE_MESSAGE =
 /**
  * The account's IAM Identity Center instance, read (the organization instance is enabled once in
  * the management account's console; no API creates it). The data source's postcondition fails
- * the plan with {@link NO_INSTANCE_MESSAGE} unless there is exactly one instance.
+ * the plan with `NO_INSTANCE_MESSAGE` unless there is exactly one instance.
  */
 export class IdentityCenterInstance extends Construct {
   /** The data source. */

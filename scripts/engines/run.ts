@@ -16,7 +16,7 @@ const SYNTH_BUILD_OPTIONS = (require("../synth.js") as { BUILD_OPTIONS: BuildOpt
 export const ROOT = resolve(__dirname, "..", "..");
 /** The cdktn check's folder (git-ignored): `engine/` holds cdktn and its bundle, `cdktf/` and `node/` the cdktf bundles. */
 export const WORK = join(ROOT, ".cdktn");
-/** CDK Terrain, exactly: the versions README "Moving to CDK Terrain" names. constructs: cdktn's peer range is >=10.6.0 <10.8.0. */
+/** CDK Terrain, exactly: the versions docs/maintaining.md "Moving to CDK Terrain" names. constructs: cdktn's peer range is >=10.6.0 <10.8.0. */
 export const CDKTN_PACKAGES: Readonly<Record<string, string>> = { cdktn: "0.24.0", "@cdktn/provider-aws": "25.7.0", constructs: "10.6.0" };
 /** The one change at build time: every import of these packages (and of their files) goes to the cdktn ones. */
 export const CDKTN_ALIAS: Readonly<Record<string, string>> = { cdktf: "cdktn", "@cdktf/provider-aws": "@cdktn/provider-aws" };

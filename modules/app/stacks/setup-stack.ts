@@ -180,7 +180,7 @@ export class IncidentManagerSetupStack extends TerraformStack {
   }
 
   /**
-   * What a retired stack ({@link RetiredStack}) must forget rather than destroy: the managed
+   * What a retired stack (`RetiredStack`) must forget rather than destroy: the managed
    * service-linked role (deleting it cuts Incident Manager off) and everything adopted, which
    * existed before this app (an adopted group with its AdministratorAccess attachment, adopted
    * users with their login profiles, and their memberships of an adopted group). Addresses, in tree order.

@@ -66,7 +66,7 @@ export interface SynthesizeOptions {
   /**
    * How many threads synthesize the stacks (SYNTH_THREADS for `npm run synth`); the output is the
    * same bytes with any number.
-   * @default 1 below {@link PARALLEL_MIN_STACKS} stacks, else the cores, at most {@link MAX_SYNTH_THREADS}
+   * @default 1 below 200 (`PARALLEL_MIN_STACKS`) stacks, else the cores, at most 4 (`MAX_SYNTH_THREADS`)
    */
   readonly threads?: number;
 }
