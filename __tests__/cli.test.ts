@@ -42,7 +42,7 @@ describe("exit codes of every command (0 success, 1 bad input, 2 usage)", () => 
     ["synth", (argv, io) => synth(io.env, join(io.root, "setup.config.json"), io.err, argv)],
     [
       "credentials",
-      (argv, io) => credentials(["prod", "alice", ...argv], io.env, { ...io, cwd: io.root, out: (t) => io.out(`${t}\n`) }),
+      (argv, io) => credentials(["prod", "alice", ...argv], { ...io, cwd: io.root }),
       "--key",
     ],
     ["sso-profiles", ssoProfiles, "--session"],

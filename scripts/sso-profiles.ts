@@ -12,7 +12,7 @@
 import { resolve } from "path";
 import { AccountConfig, ConfigError, SetupConfig, assignedAccounts, configFileFromEnv, loadConfig } from "../modules/config";
 import { IDENTITY_CENTER_OUTPUTS } from "../modules/identity-center-stack";
-import { CommandIo, EXIT, UsageError, argsOrExit, parseCommandLine, processIo } from "./lib/cli";
+import { CommandError, CommandIo, EXIT, UsageError, main, parseCommandLine, processIo, runCommand } from "./lib/cli";
 import { TerraformOutputError, outputCommand, terraformOutputs } from "./lib/terraform-output";
 
 /** The default name of the [sso-session] section. */
@@ -44,7 +44,7 @@ export const USAGE = [
 export { UsageError };
 
 /** A failure with a message for the user (exit 1). */
-export class SsoProfilesError extends Error {
+export class SsoProfilesError extends CommandError {
   override name = "SsoProfilesError";
 }
 
@@ -171,12 +171,12 @@ export function startUrl(args: Args, config: SetupConfig, io: Pick<Io, "env" | "
 /** Where the script reads and writes. */
 export type Io = CommandIo;
 
+const SPEC = { name: "sso-profiles", usage: USAGE, parse: parseArgs, failures: [ConfigError] };
+
 /** The whole command; returns the exit code (0, 1: failed, 2: usage). */
 export function run(argv: readonly string[], io: Io = processIo()): number {
-  const args = argsOrExit("sso-profiles", USAGE, io, () => parseArgs(argv));
-  if (typeof args === "number") return args;
-  const configFile = configFileFromEnv(io.env, resolve(io.root, "setup.config.json"));
-  try {
+  return runCommand(SPEC, argv, io, (args) => {
+    const configFile = configFileFromEnv(io.env, resolve(io.root, "setup.config.json"));
     const config = loadConfig(configFile);
     if (!config.identityCenter) {
       throw new SsoProfilesError(
@@ -189,11 +189,7 @@ export function run(argv: readonly string[], io: Io = processIo()): number {
     io.out(`${renderSsoConfig(sso)}\n`);
     io.err(`sso-profiles: ${sso.profiles.length} profile(s) in session ${sso.session}; start URL from ${source}`);
     return EXIT.ok;
-  } catch (e) {
-    if (!(e instanceof SsoProfilesError || e instanceof ConfigError)) throw e;
-    io.err(`sso-profiles: ${e.message}`);
-    return EXIT.failed;
-  }
+  });
 }
 
-if (require.main === module) process.exitCode = run(process.argv.slice(2));
+if (require.main === module) main(run);

@@ -19,7 +19,7 @@ import { ROLE_ARN } from "../modules/aws-rules";
 import { ConfigError, SetupConfig, configFileFromEnv, loadConfig } from "../modules/config";
 import { WarningId } from "../modules/warnings";
 import { incompleteMessage, incompleteOutput } from "../modules/output-journal";
-import { CommandIo, EXIT, UsageError, argsOrExit, parseCommandLine, processIo } from "./lib/cli";
+import { CommandError, CommandIo, EXIT, UsageError, main, parseCommandLine, processIo, progress, runCommand } from "./lib/cli";
 
 /** GitHub Actions: "A job matrix can generate a maximum of 256 jobs per workflow run." */
 export const MAX_MATRIX_JOBS = 256;
@@ -52,7 +52,7 @@ export const USAGE = [
 export { UsageError };
 
 /** A failure with a message for the user (exit 1). */
-export class StacksError extends Error {
+export class StacksError extends CommandError {
   override name = "StacksError";
 }
 
@@ -264,7 +264,12 @@ export function ciRefusals(config: SetupConfig): string[] {
 }
 
 /** The stacks whose synthesized JSON differs from the base synth in `baseDir` (or that it lacks). */
-export function changedStacks(stacks: readonly StackEntry[], outdir: string, baseDir: string): StackEntry[] {
+export function changedStacks(
+  stacks: readonly StackEntry[],
+  outdir: string,
+  baseDir: string,
+  step: (stack: string) => void = () => undefined,
+): StackEntry[] {
   for (const dir of [outdir, baseDir]) {
     const marker = incompleteOutput(dir);
     if (marker) throw new StacksError(`--changed: ${incompleteMessage(dir, marker)}`);
@@ -277,6 +282,7 @@ export function changedStacks(stacks: readonly StackEntry[], outdir: string, bas
     }
   };
   return stacks.filter((s) => {
+    step(s.name);
     const head = read(outdir, s.name);
     if (head === undefined)
       throw new StacksError(`--changed: ${join(outdir, "stacks", s.name, "cdk.tf.json")} is missing: run npm run synth first`);
@@ -327,19 +333,22 @@ export function render(stacks: readonly StackEntry[], args: Args): string {
 /** Where the script reads and writes. */
 export type Io = CommandIo;
 
+const SPEC = { name: "stacks", usage: USAGE, parse: parseArgs, failures: [ConfigError] };
+
 /** The whole command; returns the exit code (0, 1: failed, 2: usage). */
 export function run(argv: readonly string[], io: Io = processIo()): number {
-  const args = argsOrExit("stacks", USAGE, io, () => parseArgs(argv));
-  if (typeof args === "number") return args;
-  const configFile = configFileFromEnv(io.env, resolve(io.root, "setup.config.json"));
-  try {
+  return runCommand(SPEC, argv, io, (args) => {
+    const configFile = configFileFromEnv(io.env, resolve(io.root, "setup.config.json"));
     const config = loadConfig(configFile);
     if (io.env.CI === "true") {
       const refusals = ciRefusals(config);
       if (refusals.length > 0) throw new StacksError(`under CI:\n${refusals.map((r) => `  - ${r}`).join("\n")}`);
     }
     const all = listStacks(config, args.defaultRoleArn, args.defaultApplyRoleArn);
-    const stacks = args.changed === undefined ? all : changedStacks(all, resolve(io.root, "cdktf.out"), resolve(io.root, args.changed));
+    const stacks =
+      args.changed === undefined
+        ? all
+        : changedStacks(all, resolve(io.root, "cdktf.out"), resolve(io.root, args.changed), progress("stacks", io, "stack", all.length));
     const foreign = foreignRoles(stacks);
     if (foreign.length > 0) throw new StacksError(foreign.join("\n"));
     const roleless = stacks.filter((s) => s.planRoleArn === null).map((s) => s.name);
@@ -360,11 +369,7 @@ export function run(argv: readonly string[], io: Io = processIo()): number {
     const batchCount = args.batchSize === undefined ? "" : ` in ${Math.ceil(stacks.length / args.batchSize)} batch(es)`;
     io.err(`stacks: ${stacks.length} stack(s)${batchCount} of ${configFile}`);
     return EXIT.ok;
-  } catch (e) {
-    if (!(e instanceof StacksError || e instanceof ConfigError)) throw e;
-    io.err(`stacks: ${e.message}`);
-    return EXIT.failed;
-  }
+  });
 }
 
-if (require.main === module) process.exitCode = run(process.argv.slice(2));
+if (require.main === module) main(run);
