@@ -7,7 +7,8 @@ import { CommandIo, EXIT, PROJECT_ROOT, main, parseCommandLine, processIo, runCo
 
 export const SCHEMA_FILE = resolve(PROJECT_ROOT, "setup.schema.json");
 
-export const USAGE = "usage: npm run schema\n\nWrites setup.schema.json, the JSON Schema of setup.config.json, from the configuration's schema.";
+export const USAGE =
+  "usage: npm run schema\n\nWrites setup.schema.json, the JSON Schema of setup.config.json, from the configuration's schema.";
 
 export function renderSchema(): string {
   return `${JSON.stringify(configJsonSchema(), null, 2)}\n`;

@@ -16,7 +16,15 @@ import { configFileFromEnv } from "../modules/config";
 import { lockOutput } from "../modules/output-lock";
 import { CommandError, CommandIo, EXIT, main, messageOf, parseCommandLine, processIo, progress, runCommand } from "./lib/cli";
 import { SYNTH_FAILURES } from "./lib/failures";
-import { OfflinePlanner, StackPlan, adoptedIam, callNames, failedChecks, isOfflineOverrideWarning, redactSensitive } from "./lib/offline-plan";
+import {
+  OfflinePlanner,
+  StackPlan,
+  adoptedIam,
+  callNames,
+  failedChecks,
+  isOfflineOverrideWarning,
+  redactSensitive,
+} from "./lib/offline-plan";
 import { stopProcesses } from "./lib/proc";
 import { ownedTempDir } from "./lib/temp";
 import { STACK_FILE, TerraformSetup, detectTerraform, formatDiagnostics } from "./lib/terraform";

@@ -39,7 +39,12 @@ export interface ReviewJson {
     readonly changes: readonly string[];
   }>;
   readonly warnings: readonly WarningJson[];
-  readonly acknowledgements: ReadonlyArray<{ readonly stack: string | null; readonly path: string; readonly id: string | null; readonly reason: string | null }>;
+  readonly acknowledgements: ReadonlyArray<{
+    readonly stack: string | null;
+    readonly path: string;
+    readonly id: string | null;
+    readonly reason: string | null;
+  }>;
   readonly files: Readonly<Record<"review" | "comment" | "summary", string>>;
 }
 
@@ -50,9 +55,13 @@ export function reviewJson(input: ReviewInput, files: ReviewJson["files"]): Revi
     ...(input.otherWarnings ?? []).map((w) => ({ stack: null, w })),
   ];
   const ofKind = (kind: ReviewWarning["kind"]) => all.filter(({ w }) => (w.kind ?? "action") === kind);
-  const warnings = [...ofKind("action"), ...ofKind("note")].map(
-    ({ stack, w }): WarningJson => ({ stack, path: w.path, id: w.id ?? null, kind: w.kind === "note" ? "note" : "action", message: w.message }),
-  );
+  const warnings = [...ofKind("action"), ...ofKind("note")].map(({ stack, w }): WarningJson => ({
+    stack,
+    path: w.path,
+    id: w.id ?? null,
+    kind: w.kind === "note" ? "note" : "action",
+    message: w.message,
+  }));
   const acknowledged = ofKind("acknowledged");
   const changes = new Map((input.diff?.stacks ?? []).map((c) => [c.stack, c]));
   const stacks: ReviewJson["stacks"][number][] = input.summaries.map((s) => {
@@ -71,7 +80,16 @@ export function reviewJson(input: ReviewInput, files: ReviewJson["files"]): Revi
   });
   // Stacks of the base only (removed): no summary, but a change.
   for (const c of changes.values()) {
-    stacks.push({ name: c.stack, source: "synth", resources: 0, retired: false, planned: null, warnings: 0, change: c.change, changes: c.lines });
+    stacks.push({
+      name: c.stack,
+      source: "synth",
+      resources: 0,
+      retired: false,
+      planned: null,
+      warnings: 0,
+      change: c.change,
+      changes: c.lines,
+    });
   }
   return {
     config: input.configLabel ?? null,
