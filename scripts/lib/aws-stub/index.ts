@@ -148,6 +148,11 @@ function readBody(request: IncomingMessage): Promise<string> {
   });
 }
 
+/** `sts:GetCallerIdentity`-style names of requests. */
+export function callNames(requests: readonly StubRequest[]): string[] {
+  return requests.map((r) => `${r.service ?? "?"}:${r.action ?? "?"}`);
+}
+
 /** Starts a stub on 127.0.0.1 at a random port. Close it with {@link AwsStub.close}. */
 export async function startAwsStub(options: AwsStubOptions = {}): Promise<AwsStub> {
   const identity = options.identity ?? "user";
@@ -235,7 +240,7 @@ export async function startAwsStub(options: AwsStubOptions = {}): Promise<AwsStu
     get unexpected() {
       return requests.filter((r) => !r.expected);
     },
-    calls: () => requests.map((r) => `${r.service ?? "?"}:${r.action ?? "?"}`),
+    calls: () => callNames(requests),
     reset: () => {
       requests.length = 0;
     },
