@@ -26,7 +26,7 @@ import {
   redactSensitive,
 } from "./lib/offline-plan";
 import { stopProcesses } from "./lib/proc";
-import { ownedTempDir } from "./lib/temp";
+import { cleanUpOnSignals, ownedTempDir } from "./lib/temp";
 import { STACK_FILE, TerraformSetup, detectTerraform, formatDiagnostics } from "./lib/terraform";
 
 const PLAN_SUFFIX = ".plan.json";
@@ -99,7 +99,7 @@ export function run(argv: readonly string[], io: CommandIo = processIo(), handle
     mkdirSync(dirname(outdir), { recursive: true });
     const release = lockOutput(outdir);
     try {
-      return await planLocked(line.positionals, detected, outdir, io, handleSignals ? ["SIGINT", "SIGTERM"] : [], release);
+      return await planLocked(line.positionals, detected, outdir, io, handleSignals, release);
     } finally {
       release();
     }
@@ -111,7 +111,7 @@ async function planLocked(
   detected: TerraformSetup,
   outdir: string,
   io: CommandIo,
-  signals: NodeJS.Signals[],
+  handleSignals: boolean,
   release: () => void,
 ): Promise<number> {
   const print = (line: string) => io.out(`${line}\n`);
@@ -144,14 +144,14 @@ async function planLocked(
   const planner = new OfflinePlanner(detected, ownedTempDir("plan-offline-"));
   // Ctrl-C or a SIGTERM while terraform runs: stop terraform and the providers it started (about
   // 400 MB each, which otherwise outlive this process), remove the plan folders, exit 130 or 143.
-  const stop = (signal: NodeJS.Signals) => {
-    const stopped = stopProcesses("SIGKILL");
-    planner.dispose();
-    release();
-    io.err(`plan:offline: ${signal}: stopped ${stopped} terraform run(s) and their providers, removed the plan folders`);
-    process.exit(signal === "SIGINT" ? 130 : 143);
-  };
-  for (const signal of signals) process.once(signal, stop);
+  const unregister = handleSignals
+    ? cleanUpOnSignals("plan:offline", () => {
+        const stopped = stopProcesses("SIGKILL");
+        planner.dispose();
+        release();
+        return `stopped ${stopped} terraform run(s) and their providers, removed the plan folders`;
+      })
+    : () => undefined;
   const step = progress("plan:offline", io, "plan", selected.length);
   let failures = 0;
   try {
@@ -176,7 +176,7 @@ async function planLocked(
   } catch (error) {
     throw new CommandError(messageOf(error));
   } finally {
-    for (const signal of signals) process.off(signal, stop);
+    unregister();
     planner.dispose();
   }
   if (failures > 0) io.err(`${failures} of ${selected.length} stack(s) failed to plan offline`);
