@@ -12,9 +12,8 @@
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "fs";
 import { dirname, join, relative, resolve } from "path";
 import { synthesize } from "../modules/app";
-import { configFileFromEnv } from "../modules/config";
 import { lockOutput } from "../modules/output-lock";
-import { CommandError, CommandIo, EXIT, main, messageOf, parseCommandLine, processIo, progress, runCommand } from "./lib/cli";
+import { CommandError, CommandIo, EXIT, configFileOf, main, messageOf, parseCommandLine, processIo, progress, runCommand } from "./lib/cli";
 import { SYNTH_FAILURES } from "./lib/failures";
 import {
   OfflinePlanner,
@@ -116,7 +115,7 @@ async function planLocked(
 ): Promise<number> {
   const print = (line: string) => io.out(`${line}\n`);
   const plansDir = join(outdir, "plans");
-  const configFile = configFileFromEnv(io.env, resolve(io.root, "setup.config.json"));
+  const configFile = configFileOf(io);
   const synth = synthesize({ configFile, outdir });
   const warnings = synth.warnings.filter((w) => w.kind === "action");
   if (warnings.length > 0) io.err(`(synthesis: ${warnings.length} warning(s); \`npm run synth\` prints them)`);

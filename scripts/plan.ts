@@ -6,8 +6,7 @@
 // 2 bad arguments (an unknown option, or a name that is no stack of the configuration).
 import { resolve } from "path";
 import { synthesize } from "../modules/app";
-import { configFileFromEnv } from "../modules/config";
-import { CommandError, CommandIo, EXIT, main, parseCommandLine, processIo, progress, runCommand } from "./lib/cli";
+import { CommandError, CommandIo, EXIT, configFileOf, main, parseCommandLine, processIo, progress, runCommand } from "./lib/cli";
 import { SYNTH_FAILURES } from "./lib/failures";
 import { runProcess } from "./lib/proc";
 
@@ -36,7 +35,7 @@ function terraform(args: string[], io: CommandIo): boolean {
 export function run(argv: readonly string[], io: CommandIo = processIo()): number {
   return runCommand(SPEC, argv, io, (line) => {
     const named = line.positionals;
-    const configFile = configFileFromEnv(io.env, resolve(io.root, "setup.config.json"));
+    const configFile = configFileOf(io);
     const { stacks, outdir, warnings } = synthesize({ configFile, outdir: resolve(io.root, "cdktf.out") });
     // What npm run synth would print (the sample's account, another configuration file, a deletion...).
     for (const w of warnings.filter((w) => w.kind === "action")) io.err(`Warning: [${w.path}] ${w.message}`);

@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "fs";
 import { dirname, isAbsolute, join, relative, resolve } from "path";
 import { synthesize } from "../modules/app";
 import { OutputBusyError, lockOutput } from "../modules/output-lock";
-import { CommandError, CommandIo, UsageError, main, parseCommandLine, processIo, progress, runCommand } from "./lib/cli";
+import { CommandError, CommandIo, UsageError, configFileOf, main, parseCommandLine, processIo, progress, runCommand } from "./lib/cli";
 import { SYNTH_FAILURES } from "./lib/failures";
 import { outcomeOf, runProcess } from "./lib/proc";
 import { cleanUpOnSignals, ownedTempDir } from "./lib/temp";
@@ -164,7 +164,7 @@ const SPEC = { name: "review", usage: USAGE, parse: parseArgs, failures: [...SYN
 export function run(argv: readonly string[], io: Io = processIo()): number {
   return runCommand(SPEC, argv, io, (args) => {
     const cwd = io.cwd ?? io.root;
-    const configFile = io.env.SETUP_CONFIG ? resolve(cwd, io.env.SETUP_CONFIG) : join(io.root, "setup.config.json");
+    const configFile = configFileOf(io);
     const outdir = resolve(cwd, args.outdir ?? io.env.CDKTF_OUTDIR ?? join(io.root, "cdktf.out"));
     // The output folder is the review's from its synth to its review.md: another synth, review or
     // offline plan on it stops, naming this run.

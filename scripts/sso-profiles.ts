@@ -9,10 +9,9 @@
 // Center stack (`terraform output -json` in cdktf.out/stacks/<identityCenter.name>).
 //
 // Exit codes: 0 printed; 1 the configuration or the start URL is missing or wrong; 2 bad arguments.
-import { resolve } from "path";
-import { AccountConfig, ConfigError, SetupConfig, assignedAccounts, configFileFromEnv, loadConfig } from "../modules/config";
+import { AccountConfig, ConfigError, SetupConfig, assignedAccounts, loadConfig } from "../modules/config";
 import { IDENTITY_CENTER_OUTPUTS } from "../modules/identity-center-stack";
-import { CommandError, CommandIo, EXIT, UsageError, main, parseCommandLine, processIo, runCommand } from "./lib/cli";
+import { CommandError, CommandIo, EXIT, UsageError, configFileOf, main, parseCommandLine, processIo, runCommand } from "./lib/cli";
 import { TerraformOutputError, outputCommand, terraformOutputs } from "./lib/terraform-output";
 
 /** The default name of the [sso-session] section. */
@@ -176,7 +175,7 @@ const SPEC = { name: "sso-profiles", usage: USAGE, parse: parseArgs, failures: [
 /** The whole command; returns the exit code (0, 1: failed, 2: usage). */
 export function run(argv: readonly string[], io: Io = processIo()): number {
   return runCommand(SPEC, argv, io, (args) => {
-    const configFile = configFileFromEnv(io.env, resolve(io.root, "setup.config.json"));
+    const configFile = configFileOf(io);
     const config = loadConfig(configFile);
     if (!config.identityCenter) {
       throw new SsoProfilesError(

@@ -16,10 +16,21 @@ import { readFileSync } from "fs";
 import { join, resolve } from "path";
 import { acknowledgementOf } from "../modules/app";
 import { ROLE_ARN } from "../modules/aws-rules";
-import { ConfigError, SetupConfig, configFileFromEnv, loadConfig } from "../modules/config";
+import { ConfigError, SetupConfig, loadConfig } from "../modules/config";
 import { WarningId } from "../modules/warnings";
 import { incompleteMessage, incompleteOutput } from "../modules/output-journal";
-import { CommandError, CommandIo, EXIT, UsageError, main, parseCommandLine, processIo, progress, runCommand } from "./lib/cli";
+import {
+  CommandError,
+  CommandIo,
+  EXIT,
+  UsageError,
+  configFileOf,
+  main,
+  parseCommandLine,
+  processIo,
+  progress,
+  runCommand,
+} from "./lib/cli";
 
 /** GitHub Actions: "A job matrix can generate a maximum of 256 jobs per workflow run." */
 export const MAX_MATRIX_JOBS = 256;
@@ -338,7 +349,7 @@ const SPEC = { name: "stacks", usage: USAGE, parse: parseArgs, failures: [Config
 /** The whole command; returns the exit code (0, 1: failed, 2: usage). */
 export function run(argv: readonly string[], io: Io = processIo()): number {
   return runCommand(SPEC, argv, io, (args) => {
-    const configFile = configFileFromEnv(io.env, resolve(io.root, "setup.config.json"));
+    const configFile = configFileOf(io);
     const config = loadConfig(configFile);
     if (io.env.CI === "true") {
       const refusals = ciRefusals(config);

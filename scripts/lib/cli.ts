@@ -87,6 +87,11 @@ export interface CommandIo {
   readonly isTTY?: boolean;
 }
 
+/** The configuration file of a command: SETUP_CONFIG (relative to where the user ran it), else the project's setup.config.json. */
+export function configFileOf(io: CommandIo): string {
+  return io.env.SETUP_CONFIG ? resolve(io.cwd ?? userCwd(io.env), io.env.SETUP_CONFIG) : resolve(io.root, "setup.config.json");
+}
+
 export const processIo = (): CommandIo => ({
   env: process.env,
   root: PROJECT_ROOT,
