@@ -1,5 +1,5 @@
 // `terraform plan` of synthesized stacks with the real hashicorp/aws provider, offline: the few
-// AWS calls a plan makes go to the stub of scripts/lib/aws-stub.ts. Used by
+// AWS calls a plan makes go to the stub of scripts/lib/aws-stub/. Used by
 // scripts/plan-offline.ts (`npm run plan:offline`) and __tests__/integration/terraform-plan.test.ts.
 //
 // Per plan, a folder of its own with:
@@ -93,7 +93,7 @@ export interface OfflinePlanOptions {
   readonly showJson?: boolean;
   /**
    * Whether the plan refreshes existing resources (reads them from AWS: the stub serves only
-   * the few reads listed in aws-stub.ts, so a prior state usually goes with refresh: false).
+   * the few reads listed in aws-stub/index.ts, so a prior state usually goes with refresh: false).
    * @default true
    */
   readonly refresh?: boolean;
