@@ -1,12 +1,5 @@
-// Hands an access key over the way the AWS console does: a .csv file with the header
-// `Access key ID,Secret access key` and one row, written once, readable by the owner only.
-//
-//   npm run credentials -- <stack> <user> [--key <id>] [--out <file>] [--outputs-json <file>]
-//
-// The key comes from the stack's Terraform outputs (`terraform output -json` in
-// cdktf.out/stacks/<stack>, or a recorded copy of that document with --outputs-json): the map
-// `admin_users` (key id, and the encrypted secret or the Secrets Manager ARN) and the sensitive map
-// `admin_user_secrets` (plain-text secrets). PGP secrets are decrypted here with gpg; a key in AWS
+// `npm run credentials`: an access key handed over as the AWS console does (USAGE), from the stack's
+// outputs `admin_users` and the sensitive `admin_user_secrets`; PGP secrets decrypted with gpg; a key in
 // Secrets Manager is not written (the command that reads it is printed). The secret is never printed.
 import { closeSync, fchmodSync, openSync, readFileSync, unlinkSync, writeSync } from "fs";
 import { basename, dirname, resolve } from "path";

@@ -1,14 +1,7 @@
-// `npm run plan:offline [-- <stack>...]`: synthesizes the configuration (SETUP_CONFIG, default
-// setup.config.json) into cdktf.out, then runs `terraform plan` of each stack (or of the named
-// ones) with the real hashicorp/aws provider from the local mirror, OFFLINE: the AWS reads of a
-// plan (STS GetCallerIdentity, IAM GetRole) are answered by a local stub with example values
-// (see scripts/lib/offline-plan.ts). Prints per stack Terraform's summary line, the AWS calls
-// and any check warning, and writes each plan's JSON (`terraform show -json`, sensitive values
-// redacted) to cdktf.out/plans/<stack>.plan.json.
-//
-// Exit codes: 0 every stack planned; 1 a plan failed, made an unexpected AWS call, or terraform
-// or the provider mirror is missing ("skipped: ..."), or the configuration is wrong; 2 bad arguments
-// (an unknown option, or a name that is no stack of the configuration).
+// `npm run plan:offline`: `terraform plan` of each stack with the real hashicorp/aws provider from the
+// local mirror, its AWS reads answered by a local stub (scripts/lib/offline-plan.ts); writes each plan's
+// JSON, sensitive values redacted, to cdktf.out/plans/<stack>.plan.json. Exit codes: 0 every stack
+// planned; 1 a plan failed, made an unexpected AWS call, or terraform or the mirror is missing; 2 usage.
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "fs";
 import { dirname, join, relative, resolve } from "path";
 import { synthesize } from "../modules/app";

@@ -1,15 +1,6 @@
-// `npm run review [-- --base <git ref> | --base-dir <previous cdktf.out>] [--outdir <dir>] [--json]`:
-// synthesizes the configuration (SETUP_CONFIG, default setup.config.json) into cdktf.out and
-// writes, to stdout and to cdktf.out/review.md, the Markdown a reviewer pastes into a pull
-// request: per stack the account, backend, who gets AdministratorAccess, the resources with
-// their key settings and the synth warnings; the planned changes when `npm run plan:offline`
-// left a plan in cdktf.out/plans; and, given a base, what changed since it. Beside it, the same
-// review in bounded form (scripts/review/comment.ts): cdktf.out/review-comment.md for the
-// pull-request comment (under GitHub's 65,536 characters at any number of stacks) and
-// cdktf.out/review-summary.md for the job summary (review.md itself when it fits in 1 MiB).
-// With --json, stdout is one JSON object instead (scripts/review/json.ts), for a pipeline.
-//
-// Exit codes: 0 review written; 1 the configuration, the base or its synth failed; 2 bad arguments.
+// `npm run review`: the review of the synthesized stacks a reviewer pastes into a pull request (USAGE
+// says what it holds and writes); with --json, one JSON object for a pipeline (review/json.ts). The
+// parts live in scripts/review/. Exit codes: 0 written; 1 the configuration, the base or its synth failed; 2 usage.
 import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "fs";
 import { dirname, isAbsolute, join, relative, resolve } from "path";
 import { synthesize } from "../modules/app";

@@ -1,14 +1,6 @@
-// `npm run sso-profiles [-- --start-url <url>] [--session <name>] [--prefix <text>]`: prints, to paste
-// into ~/.aws/config, what the guide calls "configure the AWS CLI to use IAM Identity Center": one
-// [sso-session] section and one [profile] per account identityCenter assigns the permission set in
-// (AWS CLI v2, "Configuring IAM Identity Center authentication with the AWS CLI",
-// https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-sso.html, manual configuration).
-//
-// The configuration is SETUP_CONFIG (default setup.config.json). The access portal URL is --start-url,
-// else identityCenter.accessPortalUrl, else the output access_portal_url of the deployed Identity
-// Center stack (`terraform output -json` in cdktf.out/stacks/<identityCenter.name>).
-//
-// Exit codes: 0 printed; 1 the configuration or the start URL is missing or wrong; 2 bad arguments.
+// `npm run sso-profiles`: AWS CLI v2 configuration for IAM Identity Center, to paste into ~/.aws/config
+// (USAGE; https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-sso.html, manual configuration).
+// Exit codes: 0 printed; 1 the configuration or the start URL is missing or wrong; 2 usage.
 import { AccountConfig, ConfigError, SetupConfig, assignedAccounts, loadConfig } from "../modules/config";
 import { IDENTITY_CENTER_OUTPUTS } from "../modules/identity-center-stack";
 import { CommandError, CommandIo, EXIT, UsageError, configFileOf, main, parseCommandLine, processIo, runCommand } from "./lib/cli";

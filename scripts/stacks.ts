@@ -1,17 +1,7 @@
-// `npm run stacks [-- --json] [--batch-size <n>] [--default-role-arn <arn>] [--require-role]`: lists the
-// stacks of the configuration (SETUP_CONFIG, default setup.config.json) in configuration order, as the
-// app synthesizes them (accounts[], then identityCenter): name, kind, region, account id and the role a
-// CI job assumes to plan it. `--json` prints a GitHub Actions matrix, `{"include":[...]}`, that a
-// workflow feeds to `fromJSON` (examples/ci/github-pull-request.yml: one plan job per stack);
-// `--batch-size` splits it into batches for GitHub's limit of 256 jobs per matrix.
-//
-// Under CI (CI=true, as GitHub sets it) it refuses, naming the fix, what a pull-request plan must not
-// run on: a configuration with the local backend (a runner has no state: everything would plan as
-// new), and a stack whose state holds a plain-text secret the configuration does not acknowledge
-// (any branch can run the plan role, which reads that state).
-//
-// Exit codes: 0 listed; 1 the configuration is wrong, --require-role (--require-apply-role) and a
-// stack has no plan (apply) role, or a CI refusal above; 2 bad arguments.
+// `npm run stacks`: the stacks of the configuration as a table or a GitHub Actions matrix (USAGE). Under
+// CI (CI=true) it refuses what a pull-request plan must not run on: the local backend (a runner has no
+// state) and a plain-text secret in a state that no acknowledgement covers (any branch can run the
+// plan role, which reads that state). Exit codes: 0 listed; 1 refused or the configuration is wrong; 2 usage.
 import { readFileSync } from "fs";
 import { join, resolve } from "path";
 import { acknowledgementOf } from "../modules/app";
