@@ -1,10 +1,11 @@
 // The command-line kit the scripts share (scripts/lib/cli.ts): node:util's parseArgs, worded as our usage errors;
 // and the exit codes of every command: 0 success, 1 bad input, 2 usage.
-import { mkdtempSync, writeFileSync } from "fs";
+import { mkdtempSync, readdirSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { main as synth } from "../modules";
 import { run as credentials } from "../scripts/credentials";
+import { run as schema } from "../scripts/generate-schema";
 import { CommandError, CommandIo, EXIT, UsageError, parseCommandLine, progress, runCommand } from "../scripts/lib/cli";
 import { run as plan } from "../scripts/plan";
 import { run as planOffline } from "../scripts/plan-offline";
@@ -133,6 +134,20 @@ describe("runCommand: one way for every command", () => {
     expect(capture(body, ["--help"])).toEqual({ code: EXIT.ok, out: `${spec.usage}\n`, err: "" });
     expect(body).not.toHaveBeenCalled();
   });
+});
+
+test("npm run schema goes through the kit too: --help exits 0, an unknown option 2 naming it, and it writes nothing then", () => {
+  const root = mkdtempSync(join(tmpdir(), "cli-schema-"));
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CommandIo = { env: {}, root, out: (t) => out.push(t), err: (l) => err.push(l) };
+  expect(schema(["--help"], io)).toBe(EXIT.ok);
+  expect(out.join("")).toMatch(/^usage: npm run schema\n/);
+  expect(schema(["--bogus"], io)).toBe(EXIT.usage);
+  expect(err).toEqual(["schema: unknown option --bogus; see --help\nusage: npm run schema"]);
+  expect(readdirSync(root)).toEqual([]);
+  expect(schema([], io)).toBe(EXIT.ok);
+  expect(readdirSync(root)).toEqual(["setup.schema.json"]);
 });
 
 describe("progress: on stderr, only on a terminal", () => {
