@@ -1,21 +1,14 @@
-// Hands an access key over the way the AWS console does: a .csv file with the header
-// `Access key ID,Secret access key` and one row, written once, readable by the owner only.
-//
-//   npm run credentials -- <stack> <user> [--key <id>] [--out <file>] [--outputs-json <file>]
-//
-// The key comes from the stack's Terraform outputs (`terraform output -json` in
-// cdktf.out/stacks/<stack>, or a recorded copy of that document with --outputs-json): the map
-// `admin_users` (key id, and the encrypted secret or the Secrets Manager ARN) and the sensitive map
-// `admin_user_secrets` (plain-text secrets). PGP secrets are decrypted here with gpg; a key in AWS
+// `npm run credentials`: an access key handed over as the AWS console does (USAGE), from the stack's
+// outputs `admin_users` and the sensitive `admin_user_secrets`; PGP secrets decrypted with gpg; a key in
 // Secrets Manager is not written (the command that reads it is printed). The secret is never printed.
-import { spawnSync } from "child_process";
 import { closeSync, fchmodSync, openSync, readFileSync, unlinkSync, writeSync } from "fs";
 import { basename, dirname, resolve } from "path";
-import { accessKeyId, userCwd } from "../modules/app/config";
+import { accessKeyId } from "../modules/app/config";
 import { SECRETS_OUTPUT, USERS_OUTPUT } from "../modules/app/stacks/setup-stack";
-import { PROJECT_ROOT, UsageError, parseCommandLine } from "./lib/cli";
+import { CommandError, CommandIo, EXIT, UsageError, main, parseCommandLine, processIo, runCommand } from "./lib/cli";
 import { Json, isObject } from "./lib/json";
-import { TerraformOutputError, TerraformOutputs, outputCommand, parseOutputs, terraformOutputs } from "./lib/terraform-output";
+import { runProcess } from "./lib/proc";
+import { TerraformOutputs, outputCommand, parseOutputs, terraformOutputs } from "./lib/terraform-output";
 
 /** The header of the console's access key file. */
 export const CSV_HEADER = ["Access key ID", "Secret access key"] as const;
@@ -38,10 +31,10 @@ export const USAGE = [
   "PGP-encrypted secrets (pgpKey) are decrypted with gpg (GNUPGHOME is honoured).",
 ].join("\n");
 
-export { PROJECT_ROOT, UsageError };
+export { UsageError };
 
 /** A failure with a message for the user (exit 1). */
-export class CredentialsError extends Error {
+export class CredentialsError extends CommandError {
   override name = "CredentialsError";
 }
 
@@ -174,15 +167,14 @@ export function decryptPgp(base64: string, env: NodeJS.ProcessEnv = process.env,
   if (compact === "" || !/^[A-Za-z0-9+/]+={0,2}$/.test(compact) || compact.length % 4 === 1) {
     throw new CredentialsError(`${context}: the encrypted secret is not base64`);
   }
-  const run = spawnSync("gpg", ["--batch", "--quiet", "--decrypt"], {
+  const run = runProcess("gpg", ["--batch", "--quiet", "--decrypt"], {
     input: Buffer.from(compact, "base64"),
     env,
-    encoding: "buffer",
-    timeout: 120_000,
+    timeoutMs: 120_000,
     maxBuffer: 1024 * 1024,
   });
   if (run.error) {
-    if ((run.error as NodeJS.ErrnoException).code === "ENOENT") {
+    if (run.error.code === "ENOENT") {
       throw new CredentialsError(
         `${context}: gpg not found on PATH, so the PGP-encrypted secret cannot be decrypted here. ` +
           `Install GnuPG (e.g. apt-get install gnupg, or brew install gnupg) and run this again.${byHand}`,
@@ -191,14 +183,14 @@ export function decryptPgp(base64: string, env: NodeJS.ProcessEnv = process.env,
     throw new CredentialsError(`${context}: gpg could not run: ${run.error.message}${byHand}`);
   }
   if (run.status !== 0) {
-    const stderr = run.stderr.toString("utf8").trim();
+    const stderr = run.stderr.trim();
     throw new CredentialsError(
       `${context}: gpg --decrypt failed (${run.status === null ? `killed by ${run.signal}` : `exit ${run.status}`})` +
         (stderr ? `:\n${stderr.replace(/^/gm, "  ")}` : "") +
         `\nIs the private key in the keyring (GNUPGHOME=${env.GNUPGHOME ?? "~/.gnupg"})?${byHand}`,
     );
   }
-  const secret = run.stdout.toString("utf8").trim();
+  const secret = run.stdout.trim();
   if (secret === "") throw new CredentialsError(`${context}: gpg decrypted an empty secret`);
   return secret;
 }
@@ -250,84 +242,63 @@ export function defaultFileName(stack: string, user: string, keyId: string): str
   return `credentials-${fileNamePart(stack)}-${fileNamePart(user)}-${fileNamePart(keyId)}.csv`;
 }
 
-/** Where the script writes its messages, and the folders it works in. */
-export interface Io {
-  /** The current folder: the default file goes here, relative paths start here. */
-  readonly cwd: string;
-  /** The project root (holds cdktf.out/). */
-  readonly root: string;
-  readonly out: (text: string) => void;
-  readonly err: (text: string) => void;
-}
+/** Where the script reads and writes: the default file goes to `cwd`, relative paths start there. */
+export type Io = CommandIo;
 
-export const processIo = (): Io => ({
-  cwd: userCwd(),
-  root: PROJECT_ROOT,
-  out: (text) => process.stdout.write(`${text}\n`),
-  err: (text) => process.stderr.write(`${text}\n`),
-});
+const SPEC = { name: "credentials", usage: USAGE, parse: parseArgs };
 
 /** The whole command; returns the exit code (0, 1: failed, 2: usage). */
-export function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, io: Io = processIo()): number {
-  let args: Args;
-  try {
-    const parsed = parseArgs(argv);
-    if (parsed === "help") {
-      io.out(USAGE);
-      return 0;
+export function run(argv: readonly string[], io: Io = processIo()): number {
+  return runCommand(SPEC, argv, io, (args) => {
+    const { stack, user } = args;
+    // Every message names the stack, the user and (once known) the key.
+    let context = `stack ${stack}, user ${user}${args.key ? `, key ${args.key}` : ""}`;
+    try {
+      return writeKey(args, io, (c) => (context = c));
+    } catch (e) {
+      if (!(e instanceof CommandError) || (e.message.includes(`stack ${stack}`) && e.message.includes(`user ${user}`))) throw e;
+      throw new CommandError(`${context}: ${e.message}`);
     }
-    args = parsed;
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    io.err(`credentials: ${e.message}\n\n${USAGE}`);
-    return 2;
-  }
+  });
+}
 
+function writeKey(args: Args, io: Io, setContext: (context: string) => void): number {
   const { stack, user } = args;
-  // Every message names the stack, the user and (once known) the key.
-  let context = `stack ${stack}, user ${user}${args.key ? `, key ${args.key}` : ""}`;
-  try {
-    const outputs = args.outputsJson
-      ? parseOutputs(readOutputsFile(resolve(io.cwd, args.outputsJson)), args.outputsJson)
-      : terraformOutputs(stack, io.root, env, `pass --outputs-json <file> with the output of \`${outputCommand(stack)}\``);
-    const key = selectKey(outputs, user, args.key, stack);
-    context = `key ${key.keyId} of user ${user} in stack ${stack}`;
-
-    let secret: string;
-    switch (key.secret.kind) {
-      case "plain":
-        secret = key.secret.secret;
-        break;
-      case "pgp": {
-        const fingerprint = key.secret.fingerprint ? ` (encrypted for PGP key ${key.secret.fingerprint})` : "";
-        secret = decryptPgp(key.secret.encrypted, env, `${context}${fingerprint}`, manualDecryptCommand(stack, user, key.keyId));
-        break;
-      }
-      case "secrets-manager": {
-        const region = key.secret.arn.split(":")[3];
-        io.err(
-          `credentials: the secret access key of ${context} is in AWS Secrets Manager, not in the Terraform outputs; no CSV written.\n` +
-            `Read it with:\n  aws secretsmanager get-secret-value --secret-id ${key.secret.arn} --query SecretString --output text` +
-            (region ? `\n(add --region ${region} if the AWS CLI's default region is another one)` : ""),
-        );
-        return 1;
-      }
+  const cwd = io.cwd ?? io.root;
+  const outputs = args.outputsJson
+    ? parseOutputs(readOutputsFile(resolve(cwd, args.outputsJson)), args.outputsJson)
+    : terraformOutputs(stack, io.root, io.env, `pass --outputs-json <file> with the output of \`${outputCommand(stack)}\``);
+  const key = selectKey(outputs, user, args.key, stack);
+  const context = `key ${key.keyId} of user ${user} in stack ${stack}`;
+  setContext(context);
+  let secret: string;
+  switch (key.secret.kind) {
+    case "plain":
+      secret = key.secret.secret;
+      break;
+    case "pgp": {
+      const fingerprint = key.secret.fingerprint ? ` (encrypted for PGP key ${key.secret.fingerprint})` : "";
+      secret = decryptPgp(key.secret.encrypted, io.env, `${context}${fingerprint}`, manualDecryptCommand(stack, user, key.keyId));
+      break;
     }
-
-    const file = resolve(io.cwd, args.out ?? defaultFileName(stack, user, key.keyId));
-    writeCsv(file, key.accessKeyId, secret);
-    io.out(
-      `Wrote access key ${key.keyId} of user ${user} (stack ${stack}) to ${file} (mode 0600).\n` +
-        `It holds the secret access key in plain text: move it to a safe place (such as the user's password manager), ` +
-        `then delete ${basename(file)}.`,
-    );
-    return 0;
-  } catch (e) {
-    if (!(e instanceof CredentialsError || e instanceof TerraformOutputError)) throw e;
-    const named = e.message.includes(`stack ${stack}`) && e.message.includes(`user ${user}`);
-    io.err(`credentials: ${named ? "" : `${context}: `}${e.message}`);
-    return 1;
+    case "secrets-manager": {
+      const region = key.secret.arn.split(":")[3];
+      io.err(
+        `credentials: the secret access key of ${context} is in AWS Secrets Manager, not in the Terraform outputs; no CSV written.\n` +
+          `Read it with:\n  aws secretsmanager get-secret-value --secret-id ${key.secret.arn} --query SecretString --output text` +
+          (region ? `\n(add --region ${region} if the AWS CLI's default region is another one)` : ""),
+      );
+      return EXIT.failed;
+    }
   }
+  const file = resolve(cwd, args.out ?? defaultFileName(stack, user, key.keyId));
+  writeCsv(file, key.accessKeyId, secret);
+  io.out(
+    `Wrote access key ${key.keyId} of user ${user} (stack ${stack}) to ${file} (mode 0600).\n` +
+      `It holds the secret access key in plain text: move it to a safe place (such as the user's password manager), ` +
+      `then delete ${basename(file)}.\n`,
+  );
+  return EXIT.ok;
 }
 
 function readOutputsFile(file: string): string {
@@ -339,8 +310,4 @@ function readOutputsFile(file: string): string {
   }
 }
 
-export function main(): void {
-  process.exitCode = run(process.argv.slice(2));
-}
-
-if (require.main === module) main();
+if (require.main === module) main(run);

@@ -4,11 +4,11 @@
 //
 // Exit codes: 0 every stack planned; 1 the configuration is wrong, or terraform failed or is missing;
 // 2 bad arguments (an unknown option, or a name that is no stack of the configuration).
-import { spawnSync } from "child_process";
 import { resolve } from "path";
 import { synthesize } from "../modules/app";
-import { configFileFromEnv } from "../modules/app/config";
-import { CommandIo, EXIT, argsOrExit, parseCommandLine, processIo } from "./lib/cli";
+import { CommandError, CommandIo, EXIT, configFileOf, main, parseCommandLine, processIo, progress, runCommand } from "./lib/cli";
+import { SYNTH_FAILURES } from "./lib/failures";
+import { runProcess } from "./lib/proc";
 
 export const USAGE = [
   "usage: npm run plan [-- <stack>...]",
@@ -18,22 +18,24 @@ export const USAGE = [
   "Terraform registry and AWS credentials; without them use npm run plan:offline.",
 ].join("\n");
 
-function terraform(args: string[], io: CommandIo): number {
-  const result = spawnSync("terraform", args, { stdio: "inherit", env: { ...io.env, CHECKPOINT_DISABLE: "1" } });
-  if (result.error) {
-    io.err(`plan: cannot run terraform: ${result.error.message} (install Terraform 1.5 or later)`);
-    return EXIT.failed;
-  }
-  return result.status ?? EXIT.failed;
+const SPEC = {
+  name: "plan",
+  usage: USAGE,
+  parse: (argv: readonly string[]) => parseCommandLine(argv, [], Infinity),
+  failures: SYNTH_FAILURES,
+};
+
+function terraform(args: string[], io: CommandIo): boolean {
+  const result = runProcess("terraform", args, { env: { ...io.env, CHECKPOINT_DISABLE: "1" }, inherit: true });
+  if (result.error) throw new CommandError(`cannot run terraform: ${result.error.message} (install Terraform 1.5 or later)`);
+  return result.status === 0;
 }
 
 /** The whole command; returns the exit code (0, 1: failed, 2: usage). */
 export function run(argv: readonly string[], io: CommandIo = processIo()): number {
-  const line = argsOrExit("plan", USAGE, io, () => parseCommandLine(argv, [], Infinity));
-  if (typeof line === "number") return line;
-  const named = line.positionals;
-  try {
-    const configFile = configFileFromEnv(io.env, resolve(io.root, "setup.config.json"));
+  return runCommand(SPEC, argv, io, (line) => {
+    const named = line.positionals;
+    const configFile = configFileOf(io);
     const { stacks, outdir, warnings } = synthesize({ configFile, outdir: resolve(io.root, "cdktf.out") });
     // What npm run synth would print (the sample's account, another configuration file, a deletion...).
     for (const w of warnings.filter((w) => w.kind === "action")) io.err(`Warning: [${w.path}] ${w.message}`);
@@ -42,22 +44,17 @@ export function run(argv: readonly string[], io: CommandIo = processIo()): numbe
       io.err(`plan: unknown stack(s) ${unknown.join(", ")}; the configuration has ${stacks.join(", ")}`);
       return EXIT.usage;
     }
+    const selected = named.length > 0 ? named : stacks;
+    const step = progress("plan", io, "plan", selected.length);
     let failed = 0;
-    for (const stack of named.length > 0 ? named : stacks) {
+    for (const stack of selected) {
       const dir = resolve(outdir, "stacks", stack);
+      step(stack);
       io.err(`\n=== ${stack} ===`);
-      if (
-        terraform([`-chdir=${dir}`, "init", "-input=false"], io) !== 0 ||
-        terraform([`-chdir=${dir}`, "plan", "-input=false"], io) !== 0
-      ) {
-        failed++;
-      }
+      if (!terraform([`-chdir=${dir}`, "init", "-input=false"], io) || !terraform([`-chdir=${dir}`, "plan", "-input=false"], io)) failed++;
     }
     return failed === 0 ? EXIT.ok : EXIT.failed;
-  } catch (error) {
-    io.err(`plan: ${error instanceof Error ? error.message : String(error)}`);
-    return EXIT.failed;
-  }
+  });
 }
 
-if (require.main === module) process.exitCode = run(process.argv.slice(2));
+if (require.main === module) main(run);

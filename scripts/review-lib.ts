@@ -11,41 +11,13 @@
 // per-stack summaries), diff (comparison with a base), render (Markdown), comment (the bounded
 // comment and job summary), files (cdktf.out, plans).
 export { countPlannedChanges, plannedChangesText } from "./lib/plan-json";
-export { accessChanges, accessGraph, mermaid, plannedAccessLosses, renderAccess } from "./review/access";
-export type { AccessEdge, AccessGraph, AccessNode, AccessRow } from "./review/access";
-export {
-  COMMENT_BUDGET,
-  COMMENT_FILE,
-  COMMENT_LIMIT,
-  REVIEW_ARTIFACT,
-  REVIEW_FILE,
-  STEP_SUMMARY_BUDGET,
-  STEP_SUMMARY_FILE,
-  STEP_SUMMARY_LIMIT,
-  count,
-  renderBounded,
-  renderComment,
-  renderStepSummary,
-  runUrlOf,
-  stackRows,
-} from "./review/comment";
-export type { Bounded, BoundedOptions, StackRow } from "./review/comment";
-export { diffOutputs, diffStacks } from "./review/diff";
-export { loadOutdir, loadPlan, planProblem } from "./review/files";
+export * from "./review/access";
+export * from "./review/comment";
+export * from "./review/diff";
+export * from "./review/files";
 export { describePgpKey, isSecretAttribute, showValue } from "./review/helpers";
 export { adminModel, existingAdministratorsOf, retiredOf, stackName } from "./review/read";
 export type { AccessKeyModel, AdminModel, AdminUserModel } from "./review/read";
-export { renderMarkdown, summaryLine } from "./review/render";
+export * from "./review/render";
 export { forceDestroyNotes, plannedAction, summarizeStack } from "./review/summary";
-export type {
-  AdminAccess,
-  Json,
-  PlanJson,
-  ResourceRow,
-  ReviewDiff,
-  ReviewInput,
-  ReviewWarning,
-  StackChange,
-  StackSummary,
-  SynthOutput,
-} from "./review/types";
+export type * from "./review/types";

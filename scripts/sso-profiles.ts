@@ -1,18 +1,9 @@
-// `npm run sso-profiles [-- --start-url <url>] [--session <name>] [--prefix <text>]`: prints, to paste
-// into ~/.aws/config, what the guide calls "configure the AWS CLI to use IAM Identity Center": one
-// [sso-session] section and one [profile] per account identityCenter assigns the permission set in
-// (AWS CLI v2, "Configuring IAM Identity Center authentication with the AWS CLI",
-// https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-sso.html, manual configuration).
-//
-// The configuration is SETUP_CONFIG (default setup.config.json). The access portal URL is --start-url,
-// else identityCenter.accessPortalUrl, else the output access_portal_url of the deployed Identity
-// Center stack (`terraform output -json` in cdktf.out/stacks/<identityCenter.name>).
-//
-// Exit codes: 0 printed; 1 the configuration or the start URL is missing or wrong; 2 bad arguments.
-import { resolve } from "path";
-import { AccountConfig, ConfigError, SetupConfig, assignedAccounts, configFileFromEnv, loadConfig } from "../modules/app/config";
+// `npm run sso-profiles`: AWS CLI v2 configuration for IAM Identity Center, to paste into ~/.aws/config
+// (USAGE; https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-sso.html, manual configuration).
+// Exit codes: 0 printed; 1 the configuration or the start URL is missing or wrong; 2 usage.
+import { AccountConfig, ConfigError, SetupConfig, assignedAccounts, loadConfig } from "../modules/app/config";
 import { IDENTITY_CENTER_OUTPUTS } from "../modules/app/stacks/identity-center-stack";
-import { CommandIo, EXIT, UsageError, argsOrExit, parseCommandLine, processIo } from "./lib/cli";
+import { CommandError, CommandIo, EXIT, UsageError, configFileOf, main, parseCommandLine, processIo, runCommand } from "./lib/cli";
 import { TerraformOutputError, outputCommand, terraformOutputs } from "./lib/terraform-output";
 
 /** The default name of the [sso-session] section. */
@@ -44,7 +35,7 @@ export const USAGE = [
 export { UsageError };
 
 /** A failure with a message for the user (exit 1). */
-export class SsoProfilesError extends Error {
+export class SsoProfilesError extends CommandError {
   override name = "SsoProfilesError";
 }
 
@@ -171,12 +162,12 @@ export function startUrl(args: Args, config: SetupConfig, io: Pick<Io, "env" | "
 /** Where the script reads and writes. */
 export type Io = CommandIo;
 
+const SPEC = { name: "sso-profiles", usage: USAGE, parse: parseArgs, failures: [ConfigError] };
+
 /** The whole command; returns the exit code (0, 1: failed, 2: usage). */
 export function run(argv: readonly string[], io: Io = processIo()): number {
-  const args = argsOrExit("sso-profiles", USAGE, io, () => parseArgs(argv));
-  if (typeof args === "number") return args;
-  const configFile = configFileFromEnv(io.env, resolve(io.root, "setup.config.json"));
-  try {
+  return runCommand(SPEC, argv, io, (args) => {
+    const configFile = configFileOf(io);
     const config = loadConfig(configFile);
     if (!config.identityCenter) {
       throw new SsoProfilesError(
@@ -189,11 +180,7 @@ export function run(argv: readonly string[], io: Io = processIo()): number {
     io.out(`${renderSsoConfig(sso)}\n`);
     io.err(`sso-profiles: ${sso.profiles.length} profile(s) in session ${sso.session}; start URL from ${source}`);
     return EXIT.ok;
-  } catch (e) {
-    if (!(e instanceof SsoProfilesError || e instanceof ConfigError)) throw e;
-    io.err(`sso-profiles: ${e.message}`);
-    return EXIT.failed;
-  }
+  });
 }
 
-if (require.main === module) process.exitCode = run(process.argv.slice(2));
+if (require.main === module) main(run);

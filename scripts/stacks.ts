@@ -1,25 +1,26 @@
-// `npm run stacks [-- --json] [--batch-size <n>] [--default-role-arn <arn>] [--require-role]`: lists the
-// stacks of the configuration (SETUP_CONFIG, default setup.config.json) in configuration order, as the
-// app synthesizes them (accounts[], then identityCenter): name, kind, region, account id and the role a
-// CI job assumes to plan it. `--json` prints a GitHub Actions matrix, `{"include":[...]}`, that a
-// workflow feeds to `fromJSON` (examples/ci/github-pull-request.yml: one plan job per stack);
-// `--batch-size` splits it into batches for GitHub's limit of 256 jobs per matrix.
-//
-// Under CI (CI=true, as GitHub sets it) it refuses, naming the fix, what a pull-request plan must not
-// run on: a configuration with the local backend (a runner has no state: everything would plan as
-// new), and a stack whose state holds a plain-text secret the configuration does not acknowledge
-// (any branch can run the plan role, which reads that state).
-//
-// Exit codes: 0 listed; 1 the configuration is wrong, --require-role (--require-apply-role) and a
-// stack has no plan (apply) role, or a CI refusal above; 2 bad arguments.
+// `npm run stacks`: the stacks of the configuration as a table or a GitHub Actions matrix (USAGE). Under
+// CI (CI=true) it refuses what a pull-request plan must not run on: the local backend (a runner has no
+// state) and a plain-text secret in a state that no acknowledgement covers (any branch can run the
+// plan role, which reads that state). Exit codes: 0 listed; 1 refused or the configuration is wrong; 2 usage.
 import { readFileSync } from "fs";
 import { join, resolve } from "path";
 import { acknowledgementOf } from "../modules/app";
 import { ROLE_ARN } from "../modules/core/aws-rules";
-import { ConfigError, SetupConfig, configFileFromEnv, loadConfig } from "../modules/app/config";
+import { ConfigError, SetupConfig, loadConfig } from "../modules/app/config";
 import { WarningId } from "../modules/core/warnings";
 import { incompleteMessage, incompleteOutput } from "../modules/app/synth/output-journal";
-import { CommandIo, EXIT, UsageError, argsOrExit, parseCommandLine, processIo } from "./lib/cli";
+import {
+  CommandError,
+  CommandIo,
+  EXIT,
+  UsageError,
+  configFileOf,
+  main,
+  parseCommandLine,
+  processIo,
+  progress,
+  runCommand,
+} from "./lib/cli";
 
 /** GitHub Actions: "A job matrix can generate a maximum of 256 jobs per workflow run." */
 export const MAX_MATRIX_JOBS = 256;
@@ -52,7 +53,7 @@ export const USAGE = [
 export { UsageError };
 
 /** A failure with a message for the user (exit 1). */
-export class StacksError extends Error {
+export class StacksError extends CommandError {
   override name = "StacksError";
 }
 
@@ -229,7 +230,7 @@ export function ciRefusals(config: SetupConfig): string[] {
     problems.push(
       'backend is { "type": "local" }: a CI runner has no state, so every plan would show everything as new. Keep the state ' +
         'in S3: "backend": { "type": "s3", "bucket", "key": "incident-manager/{accountId}/{stack}.tfstate", "region" } ' +
-        '(README "Reviewing and applying in CI")',
+        "(docs/ci.md)",
     );
   }
   const secrets = plaintextSecrets(config);
@@ -263,7 +264,12 @@ export function ciRefusals(config: SetupConfig): string[] {
 }
 
 /** The stacks whose synthesized JSON differs from the base synth in `baseDir` (or that it lacks). */
-export function changedStacks(stacks: readonly StackEntry[], outdir: string, baseDir: string): StackEntry[] {
+export function changedStacks(
+  stacks: readonly StackEntry[],
+  outdir: string,
+  baseDir: string,
+  step: (stack: string) => void = () => undefined,
+): StackEntry[] {
   for (const dir of [outdir, baseDir]) {
     const marker = incompleteOutput(dir);
     if (marker) throw new StacksError(`--changed: ${incompleteMessage(dir, marker)}`);
@@ -276,6 +282,7 @@ export function changedStacks(stacks: readonly StackEntry[], outdir: string, bas
     }
   };
   return stacks.filter((s) => {
+    step(s.name);
     const head = read(outdir, s.name);
     if (head === undefined)
       throw new StacksError(`--changed: ${join(outdir, "stacks", s.name, "cdk.tf.json")} is missing: run npm run synth first`);
@@ -326,19 +333,22 @@ export function render(stacks: readonly StackEntry[], args: Args): string {
 /** Where the script reads and writes. */
 export type Io = CommandIo;
 
+const SPEC = { name: "stacks", usage: USAGE, parse: parseArgs, failures: [ConfigError] };
+
 /** The whole command; returns the exit code (0, 1: failed, 2: usage). */
 export function run(argv: readonly string[], io: Io = processIo()): number {
-  const args = argsOrExit("stacks", USAGE, io, () => parseArgs(argv));
-  if (typeof args === "number") return args;
-  const configFile = configFileFromEnv(io.env, resolve(io.root, "setup.config.json"));
-  try {
+  return runCommand(SPEC, argv, io, (args) => {
+    const configFile = configFileOf(io);
     const config = loadConfig(configFile);
     if (io.env.CI === "true") {
       const refusals = ciRefusals(config);
       if (refusals.length > 0) throw new StacksError(`under CI:\n${refusals.map((r) => `  - ${r}`).join("\n")}`);
     }
     const all = listStacks(config, args.defaultRoleArn, args.defaultApplyRoleArn);
-    const stacks = args.changed === undefined ? all : changedStacks(all, resolve(io.root, "cdktf.out"), resolve(io.root, args.changed));
+    const stacks =
+      args.changed === undefined
+        ? all
+        : changedStacks(all, resolve(io.root, "cdktf.out"), resolve(io.root, args.changed), progress("stacks", io, "stack", all.length));
     const foreign = foreignRoles(stacks);
     if (foreign.length > 0) throw new StacksError(foreign.join("\n"));
     const roleless = stacks.filter((s) => s.planRoleArn === null).map((s) => s.name);
@@ -359,11 +369,7 @@ export function run(argv: readonly string[], io: Io = processIo()): number {
     const batchCount = args.batchSize === undefined ? "" : ` in ${Math.ceil(stacks.length / args.batchSize)} batch(es)`;
     io.err(`stacks: ${stacks.length} stack(s)${batchCount} of ${configFile}`);
     return EXIT.ok;
-  } catch (e) {
-    if (!(e instanceof StacksError || e instanceof ConfigError)) throw e;
-    io.err(`stacks: ${e.message}`);
-    return EXIT.failed;
-  }
+  });
 }
 
-if (require.main === module) process.exitCode = run(process.argv.slice(2));
+if (require.main === module) main(run);

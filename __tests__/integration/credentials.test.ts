@@ -34,13 +34,14 @@ const scratch = (name: string) => mkdtempSync(join(tmpdir(), `credentials-${name
 function cli(argv: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; root?: string } = {}) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = run(argv, options.env ?? process.env, {
+  const code = run(argv, {
+    env: options.env ?? process.env,
     cwd: options.cwd ?? scratch("cwd"),
     root: options.root ?? ROOT,
     out: (text) => out.push(text),
     err: (text) => err.push(text),
   });
-  const result = { code, stdout: out.join("\n"), stderr: err.join("\n") };
+  const result = { code, stdout: out.join("").trimEnd(), stderr: err.join("\n") };
   expectNoSecret(result);
   return result;
 }

@@ -119,6 +119,7 @@ describe("20 accounts, synthesized and reviewed by the command (a base, some sta
   const out: string[] = [];
   const err: string[] = [];
   const io: Io = {
+    root: ROOT,
     env: { ...env, SETUP_CONFIG: configFile({ backend: BACKEND, accounts: headAccounts } as SetupConfigInput) },
     cwd: ROOT,
     out: (t) => out.push(t),

@@ -33,7 +33,7 @@ export function synth(input: SetupConfigInput): SynthOutput & { outdir: string }
 export function runInProcess(argv: string[], env: NodeJS.ProcessEnv = {}) {
   const out: string[] = [];
   const err: string[] = [];
-  const io: Io = { env, cwd: ROOT, out: (t) => out.push(t), err: (l) => err.push(l) };
+  const io: Io = { env, root: ROOT, cwd: ROOT, out: (t) => out.push(t), err: (l) => err.push(l) };
   return { status: run(argv, io), stdout: out.join(""), stderr: err.join("\n") };
 }
 

@@ -1,20 +1,27 @@
-// What the command-line scripts share: the project root, usage errors and exit codes, and argument
-// parsing with node:util's parseArgs (strict), worded as our usage messages are.
+// The one way to write a command of scripts/: the project root, argument parsing with node:util's
+// parseArgs (strict), --help, usage errors and exit codes (0 ok, 1 failed, 2 usage), where a command
+// reads and writes (CommandIo: the tests give their own), and progress on stderr on a terminal.
 import { resolve } from "path";
 import { parseArgs } from "util";
+import { userCwd } from "../../modules/app/config";
 
-/** The project folder (holds package.json, setup.config.json, cdktf.out/). */
+/** The project folder (holds package.json, setup.config.json, cdktf.out/): defined here only. */
 export const PROJECT_ROOT = resolve(__dirname, "..", "..");
 
 /** Exit codes of every script: success, failure, usage error. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
-/** The command line is wrong: the script prints its usage and exits 2. */
+/** The command line is wrong: the command names the option and exits 2. */
 export class UsageError extends Error {
   override name = "UsageError";
 }
 
-/** The parsed command line: string options by name, positionals, or "help" for -h/--help. */
+/** A failure with a message for the user: the command prints `<command>: <message>` and exits 1. */
+export class CommandError extends Error {
+  override name = "CommandError";
+}
+
+/** The parsed command line: string options by name, flags, positionals, or "help" for -h/--help. */
 export type CommandLine<K extends string> =
   { readonly options: Partial<Record<K, string>>; readonly flags: ReadonlySet<string>; readonly positionals: string[] } | "help";
 
@@ -66,36 +73,115 @@ export function parseCommandLine<K extends string>(
 
 /** Where a command reads and writes (the tests give their own). */
 export interface CommandIo {
-  /** SETUP_CONFIG, INIT_CWD, PATH. */
+  /** SETUP_CONFIG, INIT_CWD, PATH, ... */
   readonly env: NodeJS.ProcessEnv;
   /** The project root (holds setup.config.json and cdktf.out/). */
   readonly root: string;
+  /** Where relative paths of the command line start. @default root */
+  readonly cwd?: string;
   /** The command's output (stdout). */
   readonly out: (text: string) => void;
   /** Notes and errors (stderr), one line each. */
   readonly err: (line: string) => void;
+  /** Whether stderr is a terminal: progress is printed only then. @default false */
+  readonly isTTY?: boolean;
+}
+
+/** The configuration file of a command: SETUP_CONFIG (relative to where the user ran it), else the project's setup.config.json. */
+export function configFileOf(io: CommandIo): string {
+  return io.env.SETUP_CONFIG ? resolve(io.cwd ?? userCwd(io.env), io.env.SETUP_CONFIG) : resolve(io.root, "setup.config.json");
 }
 
 export const processIo = (): CommandIo => ({
   env: process.env,
   root: PROJECT_ROOT,
+  cwd: userCwd(),
   out: (text) => process.stdout.write(text),
   err: (line) => process.stderr.write(`${line}\n`),
+  isTTY: process.stderr.isTTY === true,
 });
 
 /**
- * The parsed arguments, or the exit code once `-h` printed the usage (0) or a usage error was
- * printed with it (2, as `<command>: <message>`).
+ * Progress of a run of several steps (`<command>: stack 2 of 5: prod`), on stderr and only on a
+ * terminal: a pipeline's log and the tests see none.
  */
-export function argsOrExit<A>(command: string, usage: string, io: CommandIo, parse: () => A | "help"): A | number {
+export function progress(command: string, io: Pick<CommandIo, "err" | "isTTY">, unit: string, total: number) {
+  let done = 0;
+  return (label = ""): void => {
+    done++;
+    if (io.isTTY) io.err(`${command}: ${unit} ${done} of ${total}${label ? `: ${label}` : ""}`);
+  };
+}
+
+/** What {@link runCommand} needs to know of a command. */
+export interface CommandSpec<A> {
+  /** As the user types it after `npm run`: `review`, `plan:offline`. */
+  readonly name: string;
+  /** The usage text; its first line is the synopsis (`usage: npm run ...`). */
+  readonly usage: string;
+  /** The arguments, or "help"; throws a {@link UsageError}. */
+  readonly parse: (argv: readonly string[]) => A | "help";
+  /** Other error classes whose message is for the user (exit 1), beside {@link CommandError}. */
+  readonly failures?: ReadonlyArray<abstract new (...args: never[]) => Error>;
+}
+
+/**
+ * Runs a command: `--help` prints the usage on stdout (exit 0); a usage error prints one line,
+ * `<command>: <message>; see --help`, and the synopsis (exit 2); a {@link CommandError} (or one of
+ * `spec.failures`) prints `<command>: <message>` (exit 1). Anything else is a bug: it is thrown.
+ */
+export function runCommand<A>(spec: CommandSpec<A>, argv: readonly string[], io: CommandIo, body: (args: A) => number): number;
+export function runCommand<A>(
+  spec: CommandSpec<A>,
+  argv: readonly string[],
+  io: CommandIo,
+  body: (args: A) => Promise<number>,
+): Promise<number>;
+export function runCommand<A>(
+  spec: CommandSpec<A>,
+  argv: readonly string[],
+  io: CommandIo,
+  body: (args: A) => number | Promise<number>,
+): number | Promise<number> {
+  let args: A | "help";
   try {
-    const parsed = parse();
-    if (parsed !== "help") return parsed;
-    io.out(`${usage}\n`);
-    return EXIT.ok;
+    args = spec.parse(argv);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    io.err(`${command}: ${e.message}\n\n${usage}`);
+    io.err(`${spec.name}: ${e.message}; see --help\n${spec.usage.split("\n")[0]}`);
     return EXIT.usage;
   }
+  if (args === "help") {
+    io.out(`${spec.usage}\n`);
+    return EXIT.ok;
+  }
+  const failed = (e: unknown): number => {
+    if (!(e instanceof CommandError || (spec.failures ?? []).some((f) => e instanceof f))) throw e;
+    io.err(`${spec.name}: ${(e as Error).message}`);
+    return EXIT.failed;
+  };
+  try {
+    const code = body(args);
+    return typeof code === "number" ? code : code.catch(failed);
+  } catch (e) {
+    return failed(e);
+  }
+}
+
+/** The message of an error (or of a thrown value that is not one). */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** For a command's entry: runs it with the process's I/O and sets the exit code. */
+export function main(run: (argv: readonly string[], io: CommandIo) => number | Promise<number>): void {
+  Promise.resolve(run(process.argv.slice(2), processIo())).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = EXIT.failed;
+    },
+  );
 }

@@ -3,8 +3,9 @@
 import { readFileSync } from "fs";
 import { resolve } from "path";
 import { SetupConfigInput } from "../../modules/app/config";
+import { PROJECT_ROOT } from "./cli";
 
-export const ROOT = resolve(__dirname, "..", "..");
+export const ROOT = PROJECT_ROOT;
 export const SHIPPED_CONFIG_FILE = resolve(ROOT, "setup.config.json");
 export const PGP_KEY = "mQENBGV4YW1wbGVwdWJsaWNrZXlub3RyZWFsAAAAAAAAAAAAAAAA";
 

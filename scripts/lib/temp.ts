@@ -37,17 +37,19 @@ export function removeOwnedTempDirs(): void {
 }
 
 /**
- * For a command's entry: on SIGINT or SIGTERM, runs `cleanup` (release locks...), removes this
- * process's temporary folders and exits 130 or 143. A synchronous step (a git archive, a synth)
- * finishes first: the handler runs once it returns.
+ * For a command's entry: on SIGINT or SIGTERM, runs `cleanup` (stop child processes, release locks...;
+ * it returns what it did), removes this process's temporary folders, says so and exits 130 or 143.
+ * A synchronous step (a git archive, a synth) finishes first: the handler runs once it returns.
+ * Returns what unregisters the handler.
  */
-export function cleanUpOnSignals(command: string, cleanup: () => void = () => undefined): void {
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.once(signal, () => {
-      cleanup();
-      removeOwnedTempDirs();
-      process.stderr.write(`${command}: ${signal}: stopped, temporary folders removed\n`);
-      process.exit(signal === "SIGINT" ? 130 : 143);
-    });
-  }
+export function cleanUpOnSignals(command: string, cleanup: () => string = () => "stopped, temporary folders removed"): () => void {
+  const signals = ["SIGINT", "SIGTERM"] as const;
+  const handler = (signal: NodeJS.Signals) => {
+    const done = cleanup();
+    removeOwnedTempDirs();
+    process.stderr.write(`${command}: ${signal}: ${done}\n`);
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  };
+  for (const signal of signals) process.once(signal, handler);
+  return () => signals.forEach((signal) => process.off(signal, handler));
 }

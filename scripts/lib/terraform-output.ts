@@ -1,13 +1,14 @@
 // A stack's Terraform outputs: `terraform output -json` run in cdktf.out/stacks/<stack>, or a
 // recorded copy of that document. Shared by the scripts that read outputs (credentials, sso-profiles).
 // Messages never echo output values: some outputs hold secrets.
-import { spawnSync } from "child_process";
 import { existsSync, readdirSync } from "fs";
 import { resolve } from "path";
 import { ParseError, parse as parseJsonc, printParseErrorCode } from "jsonc-parser";
+import { CommandError } from "./cli";
+import { runProcess } from "./proc";
 
 /** The outputs could not be read; the message is for the user. */
-export class TerraformOutputError extends Error {
+export class TerraformOutputError extends CommandError {
   override name = "TerraformOutputError";
 }
 
@@ -88,17 +89,14 @@ export function terraformOutputs(stack: string, root: string, env: NodeJS.Proces
     );
   }
   const command = outputCommand(stack);
-  const run = spawnSync("terraform", [`-chdir=${dir}`, "output", "-json", "-no-color"], {
+  const run = runProcess("terraform", [`-chdir=${dir}`, "output", "-json", "-no-color"], {
     cwd: root,
     env: { ...env, CHECKPOINT_DISABLE: "1" },
-    encoding: "utf8",
-    timeout: 120_000,
-    maxBuffer: 64 * 1024 * 1024,
+    timeoutMs: 120_000,
   });
   if (run.error) {
-    const code = (run.error as NodeJS.ErrnoException).code;
     throw new TerraformOutputError(
-      code === "ENOENT"
+      run.error.code === "ENOENT"
         ? `terraform not found on PATH (install Terraform, or ${instead})`
         : `${command} could not run: ${run.error.message}`,
     );

@@ -13,9 +13,9 @@
 //
 // When terraform or the mirror is missing, __tests__/support/terraform-gate.ts registers a
 // skipped test that says why (and warns), or a failing one when REQUIRE_TERRAFORM=1 (CI).
-import { ChildProcess, spawn, spawnSync } from "child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { join, resolve } from "path";
+import { outcomeOf, runProcess, runProcessAsync } from "./proc";
 
 /** The provider the stacks are checked against (the only one in the mirror). */
 export const AWS_PROVIDER = { source: "hashicorp/aws", version: "5.100.0" } as const;
@@ -78,17 +78,9 @@ export function terraformEnv(extra: Record<string, string> = {}): NodeJS.Process
 
 /** The version of the terraform on PATH, or why there is none usable. */
 export function findTerraform(): { version: string } | TerraformUnavailable {
-  const run = spawnSync("terraform", ["version", "-json"], {
-    env: terraformEnv(),
-    encoding: "utf8",
-    timeout: 30_000,
-  });
-  if (run.error) {
-    const code = (run.error as NodeJS.ErrnoException).code;
-    return code === "ENOENT"
-      ? { reason: TERRAFORM_NOT_FOUND, detail: `PATH=${process.env.PATH ?? ""}` }
-      : { reason: "terraform on PATH does not run", detail: `terraform version: ${run.error.message}` };
-  }
+  const run = runProcess("terraform", ["version", "-json"], { env: terraformEnv(), timeoutMs: 30_000 });
+  if (run.error?.code === "ENOENT") return { reason: TERRAFORM_NOT_FOUND, detail: `PATH=${process.env.PATH ?? ""}` };
+  if (run.error) return { reason: "terraform on PATH does not run", detail: `terraform version: ${run.error.message}` };
   try {
     const version = JSON.parse(run.stdout).terraform_version;
     if (run.status === 0 && typeof version === "string") return { version };
@@ -158,104 +150,31 @@ export interface TerraformRun {
 }
 
 /**
- * Runs terraform synchronously. Throws when it cannot start or exceeds `timeoutMs`;
+ * Runs terraform synchronously. Throws when it cannot start, exceeds `timeoutMs` or is killed;
  * a non-zero exit is returned (see {@link assertSucceeded}).
  */
 export function runTerraform(args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number }): TerraformRun {
-  const run = spawnSync("terraform", args, {
-    cwd: options.cwd,
-    env: options.env,
-    encoding: "utf8",
-    timeout: options.timeoutMs,
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  const command = `terraform ${args.join(" ")} (in ${options.cwd})`;
-  if (run.error) {
-    const timedOut = (run.error as NodeJS.ErrnoException).code === "ETIMEDOUT";
-    throw new Error(
-      `${command} ${timedOut ? `timed out after ${options.timeoutMs / 1000} s` : `failed to run: ${run.error.message}`}` +
-        `\n--- stderr ---\n${run.stderr ?? ""}\n--- stdout ---\n${run.stdout ?? ""}`,
-    );
-  }
+  const run = runProcess("terraform", args, options);
   if (run.status === null) {
-    throw new Error(`${command} was killed by ${run.signal}\n--- stderr ---\n${run.stderr}`);
+    throw new Error(
+      `terraform ${args.join(" ")} (in ${options.cwd}) ${outcomeOf(run, options.timeoutMs)}` +
+        `\n--- stderr ---\n${run.stderr}\n--- stdout ---\n${run.stdout}`,
+    );
   }
   return { args, status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-/** The terraform processes of {@link runTerraformAsync} still running. */
-const running = new Set<ChildProcess>();
-
-/** Sends `signal` to a terraform child's process group (terraform and the provider it started). */
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  try {
-    if (child.pid !== undefined) process.kill(-child.pid, signal);
-  } catch {
-    // the group is gone already
-  }
-}
-
-/**
- * Stops every terraform of {@link runTerraformAsync} still running, with the providers they
- * started (their process groups get `signal`); returns how many there were. For a command's
- * SIGINT/SIGTERM handler: without it, terraform and its provider (about 400 MB each) outlive it.
- */
-export function stopTerraformRuns(signal: NodeJS.Signals = "SIGKILL"): number {
-  const count = running.size;
-  for (const child of running) signalGroup(child, signal);
-  return count;
-}
-
 /**
  * Runs terraform without blocking the event loop (needed when this process also serves what
- * Terraform calls, e.g. the AWS stub of ./aws-stub.ts). Rejects when it cannot start, exceeds
- * `timeoutMs` (it gets SIGTERM, then SIGKILL 10 s later) or is killed; a non-zero exit is
- * resolved (see {@link assertSucceeded}).
+ * Terraform calls, e.g. the AWS stub), in a process group with its provider (see stopProcesses
+ * of ./proc). Rejects when it cannot start, times out or is killed; a non-zero exit is resolved.
  */
-export function runTerraformAsync(
+export async function runTerraformAsync(
   args: readonly string[],
   options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number },
 ): Promise<TerraformRun> {
-  const command = `terraform ${args.join(" ")} (in ${options.cwd})`;
-  return new Promise((resolvePromise, reject) => {
-    // Its own process group, with the provider it starts: stopTerraformRuns reaches both.
-    const child = spawn("terraform", [...args], { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
-    running.add(child);
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
-    let timedOut = false;
-    let killTimer: NodeJS.Timeout | undefined;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      signalGroup(child, "SIGTERM");
-      killTimer = setTimeout(() => signalGroup(child, "SIGKILL"), 10_000);
-    }, options.timeoutMs);
-    const output = () =>
-      `\n--- stderr ---\n${Buffer.concat(stderr).toString("utf8")}\n--- stdout ---\n${Buffer.concat(stdout).toString("utf8")}`;
-    child.on("error", (error) => {
-      running.delete(child);
-      clearTimeout(timer);
-      clearTimeout(killTimer);
-      reject(new Error(`${command} failed to run: ${error.message}${output()}`));
-    });
-    child.on("close", (status, signal) => {
-      running.delete(child);
-      clearTimeout(timer);
-      clearTimeout(killTimer);
-      if (timedOut) reject(new Error(`${command} timed out after ${options.timeoutMs / 1000} s${output()}`));
-      else if (status === null) reject(new Error(`${command} was killed by ${signal}${output()}`));
-      else {
-        resolvePromise({
-          args,
-          status,
-          stdout: Buffer.concat(stdout).toString("utf8"),
-          stderr: Buffer.concat(stderr).toString("utf8"),
-        });
-      }
-    });
-  });
+  const { status, stdout, stderr } = await runProcessAsync("terraform", args, options);
+  return { args, status, stdout, stderr };
 }
 
 /** Throws, with Terraform's output, unless the command exited 0. */

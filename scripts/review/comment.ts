@@ -18,7 +18,7 @@
 import { plannedChangesText } from "../lib/plan-json";
 import { accessChanges } from "./access";
 import { code, compare, plural } from "./helpers";
-import { cell, diffCounts, renderOtherWarnings, renderStack, summaryLine } from "./render";
+import { cell, changeBody, changeCounts, removedText, renderOtherWarnings, renderStack, summaryLine } from "./render";
 import { ReviewInput, StackChange, StackSummary } from "./types";
 
 /** GitHub's limit on a pull-request comment, in characters. */
@@ -135,27 +135,10 @@ export function stackDetails(r: StackRow): string[] {
   const out = [`<details><summary>${title}</summary>`, ""];
   const c = r.stackChange;
   if (c?.change === "added") out.push(`**Since the base**: added (${plural(c.resourceCount, "resource")})`, "");
-  if (c?.change === "removed") {
-    out.push(
-      `**Since the base**: removed (${plural(c.resourceCount, "resource")}): no longer managed by this app — nothing destroyed ` +
-        '(what it made stays in AWS, unmanaged); retire it instead ("retire": true, apply its plan, then delete the entry)',
-      "",
-    );
-  }
+  if (c?.change === "removed") out.push(`**Since the base**: removed ${removedText(c)}`, "");
   if (c?.change === "changed") {
-    const n = diffCounts(c.lines);
-    const counts = [
-      `${n.added} added`,
-      `${n.removed} removed`,
-      `${n.changed} changed`,
-      ...(n.replaced > 0 ? [`**${n.replaced} replaced**`] : []),
-    ];
     const retired = c.retired ? " · **retired** (its plan destroys what the app made)" : "";
-    const outputs = n.outputs > 0 ? `, ${plural(n.outputs, "output change")}` : "";
-    out.push(`**Since the base**: ${counts.join(", ")}${outputs}${retired}`, "");
-    if (c.lines.length > 0) out.push("```diff", ...c.lines, "```", "");
-    if (c.warningsAdded.length > 0) out.push("New warnings:", "", ...c.warningsAdded.map((w) => `- ${w}`), "");
-    if (c.warningsRemoved.length > 0) out.push("Warnings gone:", "", ...c.warningsRemoved.map((w) => `- ${w}`), "");
+    out.push(`**Since the base**: ${changeCounts(c)}${retired}`, "", ...changeBody(c));
   }
   if (r.summary) out.push(...renderStack(r.summary));
   while (out[out.length - 1] === "") out.pop();

@@ -5,13 +5,14 @@ import { Json, PlanJson, ReviewWarning, SynthOutput } from "./types";
 import { existsSync, readFileSync, readdirSync } from "fs";
 import { join } from "path";
 import { incompleteMessage, incompleteOutput } from "../../modules/app/synth/output-journal";
+import { CommandError } from "../lib/cli";
 import { whereJsonBreaks } from "../lib/terraform-output";
 
 // ---------------------------------------------------------------------------------------------
 // Files
 
 /** A cdktf.out folder that cannot be read (the message is for the user). */
-export class OutdirError extends Error {
+export class OutdirError extends CommandError {
   override name = "OutdirError";
 }
 

@@ -3,7 +3,7 @@ import { plannedChangesText } from "../lib/plan-json";
 import { warningText } from "./diff";
 import { SOURCE_PLAN, SOURCE_SYNTH, code, compare, plural, yesNo } from "./helpers";
 import { renderAccess } from "./access";
-import { ReviewDiff, ReviewInput, ReviewWarning, StackSummary } from "./types";
+import { ReviewDiff, ReviewInput, ReviewWarning, StackChange, StackSummary } from "./types";
 
 // ---------------------------------------------------------------------------------------------
 // Markdown
@@ -38,6 +38,36 @@ export function diffCounts(lines: readonly string[]): {
   return { added, removed, changed: inPlace.length, replaced: replaced.size, outputs };
 }
 
+/** What a removed stack means, after its name. */
+export function removedText(c: StackChange): string {
+  return (
+    `(${plural(c.resourceCount, "resource")}): no longer managed by this app — nothing destroyed ` +
+    '(what it made stays in AWS, unmanaged); retire it instead ("retire": true, apply its plan, then delete the entry)'
+  );
+}
+
+/** `2 added, 0 removed, 1 changed, **1 replaced**, 1 output change` of a changed stack. */
+export function changeCounts(c: StackChange): string {
+  const n = diffCounts(c.lines);
+  const counts = [
+    `${n.added} added`,
+    `${n.removed} removed`,
+    `${n.changed} changed`,
+    ...(n.replaced > 0 ? [`**${n.replaced} replaced**`] : []),
+  ];
+  return `${counts.join(", ")}${n.outputs > 0 ? `, ${plural(n.outputs, "output change")}` : ""}`;
+}
+
+/** The diff of a changed stack and its warnings added and gone, as Markdown lines. */
+export function changeBody(c: StackChange): string[] {
+  const list = (title: string, items: readonly string[]) => (items.length > 0 ? [title, "", ...items.map((w) => `- ${w}`), ""] : []);
+  return [
+    ...(c.lines.length > 0 ? ["```diff", ...c.lines, "```", ""] : []),
+    ...list("New warnings:", c.warningsAdded),
+    ...list("Warnings gone:", c.warningsRemoved),
+  ];
+}
+
 export function renderDiff(diff: ReviewDiff, baseLabel: string): string[] {
   const out = [`## Changes since ${baseLabel}`, ""];
   if (diff.stacks.length === 0) {
@@ -48,26 +78,13 @@ export function renderDiff(diff: ReviewDiff, baseLabel: string): string[] {
     if (s.change === "added") {
       out.push(`- **${code(s.stack)} added** (${plural(s.resourceCount, "resource")}; see below)`);
     } else if (s.change === "removed") {
-      out.push(
-        `- **${code(s.stack)} removed** (${plural(s.resourceCount, "resource")}): no longer managed by this app — nothing destroyed ` +
-          '(what it made stays in AWS, unmanaged); retire it instead ("retire": true, apply its plan, then delete the entry)',
-      );
+      out.push(`- **${code(s.stack)} removed** ${removedText(s)}`);
     }
   }
   if (diff.stacks.some((s) => s.change !== "changed")) out.push("");
   for (const s of diff.stacks.filter((c) => c.change === "changed")) {
-    const n = diffCounts(s.lines);
-    const counts = [
-      `${n.added} added`,
-      `${n.removed} removed`,
-      `${n.changed} changed`,
-      ...(n.replaced > 0 ? [`**${n.replaced} replaced**`] : []),
-    ];
     const retired = s.retired ? " **retired** (its plan destroys what the app made)" : "";
-    out.push(`### ${code(s.stack)}${retired}: ${counts.join(", ")}${n.outputs > 0 ? `, ${plural(n.outputs, "output change")}` : ""}`, "");
-    if (s.lines.length > 0) out.push("```diff", ...s.lines, "```", "");
-    if (s.warningsAdded.length > 0) out.push("New warnings:", "", ...s.warningsAdded.map((w) => `- ${w}`), "");
-    if (s.warningsRemoved.length > 0) out.push("Warnings gone:", "", ...s.warningsRemoved.map((w) => `- ${w}`), "");
+    out.push(`### ${code(s.stack)}${retired}: ${changeCounts(s)}`, "", ...changeBody(s));
   }
   return out;
 }

@@ -4,7 +4,8 @@ import { PlanResourceChangeSummary, countPlannedChanges } from "../lib/plan-json
 import { PLUMBING_DATA, arr, checkovSkips, code, compare, obj, plural, sorted, str } from "./helpers";
 import { IDENTITY_CENTER_OUTPUTS } from "../../modules/app/stacks/identity-center-stack";
 import { isIdentityCenterStack } from "./access";
-import { StackView, describe, describeBackend, existingAdministratorsOf, retiredOf, roleMode, stackName, warningsOf } from "./read";
+import { describe, describeBackend, roleMode } from "./describe";
+import { StackView, existingAdministratorsOf, retiredOf, stackName, warningsOf } from "./read";
 import { Json, PlanJson, ResourceRow, ReviewWarning, StackSummary } from "./types";
 
 // ---------------------------------------------------------------------------------------------
