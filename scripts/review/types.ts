@@ -2,7 +2,6 @@
 // run review; scripts/review-lib.ts re-exports the public API.
 import type { Json } from "../lib/json";
 import { PlanCounts, PlanDocument } from "../lib/plan-json";
-import type { AccessGraph } from "./access";
 
 export type { Json };
 
@@ -131,4 +130,51 @@ export interface ReviewInput {
    * configuration file (config-file-changed).
    */
   readonly otherWarnings?: readonly ReviewWarning[];
+}
+
+// The access graph of the review (access.ts builds and draws it).
+export type AccessNodeKind = "person" | "group" | "permission-set" | "account";
+
+export interface AccessNode {
+  /** Stable key, e.g. `account:prod`, `iam-group:prod:Administrators`, `ic-user:alice`. */
+  readonly key: string;
+  readonly label: string;
+  readonly kind: AccessNodeKind;
+}
+
+export interface AccessEdge {
+  readonly from: string;
+  readonly to: string;
+  readonly label?: string;
+  /** The stack that makes the edge. */
+  readonly stack?: string;
+  /** The resource addresses the edge rests on (an IAM user and its membership, a group and its attachment). */
+  readonly grants?: readonly string[];
+}
+
+/** One row of the table: who administers an account, and through what. */
+export interface AccessRow {
+  readonly account: string;
+  /** "outside this app": the account's `existingAdministrators` (this app grants nothing there). */
+  readonly through: "IAM group" | "IAM Identity Center" | "outside this app";
+  /** The IAM group, the Identity Center group and permission set, or the configured text. */
+  readonly via: string;
+  readonly people: readonly string[];
+  /** The stack that grants the access (or says who has it). */
+  readonly stack: string;
+  /**
+   * The resource addresses the access rests on, where the review can tell (IAM groups): the
+   * group's (group, AdministratorAccess attachment) and each person's (user, group membership).
+   */
+  readonly grants?: { readonly via: readonly string[]; readonly people: Readonly<Record<string, readonly string[]>> };
+}
+
+export interface AccessGraph {
+  readonly nodes: ReadonlyMap<string, AccessNode>;
+  readonly edges: readonly AccessEdge[];
+  readonly rows: readonly AccessRow[];
+  /** The stacks of the synth, sorted: a row of a stack not among them is no longer managed, not destroyed. */
+  readonly stacks: readonly string[];
+  /** Retired stacks (no resources: their plans destroy what the app made), by name: what each forgets. */
+  readonly retired: ReadonlyMap<string, readonly string[]>;
 }
