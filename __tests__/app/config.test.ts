@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { ConfigError, SetupConfigInput, loadConfig, parseConfig } from "../../modules";
-import { renderSchema, SCHEMA_FILE } from "../../scripts/generate-schema";
+import { CONFIG_DOC_FILE, configExamples, renderConfigDoc, renderSchema, SCHEMA_FILE } from "../../scripts/generate-schema";
 import { minimalConfig, shippedConfig } from "../support/configs";
 import { configFileFromEnv, userCwd } from "../../modules/app/config/load";
 import { partitionOf } from "../../modules/core/arns";
@@ -525,6 +525,26 @@ describe("paths a user gives are relative to the folder npm was run from", () =>
     );
     expect(configFileFromEnv({}, "/project/setup.config.json")).toBe("/project/setup.config.json");
     expect(userCwd({})).toBe(process.cwd());
+  });
+});
+
+describe("docs/configuration.md", () => {
+  test("is generated from the schema and up to date (run `npm run schema` when this fails)", () => {
+    expect(readFileSync(CONFIG_DOC_FILE, "utf8")).toBe(renderConfigDoc());
+  });
+
+  test("every JSON example in it is a valid configuration", () => {
+    const blocks = [...readFileSync(CONFIG_DOC_FILE, "utf8").matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1]);
+    expect(blocks).toHaveLength(configExamples().length);
+    for (const block of blocks) expect(() => parseConfig(JSON.parse(block))).not.toThrow();
+  });
+
+  test("lists each default once, as the schema fills it in, beside each field", () => {
+    const doc = readFileSync(CONFIG_DOC_FILE, "utf8");
+    expect(doc).toContain("| `enforceMfa` | boolean | `true` |");
+    expect(doc).toContain('| `sessionDuration` | string | `"PT1H"` |');
+    expect(doc).toContain('| `status` | `"Active"` or `"Inactive"` | `"Active"` |');
+    expect(doc).toMatch(/\| `name` \| string \| required \| IAM user name/);
   });
 });
 

@@ -7,6 +7,7 @@ import { SECRET_STORE_WITH_PGP_RULE } from "../core/aws-rules";
 import { warn } from "../core/warnings";
 import { skipCheckov } from "../core/checkov";
 import type { IAdminUser } from "./admin-user";
+import { DEFAULTS } from "../core/defaults";
 
 /** Status of an access key. */
 export type AccessKeyStatus = "Active" | "Inactive";
@@ -67,7 +68,7 @@ export class AccessKey extends Construct {
 
   constructor(scope: Construct, id: string, props: AccessKeyProps) {
     super(scope, id);
-    const status = props.status ?? "Active";
+    const status = props.status ?? DEFAULTS.accessKeyStatus;
     if (!Token.isUnresolved(status) && status !== "Active" && status !== "Inactive") {
       throw new Error(`status: ${JSON.stringify(status)} must be "Active" or "Inactive"`);
     }

@@ -7,6 +7,7 @@ import { IamGroupPolicy } from "@cdktf/provider-aws/lib/iam-group-policy";
 import { IamGroupPolicyAttachment } from "@cdktf/provider-aws/lib/iam-group-policy-attachment";
 import { validateIamName, validateIamPath } from "../core/aws-rules";
 import { warn } from "../core/warnings";
+import { DEFAULTS } from "../core/defaults";
 
 /** Properties of an {@link AdminGroup}. */
 export interface AdminGroupProps {
@@ -110,8 +111,8 @@ export class AdminGroup extends Construct {
 
   constructor(scope: Construct, id: string, props: AdminGroupProps) {
     super(scope, id);
-    const groupName = props.groupName ?? "Administrators";
-    const path = props.path ?? "/";
+    const groupName = props.groupName ?? DEFAULTS.adminGroupName;
+    const path = props.path ?? DEFAULTS.iamPath;
     validateIamName("groupName", groupName, "group", 128);
     validateIamPath("path", path);
 
@@ -147,7 +148,7 @@ export class AdminGroup extends Construct {
         "users for break-glass. (Checkov's CKV_AWS_274 compares the literal arn:aws: ARN and does not fire on the " +
         "partition-built ARN used here, so no skip is recorded.)",
     );
-    this.enforceMfa = props.enforceMfa ?? true;
+    this.enforceMfa = props.enforceMfa ?? DEFAULTS.enforceMfa;
     if (!this.enforceMfa) {
       warn(
         this,

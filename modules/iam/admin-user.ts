@@ -8,6 +8,7 @@ import { IamUserLoginProfile } from "@cdktf/provider-aws/lib/iam-user-login-prof
 import { AccountPasswordPolicy } from "./account-password-policy";
 import { AdminGroup } from "./admin-group";
 import { validateIamName, validateIamPath } from "../core/aws-rules";
+import { DEFAULTS } from "../core/defaults";
 
 /** Console sign-in of an admin user. */
 export interface ConsoleAccess {
@@ -113,8 +114,8 @@ export class AdminUser extends Construct implements IAdminUser {
   constructor(scope: Construct, id: string, props: AdminUserProps) {
     super(scope, id);
     validateIamName("userName", props.userName, "user", 64);
-    validateIamPath("path", props.path ?? "/");
-    this.requireMfa = props.requireMfa ?? true;
+    validateIamPath("path", props.path ?? DEFAULTS.iamPath);
+    this.requireMfa = props.requireMfa ?? DEFAULTS.requireMfa;
     if (!this.requireMfa && props.console !== false) {
       throw new Error(
         "requireMfa: false is only allowed for a user without console access (console: false); " +
@@ -146,13 +147,13 @@ export class AdminUser extends Construct implements IAdminUser {
     this.group = props.group;
     this.mfaRequired = this.requireMfa && props.group.enforceMfa;
     this.consoleAccess = props.console !== false;
-    this.adopted = props.adopt ?? false;
+    this.adopted = props.adopt ?? DEFAULTS.adopt;
     // force_destroy: IAM's DeleteUser refuses a user who still has an MFA device, a login profile
     // or access keys ("DeleteConflict"); every console admin here enrols an MFA device (the group's
     // policy makes them). With force_destroy the provider removes them first, so taking a person
     // out of adminUsers works. The provider reads it from the state when it deletes: a user
     // deployed without it needs one apply that sets it (an in-place update) before removal.
-    this.user = new IamUser(this, "Resource", { name: props.userName, path: props.path ?? "/", forceDestroy: true });
+    this.user = new IamUser(this, "Resource", { name: props.userName, path: props.path ?? DEFAULTS.iamPath, forceDestroy: true });
     if (this.adopted) this.user.importFrom(props.userName);
     skipCheckov(this.user, {
       id: "CKV_AWS_273",
@@ -180,7 +181,7 @@ export class AdminUser extends Construct implements IAdminUser {
     if (console !== false) {
       this.loginProfile = new IamUserLoginProfile(this, "LoginProfile", {
         user: this.user.name,
-        passwordResetRequired: console.passwordResetRequired ?? true,
+        passwordResetRequired: console.passwordResetRequired ?? DEFAULTS.passwordResetRequired,
         pgpKey: console.pgpKey,
         passwordLength: Math.max(DEFAULT_PASSWORD_LENGTH, props.passwordPolicy?.settings.minimumLength ?? 0),
         dependsOn: props.passwordPolicy ? [props.passwordPolicy.resource] : undefined,

@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { DataAwsIdentitystoreGroup } from "@cdktf/provider-aws/lib/data-aws-identitystore-group";
 import { IdentitystoreGroup } from "@cdktf/provider-aws/lib/identitystore-group";
 import { validateIdentityStoreName } from "../core/aws-rules";
+import { DEFAULTS } from "../core/defaults";
 
 /** Properties of an {@link IdentityCenterGroup}. */
 export interface IdentityCenterGroupProps {
@@ -36,7 +37,7 @@ export class IdentityCenterGroup extends Construct {
     super(scope, id);
     validateIdentityStoreName("displayName", props.displayName, "group");
     this.displayName = props.displayName;
-    this.existing = props.existing ?? false;
+    this.existing = props.existing ?? DEFAULTS.existing;
     if (this.existing) {
       this.lookup = new DataAwsIdentitystoreGroup(this, "Resource", {
         identityStoreId: props.identityStoreId,

@@ -6,6 +6,7 @@ import { DataAwsSsoadminPermissionSet } from "@cdktf/provider-aws/lib/data-aws-s
 import { validatePermissionSet } from "../core/aws-rules";
 import { warn } from "../core/warnings";
 import { skipCheckov } from "../core/checkov";
+import { DEFAULTS } from "../core/defaults";
 
 /** Properties of an {@link AdministratorPermissionSet}. */
 export interface AdministratorPermissionSetProps {
@@ -56,8 +57,8 @@ export class AdministratorPermissionSet extends Construct {
 
   constructor(scope: Construct, id: string, props: AdministratorPermissionSetProps) {
     super(scope, id);
-    this.name = props.name ?? "AdministratorAccess";
-    this.sessionDuration = props.sessionDuration ?? "PT1H";
+    this.name = props.name ?? DEFAULTS.permissionSetName;
+    this.sessionDuration = props.sessionDuration ?? DEFAULTS.sessionDuration;
     validatePermissionSet(this.name, this.sessionDuration);
     if (props.existing) {
       this.existingPermissionSet = new DataAwsSsoadminPermissionSet(this, "Resource", { instanceArn: props.instanceArn, name: this.name });

@@ -3,6 +3,7 @@ import { TerraformStack } from "cdktf";
 import { DataAwsIamRole } from "@cdktf/provider-aws/lib/data-aws-iam-role";
 import { DataAwsIamRoles } from "@cdktf/provider-aws/lib/data-aws-iam-roles";
 import { IamServiceLinkedRole } from "@cdktf/provider-aws/lib/iam-service-linked-role";
+import { DEFAULTS } from "../core/defaults";
 
 /** The service principal of AWS Systems Manager Incident Manager. */
 export const INCIDENT_MANAGER_SERVICE = "ssm-incidents.amazonaws.com";
@@ -106,7 +107,7 @@ export class IncidentManagerServiceLinkedRole extends Construct {
 
   constructor(scope: Construct, id: string, props: IncidentManagerServiceLinkedRoleProps = {}) {
     super(scope, id);
-    this.mode = props.mode ?? "auto";
+    this.mode = props.mode ?? DEFAULTS.serviceLinkedRole;
     if (this.mode === "reference") {
       this.roleData = new DataAwsIamRole(this, "Resource", { name: INCIDENT_MANAGER_ROLE_NAME });
       this.roleArn = this.roleData.arn;

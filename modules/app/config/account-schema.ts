@@ -1,6 +1,7 @@
 // The configuration of one account (accounts[]): its admin group, users, access keys, password policy
 // and tags. Every AWS rule comes from core/aws-rules.ts; every default is the schema's (docs/configuration.md).
 import { z } from "zod";
+import { DEFAULTS } from "../../core/defaults";
 import { CIS_PASSWORD_POLICY } from "../../iam/account-password-policy";
 import { partitionOf } from "../../core/arns";
 import {
@@ -58,7 +59,7 @@ export const AccessKeySchema = z
         "Stable id of this key within the user (resource address, key in the admin_users output). " +
           'Default: "1" for the first key, "2" for the second',
       ),
-    status: AccessKeyStatus.default("Active"),
+    status: AccessKeyStatus.default(DEFAULTS.accessKeyStatus),
     pgpKey: pgpKey.optional(),
     secretStore: z
       .enum(["secretsmanager"], { error: 'must be "secretsmanager"' })
@@ -80,7 +81,7 @@ export const ConsoleSchema = z
       z.strictObject({
         passwordResetRequired: z
           .boolean({ error: "must be true or false" })
-          .default(true)
+          .default(DEFAULTS.passwordResetRequired)
           .describe("Whether the user must choose a new password at first sign-in"),
         pgpKey: pgpKey.optional(),
       }),
@@ -94,8 +95,9 @@ export const AdminUserSchema = z.strictObject({
   name: iamName("user", 64).refine((name) => name.toLowerCase() !== "root", {
     error: "is reserved: the root user is not an IAM user, and it must never get access keys (CIS 1.4, Checkov CKV_AWS_348)",
   }),
-  path: iamPath.default("/"),
-  console: ConsoleSchema.default({ passwordResetRequired: true }),
+  path: iamPath.default(DEFAULTS.iamPath),
+  // prefault: the object's own field defaults fill it (no second copy of them here)
+  console: ConsoleSchema.prefault({}),
   accessKeys: z
     .array(AccessKeySchema, { error: "must be a list of access keys" })
     // A refinement rather than .max(2), so that problems inside the keys are reported too.
@@ -103,11 +105,11 @@ export const AdminUserSchema = z.strictObject({
       error: "has more than two access keys (IAM allows at most 2 per user)",
       when: (payload) => Array.isArray(payload.value),
     })
-    .default([{ status: "Active" }])
+    .prefault([{}])
     .meta({ maxItems: 2, description: "0, 1 or 2 access keys (two only while rotating); default: one Active key" }),
   requireMfa: z
     .boolean({ error: "must be true or false" })
-    .default(true)
+    .default(DEFAULTS.requireMfa)
     .describe(
       "Whether the group's MFA policy applies to this user. false only for users without console access (console: false) " +
         "whose access keys must work without `aws sts get-session-token` and an MFA code",
@@ -118,7 +120,7 @@ export const AdminUserSchema = z.strictObject({
     .describe("Allows two Active keys while clients switch to the new key (CIS 1.13: at most one Active key otherwise)"),
   adopt: z
     .boolean({ error: "must be true or false" })
-    .default(false)
+    .default(DEFAULTS.adopt)
     .describe(
       "The IAM user exists already: import it (and its login profile, unless console is false; the password stays as it is) " +
         "instead of creating it. Existing access keys stay outside Terraform (their secret cannot be imported); accessKeys " +
@@ -128,15 +130,15 @@ export const AdminUserSchema = z.strictObject({
 
 /** Schema of `accounts[].adminGroup` (the IAM administrators group). */
 export const AdminGroupSchema = z.strictObject({
-  name: iamName("group", 128).default("Administrators"),
-  path: iamPath.default("/"),
+  name: iamName("group", 128).default(DEFAULTS.adminGroupName),
+  path: iamPath.default(DEFAULTS.iamPath),
   enforceMfa: z
     .boolean({ error: "must be true or false" })
-    .default(true)
+    .default(DEFAULTS.enforceMfa)
     .describe("Deny everything but setting up one's own password and MFA device until the user signs in with MFA"),
   adopt: z
     .boolean({ error: "must be true or false" })
-    .default(false)
+    .default(DEFAULTS.adopt)
     .describe("The group exists already with AdministratorAccess attached: import both instead of creating them"),
 });
 
@@ -232,7 +234,7 @@ export const AccountSchema = z.strictObject({
     .optional()
     .describe("IAM account alias; the sign-in URL uses it"),
   passwordPolicy: PasswordPolicySchema,
-  adminGroup: AdminGroupSchema.default({ name: "Administrators", path: "/", enforceMfa: true, adopt: false }),
+  adminGroup: AdminGroupSchema.prefault({}).describe("The IAM administrators group of the guide, with AdministratorAccess"),
   adminUsers: z
     .array(AdminUserSchema, { error: "must be a list of admin users" })
     .describe(
@@ -259,7 +261,7 @@ export const AccountSchema = z.strictObject({
     .strictObject({
       serviceLinkedRole: z
         .enum(["auto", "create", "adopt", "reference"], { error: 'must be "auto", "create", "adopt" or "reference"' })
-        .default("auto")
+        .default(DEFAULTS.serviceLinkedRole)
         .describe(
           "auto: imports AWSServiceRoleForIncidentManager when the account has it, else creates it (Terraform 1.7+); " +
             "create: creates it (the apply fails if the account has it); adopt: imports the existing role; " +
@@ -270,7 +272,8 @@ export const AccountSchema = z.strictObject({
         .default(false)
         .describe("Create a customer managed policy that allows only iam:CreateServiceLinkedRole for Incident Manager"),
     })
-    .default({ serviceLinkedRole: "auto", setupPolicy: false }),
+    .prefault({})
+    .describe("The Incident Manager service-linked role, and an optional policy that allows only creating it"),
 });
 
 /** Stable id of an access key within its user: the configured id, else its position (1 or 2). */

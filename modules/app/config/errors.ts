@@ -47,7 +47,7 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return path.reduce<unknown>((v, k) => (v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[k] : undefined), root);
 }
 
-/** Without default, optional and pipe; of a union, the object option whose literal keys (such as the backend's "type") match `value`. */
+/** Without default, prefault, optional and pipe; of a union, the object option whose literal keys (such as the backend's "type") match `value`. */
 function unwrap(s: z.core.$ZodType, value: unknown): z.core.$ZodType {
   const matches = (option: z.core.$ZodType) =>
     Object.entries(defOf(option).shape as Record<string, z.core.$ZodType>).every(([key, field]) => {
@@ -55,7 +55,7 @@ function unwrap(s: z.core.$ZodType, value: unknown): z.core.$ZodType {
       return def.type !== "literal" || (def.values as unknown[]).includes((value as Def | undefined)?.[key]);
     });
   const def = defOf(s);
-  if (def.type === "default" || def.type === "optional") return unwrap(def.innerType as z.core.$ZodType, value);
+  if (def.type === "default" || def.type === "prefault" || def.type === "optional") return unwrap(def.innerType as z.core.$ZodType, value);
   if (def.type === "pipe") return unwrap(def.in as z.core.$ZodType, value);
   if (def.type === "union") {
     const objects = (def.options as z.core.$ZodType[]).filter((o) => defOf(o).type === "object");
@@ -99,7 +99,7 @@ function nullHint(path: readonly PropertyKey[], root: unknown): string {
     return def?.type === "pipe" ? presence(def.in as z.core.$ZodType) : String(def?.type);
   };
   const field = presence(schemaAt(path, root));
-  if (field === "default") return " (leave the key out for the default)";
+  if (field === "default" || field === "prefault") return " (leave the key out for the default)";
   if (field === "optional") return " (leave the key out to leave it unset)";
   return " (the key is required)";
 }

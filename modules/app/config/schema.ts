@@ -1,6 +1,7 @@
 // The configuration contract (docs/configuration.md, generated from this schema): one schema, used to
 // validate setup.config.json and to generate setup.schema.json for editors.
 import { z } from "zod";
+import { DEFAULTS } from "../../core/defaults";
 import { ACKNOWLEDGEABLE, WarningId } from "../../core/warnings";
 import {
   DYNAMODB_TABLE,
@@ -124,13 +125,14 @@ export const IdentityCenterSchema = z
     tags: tags(),
     group: z
       .strictObject({
-        name: identityStoreName(IDENTITY_STORE_TEXT).default("IncidentManagerAdministrators").describe("Display name of the group"),
+        name: identityStoreName(IDENTITY_STORE_TEXT).default(DEFAULTS.identityCenterGroupName).describe("Display name of the group"),
         existing: z
           .boolean({ error: "must be true or false" })
-          .default(false)
+          .default(DEFAULTS.existing)
           .describe("true: look the group up by name (e.g. one an external identity provider synchronizes) instead of creating it"),
       })
-      .default({ name: "IncidentManagerAdministrators", existing: false }),
+      .prefault({})
+      .describe("The group of the administrators in the identity store"),
     users: z
       .array(IdentityCenterUserSchema, { error: "must be a list of users" })
       .default([])
@@ -140,22 +142,23 @@ export const IdentityCenterSchema = z
         name: z
           .string()
           .regex(PERMISSION_SET_NAME.pattern, { error: PERMISSION_SET_NAME.rule })
-          .default("AdministratorAccess")
+          .default(DEFAULTS.permissionSetName)
           .describe("Permission set name; the role name in the AWS CLI profile"),
         sessionDuration: z
           .string()
           .refine(sessionDurationAllowed, { error: SESSION_DURATION.rule })
-          .default("PT1H")
+          .default(DEFAULTS.sessionDuration)
           .describe("Session length, ISO-8601, PT1H to PT12H (ignored with existing: true)"),
         existing: z
           .boolean({ error: "must be true or false" })
-          .default(false)
+          .default(DEFAULTS.existing)
           .describe(
             "true: use the permission set of this name that exists already (AWS's own Identity Center setup creates " +
               "AdministratorAccess) instead of creating one: it is read by name, and its policies stay as they are",
           ),
       })
-      .default({ name: "AdministratorAccess", sessionDuration: "PT1H", existing: false }),
+      .prefault({})
+      .describe("The permission set assigned to the group in each account: AdministratorAccess"),
     accessPortalUrl: z
       .url({ protocol: /^https$/, error: "is not an https URL" })
       .optional()
