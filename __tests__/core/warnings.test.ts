@@ -21,9 +21,16 @@ function run(config: unknown, argv: string[] = [], env: Record<string, string> =
   const cwd = process.cwd();
   process.chdir(dir);
   try {
-    const status = main({ SETUP_CONFIG: file, ...env }, "unused", (l) => lines.push(l), argv);
+    const printed: string[] = [];
+    const status = main(
+      { SETUP_CONFIG: file, ...env },
+      "unused",
+      (l) => lines.push(l),
+      argv,
+      (t) => printed.push(t),
+    );
     // CDKTF's App makes the empty output folders when it is built; no stack file means nothing written.
-    return { status, lines, written: existsSync(join(dir, "cdktf.out", "stacks", "incident-manager", "cdk.tf.json")) };
+    return { status, lines, printed, written: existsSync(join(dir, "cdktf.out", "stacks", "incident-manager", "cdk.tf.json")) };
   } finally {
     process.chdir(cwd);
   }
@@ -94,6 +101,34 @@ describe("--strict", () => {
     expect([status, written]).toEqual([0, false]);
     expect(lines).toEqual([SYNTH_USAGE]);
     expect(SYNTH_USAGE).toContain("exit codes: 0 done, 1 bad input");
+  });
+});
+
+describe("npm run synth -- --json", () => {
+  test("prints one JSON object on stdout: the stacks and every warning with its id, kind, place and stack; nothing on stderr", () => {
+    const { status, lines, printed, written } = run(shippedConfig(), ["--json"]);
+    expect([status, written, lines]).toEqual([0, true, []]);
+    expect(printed).toHaveLength(1);
+    const result = JSON.parse(printed[0]);
+    expect(result).toMatchObject({ ok: true, outdir: "cdktf.out", stacks: ["incident-manager"], threads: 1 });
+    expect(result.warnings).toContainEqual(
+      expect.objectContaining({
+        id: "plaintext-secret-in-state",
+        kind: "action",
+        stack: "incident-manager",
+        user: "incident-admin",
+        path: "incident-manager/AdminUser-incident-admin/AccessKey-1",
+        message: expect.stringMatching(/^adminUsers\[0\]\.accessKeys\[0\] \(incident-admin, key 1\): /),
+      }),
+    );
+    expect(result.warnings.filter((w: { kind: string }) => w.kind === "note")).toHaveLength(3);
+  });
+
+  test("with --strict and an unacknowledged warning: exit 1, the error on stderr, nothing on stdout, nothing written", () => {
+    const { status, lines, printed, written } = run(shippedConfig(), ["--json", "--strict"]);
+    expect([status, written]).toEqual([1, false]);
+    expect(printed).toEqual([]);
+    expect(lines[0]).toMatch(/^Error: --strict: \d+ warnings not acknowledged, nothing written/);
   });
 });
 

@@ -38,10 +38,12 @@ export function warningLines(warnings: readonly SynthWarning[]): string[] {
 
 /** What `npm run synth -- --help` prints. */
 export const SYNTH_USAGE = [
-  "usage: npm run synth [-- --strict]",
+  "usage: npm run synth [-- --strict] [--json]",
   "  Synthesizes the configuration into cdktf.out/stacks/<stack>/cdk.tf.json, one stack per accounts[] entry",
   "  (and one for identityCenter), and prints the warnings that need action.",
   "  --strict        fail, writing nothing, on a warning the configuration does not acknowledge (also SYNTH_STRICT=1)",
+  "  --json          print one JSON object on stdout: the stacks, the output folder and every warning (with its id,",
+  "                  kind, place and reason); nothing else on stdout",
   "  --help, -h      this text",
   "environment: SETUP_CONFIG (the configuration file; default setup.config.json), CDKTF_OUTDIR (default cdktf.out),",
   `  SYNTH_THREADS (threads that synthesize; default 1 below ${PARALLEL_MIN_STACKS} stacks, else the cores, at most ${MAX_SYNTH_THREADS})`,
@@ -53,18 +55,20 @@ export const SYNTH_USAGE = [
  * (default `defaultConfigFile`) into CDKTF_OUTDIR (default cdktf.out), reports the warnings that
  * need action and errors through `report`, and returns the process exit code: 0; 1 having written
  * no stack (bad input; with `--strict`, an unacknowledged warning); 2 for an unknown argument.
+ * With `--json`, the result goes to `print` (stdout) as one JSON object, and `report` says only errors.
  */
 export function main(
   env: NodeJS.ProcessEnv,
   defaultConfigFile: string,
   report: (line: string) => void,
   argv: readonly string[] = [],
+  print: (text: string) => void = (text) => process.stdout.write(text),
 ): number {
   if (argv.includes("--help") || argv.includes("-h")) {
     report(SYNTH_USAGE);
     return 0;
   }
-  const unknown = argv.find((a) => a !== "--strict");
+  const unknown = argv.find((a) => a !== "--strict" && a !== "--json");
   if (unknown !== undefined) {
     report(`Error: unknown argument ${JSON.stringify(unknown)}\n${SYNTH_USAGE}`);
     return 2;
@@ -91,9 +95,17 @@ export function main(
     // (from the manifest); the comparison with the previous synth is not in the manifest.
     // Warnings of no construct (a stack gone from the configuration, another configuration file, a
     // stale acknowledgement) are not in the manifest either.
-    if (repaired) report(`Repaired: ${repaired}`);
-    const unrecorded = warnings.filter((w) => !stacks.includes(w.path.split("/")[0]));
+    const unrecorded = warnings.filter((w) => w.stack === undefined || !stacks.includes(w.stack));
     const shown = (env.CDKTF_OUTDIR ? [...unrecorded, ...replacements] : warnings).filter((w) => w.kind === "action");
+    const failed = strict && shown.length > 0;
+    if (argv.includes("--json")) {
+      const outdirShown = relative(process.cwd(), outdir) || ".";
+      print(
+        `${JSON.stringify({ ok: !failed, outdir: outdirShown, stacks, threads: used, ...(repaired ? { repaired } : {}), warnings })}\n`,
+      );
+      return failed ? 1 : 0;
+    }
+    if (repaired) report(`Repaired: ${repaired}`);
     for (const line of warningLines(shown)) report(line);
     if (!env.CDKTF_OUTDIR) {
       const on = used > 1 ? ` on ${used} threads` : "";
@@ -107,7 +119,7 @@ export function main(
         );
       }
     }
-    if (strict && shown.length > 0) {
+    if (failed) {
       report(
         `Error: --strict: ${shown.length} warning(s) above not acknowledged (the stacks were written: these compare with the last synth)`,
       );
