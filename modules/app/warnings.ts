@@ -169,5 +169,3 @@ export function synthWarnings(scope: IConstruct): SynthWarning[] {
       }),
   );
 }
-
-/** Options of {@link synthesize}. */

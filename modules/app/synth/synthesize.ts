@@ -52,6 +52,7 @@ export function validationErrors(app: App, config: SetupConfig): string[] {
   );
 }
 
+/** Options of {@link synthesize}. */
 export interface SynthesizeOptions {
   /**
    * Fail, having written nothing, when a construct records a warning the configuration does not
