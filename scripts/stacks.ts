@@ -138,7 +138,7 @@ export function parseArgs(argv: readonly string[]): Args | "help" {
   };
 }
 
-/** The stacks of a configuration, in the order the app creates them (modules/app.ts createApp). */
+/** The stacks of a configuration, in the order the app creates them (modules/app/compose.ts createApp). */
 export function listStacks(config: SetupConfig, defaultRoleArn?: string, defaultApplyRoleArn?: string): StackEntry[] {
   type Target = { name: string; region: string; accountId?: string; assumeRoleArn?: string; planRoleArn?: string; retire: boolean };
   const entry = (kind: StackEntry["kind"], s: Target): StackEntry => {

@@ -1,4 +1,4 @@
-// The Identity Center rules of modules/aws-rules.ts against the oracle that does not share our
+// The Identity Center rules of modules/core/aws-rules.ts against the oracle that does not share our
 // assumptions: the services' own models (botocore's service-2.json for identitystore and
 // sso-admin, as shipped with the AWS CLI). Each sample value is accepted by our rule exactly when
 // the model's pattern and length bounds accept it. Without a model on the machine the test is

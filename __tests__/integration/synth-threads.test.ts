@@ -1,4 +1,4 @@
-// Synthesis on several threads (modules/parallel.ts): the bundle `npm run synth` runs, as a
+// Synthesis on several threads (modules/app/synth/parallel.ts): the bundle `npm run synth` runs, as a
 // process (jest loads TypeScript only in its own module registry, so in-process synthesis stays on
 // one thread). The output must be the same bytes whatever the number of threads, and a problem
 // found by a worker must stop the synthesis as one found by the main thread does.

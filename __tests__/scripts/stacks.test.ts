@@ -1,6 +1,6 @@
 // scripts/stacks.ts (`npm run stacks`): the stacks of a configuration as a GitHub Actions matrix, whole
 // or in batches, for the plan jobs of examples/ci/github-pull-request.yml. In-process (run(argv, io));
-// __tests__/examples.test.ts runs the real command line as the workflow's step does.
+// __tests__/integration/examples.test.ts runs the real command line as the workflow's step does.
 import { mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";

@@ -1,4 +1,4 @@
-// What the review's tests share (__tests__/review.test.ts and integration/review-e2e.test.ts): real
+// What the review's tests share (__tests__/scripts/review.test.ts and integration/review-e2e.test.ts): real
 // synthesized stacks in temp folders, the review rendered as the command renders it, and readers of
 // its Markdown.
 import { mkdtempSync, writeFileSync } from "fs";

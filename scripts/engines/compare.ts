@@ -1,7 +1,7 @@
 // What the engine checks compare, as pure functions (no process, no file system): two synth runs
 // (every output file, stdout, stderr, exit code), JSON files as parsed values with microdiff, the
 // differences cdktf and cdktn may have and why, the Node.js warnings explained away, and what a check
-// does when the npm registry is out of reach. `__tests__/cdktn.test.ts` tests them.
+// does when the npm registry is out of reach. `__tests__/scripts/cdktn.test.ts` tests them.
 import microdiff from "microdiff";
 
 /** One synth run: every file of its output folder (path relative to it, "/"-separated), its output, its exit code. */

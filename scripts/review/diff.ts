@@ -93,7 +93,7 @@ export function replacementOf(address: string, before: Json, after: Json): strin
   return `${causes.join(", ")} ${causes.length === 1 ? "forces" : "force"} replacement${consequence ? ` (${consequence})` : ""}`;
 }
 
-/** The outputs that are maps by user name (see modules/incident-manager-setup-stack.ts). */
+/** The outputs that are maps by user name (see modules/app/stacks/setup-stack.ts). */
 export const MAP_OUTPUTS: readonly string[] = [USERS_OUTPUT, SECRETS_OUTPUT];
 
 /** Changes of a by-user map output, one line per user added or removed and per attribute changed. */

@@ -56,7 +56,7 @@ function typeOf(rc: PlanChangeOf): string {
 }
 
 /**
- * What to know before applying a plan, about IAM users' force_destroy (modules/admin-user.ts): the
+ * What to know before applying a plan, about IAM users' force_destroy (modules/iam/admin-user.ts): the
  * provider reads it from the state when it deletes a user, so a user deployed before the app set
  * it needs one apply that sets it (an in-place update false -> true) before removal; a user the
  * plan deletes with force_destroy false in its state fails with DeleteConflict when it has an MFA
@@ -190,7 +190,7 @@ export function summarizeStack(stackJson: Json, warnings: readonly ReviewWarning
 
 /**
  * The role the provider assumes: a literal ARN, or a Terraform variable (`${var.assume_role_arn}`,
- * modules/stack-foundation.ts) read as its default, with the variable's name.
+ * modules/app/stacks/foundation.ts) read as its default, with the variable's name.
  */
 export function roleArnOf(stackJson: Json, value: string | undefined): { arn?: string; variable?: string } {
   const ref = value !== undefined ? /^\$\{var\.([A-Za-z0-9_-]+)\}$/.exec(value) : null;

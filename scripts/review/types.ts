@@ -55,7 +55,7 @@ export interface StackSummary {
   readonly assumeRoleArn?: string;
   /**
    * The Terraform variable the provider's role comes from (its default is {@link assumeRoleArn}):
-   * a CI job that assumed a role itself sets it to "" (modules/stack-foundation.ts).
+   * a CI job that assumed a role itself sets it to "" (modules/app/stacks/foundation.ts).
    */
   readonly assumeRoleVariable?: string;
   /** e.g. "local `terraform.x.tfstate`" or "s3 `s3://bucket/key` (...)". */

@@ -260,7 +260,7 @@ function synthStack(work: StackWork, index: number, thread: number): StackOutcom
  * cdktf/lib/tokens/private/token-map.js), and the tokens hold their constructs: every stack's
  * tree would stay in memory until the end. Once a stack is written, none of its tokens is resolved
  * again, so its entries are dropped (the counter that keeps token strings unique goes on). The
- * output is the same bytes (__tests__/many-accounts.test.ts compares it with one App of every stack).
+ * output is the same bytes (__tests__/app/many-accounts.test.ts compares it with one App of every stack).
  */
 function forgetTokens(): void {
   const map = (globalThis as { __cdktfTokenMap?: { stringTokenMap?: Map<unknown, unknown>; numberTokenMap?: Map<unknown, unknown> } })
