@@ -36,6 +36,17 @@ export function warningLines(warnings: readonly SynthWarning[]): string[] {
   });
 }
 
+/**
+ * "stack n of N" on stderr, rewritten in place, only where stderr is a terminal (never in a log or a
+ * pipe); the line is cleared at the end.
+ */
+export function terminalProgress(stream: Pick<NodeJS.WriteStream, "isTTY" | "write"> = process.stderr) {
+  if (!stream.isTTY) return undefined;
+  return (done: number, total: number): void => {
+    stream.write(done < total ? `\rstack ${done} of ${total}` : "\r\x1b[K");
+  };
+}
+
 /** What `npm run synth -- --help` prints. */
 export const SYNTH_USAGE = [
   "usage: npm run synth [-- --strict] [--json]",
@@ -90,7 +101,7 @@ export function main(
       replacements,
       threads: used,
       repaired,
-    } = synthesize({ configFile, outdir: env.CDKTF_OUTDIR || undefined, strict, threads });
+    } = synthesize({ configFile, outdir: env.CDKTF_OUTDIR || undefined, strict, threads, progress: terminalProgress() });
     // Under the cdktf CLI (which sets CDKTF_OUTDIR) the CLI prints the construct warnings itself
     // (from the manifest); the comparison with the previous synth is not in the manifest.
     // Warnings of no construct (a stack gone from the configuration, another configuration file, a

@@ -25,9 +25,19 @@ type WorkerAnswer<R> =
   | { readonly ok: false; readonly message: string; readonly stack?: string };
 
 /** Takes items (`Atomics.add` on the shared counter) until none is left; this thread's results by index. */
-function takeItems<T, R>(input: T, count: number, thread: number, counters: Int32Array, work: Work<T, R>): Array<[number, R]> {
+function takeItems<T, R>(
+  input: T,
+  count: number,
+  thread: number,
+  counters: Int32Array,
+  work: Work<T, R>,
+  done?: () => void,
+): Array<[number, R]> {
   const results: Array<[number, R]> = [];
-  for (let i = Atomics.add(counters, 0, 1); i < count; i = Atomics.add(counters, 0, 1)) results.push([i, work(input, i, thread)]);
+  for (let i = Atomics.add(counters, 0, 1); i < count; i = Atomics.add(counters, 0, 1)) {
+    results.push([i, work(input, i, thread)]);
+    done?.();
+  }
   return results;
 }
 
@@ -50,7 +60,15 @@ export function canRunInWorker(script: string): boolean {
  * slow item, does not hold the others up). Returns the results in item order. A worker's error
  * is thrown here, with its message, after every worker has answered.
  */
-export function runItems<T, R>(script: string, tag: string, input: T, count: number, threads: number, work: Work<T, R>): ItemResults<R> {
+export function runItems<T, R>(
+  script: string,
+  tag: string,
+  input: T,
+  count: number,
+  threads: number,
+  work: Work<T, R>,
+  progress?: (taken: number, count: number) => void,
+): ItemResults<R> {
   const counters = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, threads)));
   const ports = Array.from({ length: Math.max(0, Math.min(threads, count) - 1) }, (_, i) => {
     const { port1, port2 } = new MessageChannel();
@@ -62,7 +80,9 @@ export function runItems<T, R>(script: string, tag: string, input: T, count: num
   const busy = new Set<number>();
   let failure: unknown;
   try {
-    for (const [i, r] of takeItems(input, count, 0, counters, work)) {
+    // After each item of this thread: how many every thread has taken so far (the shared counter).
+    const taken = progress && (() => progress(Math.min(Atomics.load(counters, 0), count), count));
+    for (const [i, r] of takeItems(input, count, 0, counters, work, taken)) {
       results[i] = r;
       busy.add(0);
     }

@@ -70,6 +70,12 @@ export interface SynthesizeOptions {
    * @default 1 below 200 (`PARALLEL_MIN_STACKS`) stacks, else the cores, at most 4 (`MAX_SYNTH_THREADS`)
    */
   readonly threads?: number;
+  /**
+   * Called as the stacks are built: how many of them the threads have taken so far, of how many
+   * (`npm run synth` shows it on a terminal).
+   * @default - no progress is reported
+   */
+  readonly progress?: (done: number, total: number) => void;
 }
 
 /** What {@link synthesize} did. */
@@ -110,7 +116,7 @@ export function synthesize(options: SynthesizeOptions): SynthResult {
   const staging = mkdtempSync(`${outdir}.staging-`);
   try {
     const names = stackNames(config);
-    const { results: outcomes, threads } = synthStacks(config, names, staging, options.strict === true, options.threads);
+    const { results: outcomes, threads } = synthStacks(config, names, staging, options.strict === true, options.threads, options.progress);
     const errors = outcomes.flatMap((o) => o.errors);
     const warnings = outcomes.flatMap((o) => o.warnings);
     const manifest: { version?: string; hclOutput?: boolean; stacks: Record<string, unknown> } = { stacks: {} };
@@ -206,10 +212,11 @@ function synthStacks(
   staging: string,
   strict: boolean,
   threads?: number,
+  progress?: SynthesizeOptions["progress"],
 ): ItemResults<StackOutcome> {
   const wanted = threads ?? (names.length < PARALLEL_MIN_STACKS ? 1 : Math.min(availableParallelism(), MAX_SYNTH_THREADS));
   const n = canRunInWorker(__filename) ? wanted : 1;
-  return runItems(__filename, SYNTH_WORKER_TAG, { config, names, staging, strict }, names.length, n, synthStack);
+  return runItems(__filename, SYNTH_WORKER_TAG, { config, names, staging, strict }, names.length, n, synthStack, progress);
 }
 
 /**
