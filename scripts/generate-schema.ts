@@ -1,7 +1,7 @@
 // `npm run schema`: writes setup.schema.json (the JSON Schema of setup.config.json, for editors) and
 // docs/configuration.md (the reference) from the same zod schema that validates the configuration.
 // A test fails when either is stale.
-import { readFileSync, writeFileSync } from "fs";
+import { mkdirSync, readFileSync, writeFileSync } from "fs";
 import { resolve } from "path";
 import { configJsonSchema } from "../modules/app/config";
 import { ConfigExample, renderConfigurationDoc } from "./lib/config-doc";
@@ -49,6 +49,7 @@ export function run(argv: readonly string[], io: CommandIo = processIo()): numbe
     writeFileSync(file, renderSchema());
     io.out(`wrote ${file}\n`);
     const doc = resolve(io.root, "docs", "configuration.md");
+    mkdirSync(resolve(io.root, "docs"), { recursive: true });
     writeFileSync(doc, renderConfigDoc());
     io.out(`wrote ${doc}\n`);
     return EXIT.ok;

@@ -147,7 +147,8 @@ test("npm run schema goes through the kit too: --help exits 0, an unknown option
   expect(err).toEqual(["schema: unknown option --bogus; see --help\nusage: npm run schema"]);
   expect(readdirSync(root)).toEqual([]);
   expect(schema([], io)).toBe(EXIT.ok);
-  expect(readdirSync(root)).toEqual(["setup.schema.json"]);
+  expect(readdirSync(root)).toEqual(["docs", "setup.schema.json"]);
+  expect(readdirSync(join(root, "docs"))).toEqual(["configuration.md"]);
 });
 
 describe("progress: on stderr, only on a terminal", () => {
