@@ -3,7 +3,7 @@
 // that nothing compiles this file: one node start-up per synth, and no esbuild start-up when the
 // bundle is current. The bundle's bytes, and so the synthesized stacks, are the same either way.
 "use strict";
-const { existsSync, readdirSync, statSync } = require("fs");
+const { existsSync, readdirSync, renameSync, rmSync, statSync } = require("fs");
 const { dirname, join, resolve } = require("path");
 
 const ROOT = resolve(__dirname, "..");
@@ -49,8 +49,22 @@ function synth() {
     process.exitCode = 1;
     return;
   }
-  if (process.env.SYNTH_REBUILD === "1" || !bundleIsCurrent()) require("esbuild").buildSync({ ...BUILD_OPTIONS, outfile: BUNDLE });
+  if (process.env.SYNTH_REBUILD === "1" || !bundleIsCurrent()) buildBundle();
   require(BUNDLE);
+}
+
+/**
+ * Bundles into a file of this process, then renames it over the bundle: a build that fails (a full
+ * disk, a file size limit, a kill) leaves the previous bundle whole, never a cut one that looks current.
+ */
+function buildBundle() {
+  const temporary = `${BUNDLE}.${process.pid}.tmp`;
+  try {
+    require("esbuild").buildSync({ ...BUILD_OPTIONS, outfile: temporary });
+    renameSync(temporary, BUNDLE);
+  } finally {
+    rmSync(temporary, { force: true });
+  }
 }
 
 if (require.main === module) synth();

@@ -6,7 +6,7 @@
 import { ChildProcess, spawn, spawnSync } from "child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
-import { join } from "path";
+import { dirname, join } from "path";
 import { INCOMPLETE_MARKER } from "../../modules/app/synth/output-journal";
 import { ROOT } from "../support/configs";
 
@@ -145,6 +145,18 @@ describe("faults while the synth writes cdktf.out", () => {
     expect(existsSync(join(cwd, "cdktf.out", INCOMPLETE_MARKER))).toBe(false);
     expect(versions(cwd)).toEqual({ stacks: Array(STACKS).fill("old"), manifest: expect.any(Array) });
     expect(versions(cwd).manifest).toHaveLength(STACKS);
+  });
+
+  test("a bundle build cut short (a file size limit) fails, and leaves the bundle whole for the next synth", () => {
+    const bundle = join(ROOT, "cdktf.out", "app", "main.js");
+    const cwd = mkdtempSync(join(work, "bundle-"));
+    expect(synth(cwd, oldConfig).status).toBe(0);
+    const before = readFileSync(bundle, "utf8");
+    const cut = synth(cwd, oldConfig, "ulimit -f 1; export SYNTH_REBUILD=1");
+    expect(cut.status).not.toBe(0);
+    expect(readFileSync(bundle, "utf8")).toBe(before);
+    expect(readdirSync(dirname(bundle)).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    expect(synth(cwd, newConfig).status).toBe(0);
   });
 
   test("a file size limit that fails the manifest: exit 1 saying how far it got, the old manifest intact, marked; repaired next", () => {
