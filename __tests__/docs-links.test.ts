@@ -7,12 +7,6 @@ import { dirname, join, relative, resolve } from "path";
 
 const ROOT = join(__dirname, "..");
 
-// Written by others in parallel (issue 19): the configuration reference, generated from the schema,
-// and the library's page. Until they are merged, a link to exactly one of these files (no #anchor) is
-// allowed while the file is missing. TODO after the merge of issue 19: drop this list, so that a
-// missing page fails like any other.
-const PENDING_PAGES = new Set(["docs/configuration.md", "docs/library.md"]);
-
 /** The anchor GitHub gives a heading: lower case, punctuation removed, spaces to hyphens (github-slugger). */
 function slug(heading: string): string {
   const text = heading
@@ -70,7 +64,7 @@ function linkTargets(markdown: string): string[] {
 }
 
 /** What is wrong with one page's links, as `file: target: why`, relative to `root`. */
-function brokenLinks(root: string, file: string, pending: ReadonlySet<string> = PENDING_PAGES): string[] {
+function brokenLinks(root: string, file: string): string[] {
   const problems: string[] = [];
   const page = join(root, file);
   for (const target of linkTargets(readFileSync(page, "utf8"))) {
@@ -79,7 +73,7 @@ function brokenLinks(root: string, file: string, pending: ReadonlySet<string> = 
     const resolved = path === "" ? page : resolve(dirname(page), decodeURIComponent(path));
     const name = relative(root, resolved).split("\\").join("/");
     if (!existsSync(resolved)) {
-      if (!(pending.has(name) && anchor === undefined)) problems.push(`${file}: ${target}: no file ${name}`);
+      problems.push(`${file}: ${target}: no file ${name}`);
       continue;
     }
     if (anchor === undefined) continue;
@@ -101,12 +95,11 @@ describe("the documentation's links resolve", () => {
     expect(brokenLinks(ROOT, file)).toEqual([]);
   });
 
-  test("the README links to every page of docs/ (and to the pages written elsewhere)", () => {
+  test("the README links to every page of docs/", () => {
     const linked = new Set(
       linkTargets(readFileSync(join(ROOT, "README.md"), "utf8")).map((t) => relative(ROOT, resolve(ROOT, t.split("#")[0]))),
     );
-    for (const page of [...PAGES.filter((p) => p !== "README.md"), ...PENDING_PAGES])
-      expect([page, linked.has(page)]).toEqual([page, true]);
+    for (const page of PAGES.filter((p) => p !== "README.md")) expect([page, linked.has(page)]).toEqual([page, true]);
   });
 });
 
@@ -140,7 +133,7 @@ describe("the link check itself", () => {
           "# Top",
           "[ok](docs/a.md) [ok](docs/a.md#its-part) [ok](#top) [ok](https://example.com/x#y) `[code](nowhere.md)`",
           "[gone](docs/gone.md) [no anchor](docs/a.md#no-such-part) [no anchor here](#bottom) [not md](help#x)",
-          "[pending](docs/library.md) [pending, with an anchor](docs/configuration.md#fields)",
+          "[missing](docs/library.md) [missing, with an anchor](docs/configuration.md#fields)",
           "```md",
           "[in a fence](fenced.md)",
           "```",
@@ -151,10 +144,9 @@ describe("the link check itself", () => {
         'README.md: docs/a.md#no-such-part: no heading "#no-such-part" in docs/a.md',
         'README.md: #bottom: no heading "#bottom" in README.md',
         "README.md: help#x: an anchor into help, which is not Markdown",
+        "README.md: docs/library.md: no file docs/library.md",
         "README.md: docs/configuration.md#fields: no file docs/configuration.md",
       ]);
-      // Without the pending list, the pages written elsewhere count as missing like any other.
-      expect(brokenLinks(root, "README.md", new Set())).toContain("README.md: docs/library.md: no file docs/library.md");
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
