@@ -93,7 +93,7 @@ describe("--strict", () => {
   test("an unknown argument is a usage error (exit 2), nothing written", () => {
     const { status, lines, written } = run(shippedConfig(), ["--strcit"]);
     expect([status, written]).toEqual([2, false]);
-    expect(lines).toEqual([`Error: unknown argument "--strcit"\n${SYNTH_USAGE}`]);
+    expect(lines).toEqual(['synth: unknown argument "--strcit"; see --help\nusage: npm run synth [-- --strict] [--json]']);
   });
 
   test("--help prints the usage with the exit codes and exits 0, writing nothing", () => {

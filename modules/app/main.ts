@@ -62,7 +62,7 @@ export const SYNTH_USAGE = [
 ].join("\n");
 
 /**
- * What main.ts does, as a function: synthesizes the configuration named by SETUP_CONFIG
+ * What main.ts does, as a function (usage errors worded as the commands' kit words them, scripts/lib/cli.ts): synthesizes the configuration named by SETUP_CONFIG
  * (default `defaultConfigFile`) into CDKTF_OUTDIR (default cdktf.out), reports the warnings that
  * need action and errors through `report`, and returns the process exit code: 0; 1 having written
  * no stack (bad input; with `--strict`, an unacknowledged warning); 2 for an unknown argument.
@@ -81,13 +81,14 @@ export function main(
   }
   const unknown = argv.find((a) => a !== "--strict" && a !== "--json");
   if (unknown !== undefined) {
-    report(`Error: unknown argument ${JSON.stringify(unknown)}\n${SYNTH_USAGE}`);
+    report(`synth: unknown argument ${JSON.stringify(unknown)}; see --help\n${SYNTH_USAGE.split("\n")[0]}`);
     return 2;
   }
   const threads = env.SYNTH_THREADS === undefined || env.SYNTH_THREADS === "" ? undefined : Number(env.SYNTH_THREADS);
   if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 64)) {
     report(
-      `Error: SYNTH_THREADS=${JSON.stringify(env.SYNTH_THREADS)} must be a whole number from 1 to 64 (threads that synthesize)\n${SYNTH_USAGE}`,
+      `synth: SYNTH_THREADS=${JSON.stringify(env.SYNTH_THREADS)} must be a whole number from 1 to 64 (threads that synthesize); ` +
+        `see --help\n${SYNTH_USAGE.split("\n")[0]}`,
     );
     return 2;
   }
