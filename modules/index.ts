@@ -11,12 +11,12 @@ export {
   CIS_PASSWORD_POLICY,
   PasswordPolicySettings,
 } from "./iam/account-password-policy";
-export { AdminGroup, AdminGroupProps } from "./iam/admin-group";
+export { AdminGroup, AdminGroupProps, IAdminGroup } from "./iam/admin-group";
 export { AdminUser, AdminUserProps, ConsoleAccess, IAdminUser } from "./iam/admin-user";
 
 // IAM Identity Center: the guide's recommended administrators
 export { AccountAssignment, AccountAssignmentProps } from "./identity-center/account-assignment";
-export { IdentityCenterGroup, IdentityCenterGroupProps } from "./identity-center/group";
+export { IIdentityCenterGroup, IdentityCenterGroup, IdentityCenterGroupProps } from "./identity-center/group";
 export { IdentityCenterInstance } from "./identity-center/instance";
 export { AdministratorPermissionSet, AdministratorPermissionSetProps } from "./identity-center/permission-set";
 export { IdentityCenterUser, IdentityCenterUserProps } from "./identity-center/user";

@@ -4,7 +4,7 @@ import { IamUser } from "@cdktf/provider-aws/lib/iam-user";
 import { IamUserGroupMembership } from "@cdktf/provider-aws/lib/iam-user-group-membership";
 import { IamUserLoginProfile } from "@cdktf/provider-aws/lib/iam-user-login-profile";
 import { Construct } from "constructs";
-import { AccountPasswordPolicy, AdminGroup, AdminUser, AdminUserProps, CIS_PASSWORD_POLICY } from "../../modules";
+import { AccountPasswordPolicy, AdminGroup, AdminUser, AdminUserProps, CIS_PASSWORD_POLICY, IAdminGroup } from "../../modules";
 
 function synthUser(props: Partial<AdminUserProps> = {}): string {
   return Testing.synthScope((scope: Construct) => {
@@ -80,5 +80,19 @@ describe("AdminUser", () => {
 
   test("fails if the path is not / or /.../", () => {
     expect(() => synthUser({ path: "/ops" })).toThrow('path: "/ops" is not a valid IAM path');
+  });
+
+  test("takes any IAdminGroup: a group made elsewhere gets the membership by its name, and its MFA rule applies", () => {
+    const synthed = Testing.synthScope((scope: Construct) => {
+      const group: IAdminGroup = Object.assign(new Construct(scope, "ExistingGroup"), {
+        groupName: "PlatformAdmins",
+        groupArn: "arn:aws:iam::111122223333:group/PlatformAdmins",
+        enforceMfa: true,
+        mfaNotRequiredFor: [],
+      });
+      const user = new AdminUser(scope, "AdminUser-alice", { userName: "alice", group });
+      expect([user.mfaRequired, user.consoleAccess]).toEqual([true, true]);
+    });
+    expect(synthed).toHaveResourceWithProperties(IamUserGroupMembership, { groups: ["PlatformAdmins"] });
   });
 });

@@ -1,4 +1,4 @@
-import { Construct } from "constructs";
+import { Construct, IConstruct } from "constructs";
 
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
@@ -8,6 +8,18 @@ import { IamGroupPolicyAttachment } from "@cdktf/provider-aws/lib/iam-group-poli
 import { validateIamName, validateIamPath } from "../core/aws-rules";
 import { warn } from "../core/warnings";
 import { DEFAULTS } from "../core/defaults";
+
+/** An administrators group as its users see it (as aws-cdk's `IGroup`): what an `AdminUser` needs of it. */
+export interface IAdminGroup extends IConstruct {
+  /** Name of the group. */
+  readonly groupName: string;
+  /** ARN of the group. */
+  readonly groupArn: string;
+  /** Whether the group's policy denies its members everything but MFA setup until they sign in with MFA. */
+  readonly enforceMfa: boolean;
+  /** Users the MFA policy exempts (without console access only), sorted. */
+  readonly mfaNotRequiredFor: readonly string[];
+}
 
 /** Properties of an {@link AdminGroup}. */
 export interface AdminGroupProps {
@@ -89,7 +101,7 @@ export const MFA_POLICY_NAME = "ManageOwnCredentialsRequireMFA";
  * The guide's administrators group: an IAM group with the AWS managed
  * `AdministratorAccess` policy attached and, by default, MFA enforced.
  */
-export class AdminGroup extends Construct {
+export class AdminGroup extends Construct implements IAdminGroup {
   /** The IAM group. */
   public readonly group: IamGroup;
   /** Name of the group. */

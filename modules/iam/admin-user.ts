@@ -6,7 +6,7 @@ import { IamUser } from "@cdktf/provider-aws/lib/iam-user";
 import { IamUserGroupMembership } from "@cdktf/provider-aws/lib/iam-user-group-membership";
 import { IamUserLoginProfile } from "@cdktf/provider-aws/lib/iam-user-login-profile";
 import { AccountPasswordPolicy } from "./account-password-policy";
-import { AdminGroup } from "./admin-group";
+import type { IAdminGroup } from "./admin-group";
 import { validateIamName, validateIamPath } from "../core/aws-rules";
 import { DEFAULTS } from "../core/defaults";
 
@@ -29,7 +29,7 @@ export interface AdminUserProps {
   /** Name of the IAM user: 1-64 of letters, digits and `+=,.@_-`. */
   readonly userName: string;
   /** The administrators group the user joins. */
-  readonly group: AdminGroup;
+  readonly group: IAdminGroup;
   /**
    * IAM path of the user.
    * @default "/"
@@ -105,7 +105,7 @@ export class AdminUser extends Construct implements IAdminUser {
   /** The user's membership of the administrators group. */
   public readonly groupMembership: IamUserGroupMembership;
   /** The administrators group the user is in. */
-  public readonly group: AdminGroup;
+  public readonly group: IAdminGroup;
   /** Whether the initial console password is encrypted with a PGP key. */
   public readonly passwordPgpProtected: boolean;
   /** Whether the user existed before and is imported ({@link AdminUserProps.adopt}). */

@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { SsoadminAccountAssignment } from "@cdktf/provider-aws/lib/ssoadmin-account-assignment";
 import { ACCOUNT_ID } from "../core/aws-rules";
 import { AdministratorPermissionSet } from "./permission-set";
-import { IdentityCenterGroup } from "./group";
+import type { IIdentityCenterGroup } from "./group";
 
 /** Properties of an {@link AccountAssignment}. */
 export interface AccountAssignmentProps {
@@ -11,7 +11,7 @@ export interface AccountAssignmentProps {
   /** The permission set the group gets. */
   readonly permissionSet: AdministratorPermissionSet;
   /** The group that gets the permission set. */
-  readonly group: IdentityCenterGroup;
+  readonly group: IIdentityCenterGroup;
   /** The account (12 digits) the permission set is provisioned in. */
   readonly accountId: string;
 }

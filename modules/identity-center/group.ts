@@ -1,8 +1,16 @@
-import { Construct } from "constructs";
+import { Construct, IConstruct } from "constructs";
 import { DataAwsIdentitystoreGroup } from "@cdktf/provider-aws/lib/data-aws-identitystore-group";
 import { IdentitystoreGroup } from "@cdktf/provider-aws/lib/identitystore-group";
 import { validateIdentityStoreName } from "../core/aws-rules";
 import { DEFAULTS } from "../core/defaults";
+
+/** An Identity Center group as users and assignments see it: its id in the identity store. */
+export interface IIdentityCenterGroup extends IConstruct {
+  /** The group's id in the identity store. */
+  readonly groupId: string;
+  /** The group's display name. */
+  readonly displayName: string;
+}
 
 /** Properties of an {@link IdentityCenterGroup}. */
 export interface IdentityCenterGroupProps {
@@ -21,7 +29,7 @@ export interface IdentityCenterGroupProps {
 }
 
 /** The Identity Center group that gets the administrator permission set: created, or looked up. */
-export class IdentityCenterGroup extends Construct {
+export class IdentityCenterGroup extends Construct implements IIdentityCenterGroup {
   /** The group's id in the identity store (the principal of the account assignments). */
   public readonly groupId: string;
   /** The created group (not with `existing`). */

@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { IdentitystoreGroupMembership } from "@cdktf/provider-aws/lib/identitystore-group-membership";
 import { IdentitystoreUser } from "@cdktf/provider-aws/lib/identitystore-user";
 import { validateIdentityStoreName } from "../core/aws-rules";
-import { IdentityCenterGroup } from "./group";
+import type { IIdentityCenterGroup } from "./group";
 
 /** Properties of an {@link IdentityCenterUser}. */
 export interface IdentityCenterUserProps {
@@ -19,7 +19,7 @@ export interface IdentityCenterUserProps {
   /** Primary work email: Identity Center sends the invitation and password resets there. */
   readonly email: string;
   /** The group the user joins. */
-  readonly group: IdentityCenterGroup;
+  readonly group: IIdentityCenterGroup;
 }
 
 /**
