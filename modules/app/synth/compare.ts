@@ -11,12 +11,39 @@ import { STACK_FILES } from "./output-journal";
 /** The file in the output folder that records which configuration file the last synth read. */
 export const SYNTH_SOURCE_FILE = "synth-source.json";
 
-/** What {@link SYNTH_SOURCE_FILE} records: the configuration file, and the user each user's resource belongs to. */
+/** The user of each resource that belongs to one, by stack, then by address (`aws_iam_user.<name>`). */
+export type ResourceUsers = Readonly<Record<string, Readonly<Record<string, string>>>>;
+
+/** What {@link SYNTH_SOURCE_FILE} records: the configuration file, and whose each resource a later synth may warn of deleting is. */
 export interface SynthSource {
   /** The configuration file the synth read (absolute). */
   readonly configFile: string;
-  /** By stack, the user of each resource that belongs to one, by address: a later synth tells a departed user's deletions by it. */
-  readonly users?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /**
+   * By stack, then by user: the addresses of the user's resources whose deletion a later synth warns of
+   * ({@link DELETION_CONSEQUENCE}'s types). A departed user's deletions are told by it, without reading an id.
+   */
+  readonly users?: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
+}
+
+/** The part of the users of this synth that {@link SynthSource.users} keeps (the types a deletion warning names). */
+export function usersToRecord(users: ResourceUsers): NonNullable<SynthSource["users"]> {
+  const kept: Record<string, Record<string, string[]>> = {};
+  for (const [stack, byAddress] of Object.entries(users)) {
+    for (const [address, user] of Object.entries(byAddress)) {
+      if (!(address.split(".")[0] in DELETION_CONSEQUENCE)) continue;
+      ((kept[stack] ??= {})[user] ??= []).push(address);
+    }
+  }
+  return kept;
+}
+
+/** {@link SynthSource.users} read back as {@link ResourceUsers}. */
+function recordedUsers(source: SynthSource | undefined): ResourceUsers {
+  const users: Record<string, Record<string, string>> = {};
+  for (const [stack, byUser] of Object.entries(source?.users ?? {})) {
+    for (const [user, addresses] of Object.entries(byUser)) for (const address of addresses) (users[stack] ??= {})[address] = user;
+  }
+  return users;
 }
 
 /** The {@link SynthSource} the previous synth left in the output folder, if any. */
@@ -105,9 +132,10 @@ export function replacementWarnings(
   previous: ReadonlyMap<string, string>,
   config: SetupConfig,
   hclJson: ReadonlyMap<string, string>,
-  users: { readonly before: SynthSource["users"]; readonly after: SynthSource["users"] },
+  users: { readonly before: SynthSource | undefined; readonly after: ResourceUsers },
 ): SynthWarning[] {
   const warnings: SynthWarning[] = [];
+  const recorded = recordedUsers(users.before);
   for (const name of names) {
     const before = previous.get(name);
     if (before === undefined) continue;
@@ -122,7 +150,7 @@ export function replacementWarnings(
       String((body["//"] as { metadata?: { path?: string } } | undefined)?.metadata?.path ?? name);
     const warn = (id: "replacement" | "ignored-change" | "deletion", message: string, body: Record<string, unknown>, address: string) => {
       const path = pathOf(body);
-      const user = users.after?.[name]?.[address] ?? users.before?.[name]?.[address];
+      const user = users.after[name]?.[address] ?? recorded[name]?.[address];
       const ack = acknowledgementOf(config, { stack: name, user }, id);
       const decided = ack === undefined ? {} : { reason: config.acknowledge[ack].reason };
       warnings.push({

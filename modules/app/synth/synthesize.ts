@@ -20,6 +20,7 @@ import {
   previousSynthSource,
   SYNTH_SOURCE_FILE,
   replacementWarnings,
+  usersToRecord,
 } from "./compare";
 import { resourceUsers } from "../places";
 
@@ -154,11 +155,11 @@ export function synthesize(options: SynthesizeOptions): SynthResult {
       new Map(names.map((name) => [name, stackDirs.get(name)!])),
       [STACK_FILES.json, STACK_FILES.hcl, CHECKOV_CONFIG_FILE],
       [
-        [SYNTH_SOURCE_FILE, JSON.stringify({ configFile: resolve(options.configFile), users }, null, 2) + "\n"],
+        [SYNTH_SOURCE_FILE, JSON.stringify({ configFile: resolve(options.configFile), users: usersToRecord(users) }) + "\n"],
         ["manifest.json", JSON.stringify(manifest, null, 2)],
       ],
     );
-    const compared = replacementWarnings(outdir, names, previous, config, hclJson, { before: source?.users, after: users });
+    const compared = replacementWarnings(outdir, names, previous, config, hclJson, { before: source, after: users });
     const replacements = [...compared, ...(previous.size > 0 ? staleComparisonAcknowledgements(config, compared) : [])];
     const repaired = interrupted && repairedMessage(outdir, interrupted);
     return { outdir, stacks: names, warnings: [...checked, ...replacements], replacements, threads, ...(repaired ? { repaired } : {}) };
