@@ -209,6 +209,22 @@ describe("acknowledging a change since the last synth", () => {
     ]);
   });
 
+  test("a synth-source.json of another shape (hand-edited) is read as recording no user: the deletion is still warned of", () => {
+    const { outdir } = synth(twoUsers);
+    writeFileSync(
+      join(outdir, "synth-source.json"),
+      JSON.stringify({ configFile: "x", users: { prod: { bob: 5 }, staging: null } }),
+    );
+    const next = synth(
+      { accounts: [account()], acknowledge: [{ id: "deletion", reason, account: "prod", user: "bob" }] } as SetupConfigInput,
+      outdir,
+    );
+    expect(next.replacements.map((w) => [w.id, w.kind])).toEqual([
+      ["deletion", "action"],
+      ["stale-acknowledgement", "action"],
+    ]);
+  });
+
   test("left in place, it is stale at the next synth, which has no such change (it would hide the next deletion)", () => {
     const first = synth(twoUsers);
     const config = { accounts: [account()], acknowledge: [{ id: "deletion", reason, user: "bob" }] } as SetupConfigInput;

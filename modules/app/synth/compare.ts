@@ -37,11 +37,15 @@ export function usersToRecord(users: ResourceUsers): NonNullable<SynthSource["us
   return kept;
 }
 
-/** {@link SynthSource.users} read back as {@link ResourceUsers}. */
+/** {@link SynthSource.users} read back as {@link ResourceUsers}; what is not of that shape (a hand-edited file) is left out. */
 function recordedUsers(source: SynthSource | undefined): ResourceUsers {
   const users: Record<string, Record<string, string>> = {};
-  for (const [stack, byUser] of Object.entries(source?.users ?? {})) {
-    for (const [user, addresses] of Object.entries(byUser)) for (const address of addresses) (users[stack] ??= {})[address] = user;
+  const entries = (value: unknown) => (value !== null && typeof value === "object" ? Object.entries(value) : []);
+  for (const [stack, byUser] of entries(source?.users)) {
+    for (const [user, addresses] of entries(byUser)) {
+      if (!Array.isArray(addresses)) continue;
+      for (const address of addresses) if (typeof address === "string") (users[stack] ??= {})[address] = user;
+    }
   }
   return users;
 }
