@@ -211,10 +211,7 @@ describe("acknowledging a change since the last synth", () => {
 
   test("a synth-source.json of another shape (hand-edited) is read as recording no user: the deletion is still warned of", () => {
     const { outdir } = synth(twoUsers);
-    writeFileSync(
-      join(outdir, "synth-source.json"),
-      JSON.stringify({ configFile: "x", users: { prod: { bob: 5 }, staging: null } }),
-    );
+    writeFileSync(join(outdir, "synth-source.json"), JSON.stringify({ configFile: "x", users: { prod: { bob: 5 }, staging: null } }));
     const next = synth(
       { accounts: [account()], acknowledge: [{ id: "deletion", reason, account: "prod", user: "bob" }] } as SetupConfigInput,
       outdir,
