@@ -209,6 +209,12 @@ export const accountId = () =>
   z.string({ error: 'must be a string of 12 digits (quote it: "111122223333")' }).regex(ACCOUNT_ID.pattern, { error: ACCOUNT_ID.rule });
 export const assumeRoleArn = () =>
   z.string().regex(ROLE_ARN.pattern, { error: ROLE_ARN.rule }).optional().describe("Role the provider assumes in the account");
+export const planRoleArn = () =>
+  z
+    .string()
+    .regex(ROLE_ARN.pattern, { error: ROLE_ARN.rule })
+    .optional()
+    .describe("Read-only role a pull-request plan job assumes (docs/ci.md); assumeRoleArn is the apply role");
 export const tags = () =>
   z
     .record(tagKeySchema, tagValueSchema)
@@ -222,11 +228,7 @@ export const AccountSchema = z.strictObject({
   region: region().describe("AWS region of the provider, e.g. us-east-1"),
   accountId: accountId().optional().describe("Expected account id; becomes allowed_account_ids on the provider"),
   assumeRoleArn: assumeRoleArn(),
-  planRoleArn: z
-    .string()
-    .regex(ROLE_ARN.pattern, { error: ROLE_ARN.rule })
-    .optional()
-    .describe("Read-only role a pull-request plan job assumes (docs/ci.md); assumeRoleArn is the apply role"),
+  planRoleArn: planRoleArn(),
   tags: tags(),
   accountAlias: z
     .string()

@@ -49,25 +49,12 @@ export function crossChecks(config: Record<string, unknown>, ctx: z.core.$Refine
     };
     inPartition(["accounts", a, "assumeRoleArn"], assumeRoleArn);
     inPartition(["accounts", a, "planRoleArn"], account.planRoleArn);
-    if (typeof accountId === "string" && typeof account.planRoleArn === "string" && ROLE_ARN.pattern.test(account.planRoleArn)) {
-      const roleAccount = account.planRoleArn.split(":")[4];
-      if (roleAccount !== accountId) {
-        issue(["accounts", a, "planRoleArn"], account.planRoleArn, `is a role in account ${roleAccount}, not in accountId ${accountId}`);
-      }
-    }
+    roleOfAccount(issue, ["accounts", a, "planRoleArn"], account.planRoleArn, accountId);
     if (backend.type === "s3" && typeof backend.key === "string" && backend.key.includes("{accountId}") && accountId === undefined) {
       issue(["accounts", a, "accountId"], undefined, '(required: backend.key contains "{accountId}", the account of this stack\'s state)');
     }
-    if (
-      typeof accountId === "string" &&
-      ACCOUNT_ID.pattern.test(accountId) &&
-      typeof assumeRoleArn === "string" &&
-      ROLE_ARN.pattern.test(assumeRoleArn)
-    ) {
-      const roleAccount = assumeRoleArn.split(":")[4];
-      if (roleAccount !== accountId) {
-        issue(["accounts", a, "assumeRoleArn"], assumeRoleArn, `is a role in account ${roleAccount}, not in accountId ${accountId}`);
-      }
+    if (typeof accountId === "string" && ACCOUNT_ID.pattern.test(accountId)) {
+      roleOfAccount(issue, ["accounts", a, "assumeRoleArn"], assumeRoleArn, accountId);
     }
     if (
       Array.isArray(account.adminUsers) &&
@@ -213,6 +200,13 @@ function acknowledgementChecks(config: Record<string, unknown>, ic: Record<strin
 
 type Issue = (path: PropertyKey[], input: unknown, message: string) => void;
 
+/** A role (a well-formed role ARN) of another account than the entry's `accountId`: the provider would fail to assume it. */
+function roleOfAccount(issue: Issue, path: PropertyKey[], arn: unknown, accountId: unknown): void {
+  if (typeof accountId !== "string" || typeof arn !== "string" || !ROLE_ARN.pattern.test(arn)) return;
+  const roleAccount = arn.split(":")[4];
+  if (roleAccount !== accountId) issue(path, arn, `is a role in account ${roleAccount}, not in accountId ${accountId}`);
+}
+
 /** The rules of `identityCenter` across entries; returns the names of the accounts it assigns. */
 function identityCenterChecks(ic: Record<string, unknown>, accounts: [Record<string, unknown>, number][], issue: Issue): Set<unknown> {
   const names = new Map(accounts.map(([account, a]) => [account.name, a]));
@@ -221,19 +215,8 @@ function identityCenterChecks(ic: Record<string, unknown>, accounts: [Record<str
     issue(["identityCenter", "name"], name, `is already the name of accounts[${names.get(name)}] (stack names must be unique)`);
   }
   const { accountId, assumeRoleArn } = ic;
-  if (typeof accountId === "string" && typeof assumeRoleArn === "string" && ROLE_ARN.pattern.test(assumeRoleArn)) {
-    const roleAccount = assumeRoleArn.split(":")[4];
-    if (roleAccount !== accountId) {
-      issue(["identityCenter", "assumeRoleArn"], assumeRoleArn, `is a role in account ${roleAccount}, not in accountId ${accountId}`);
-    }
-  }
-  const { planRoleArn } = ic;
-  if (typeof accountId === "string" && typeof planRoleArn === "string" && ROLE_ARN.pattern.test(planRoleArn)) {
-    const roleAccount = planRoleArn.split(":")[4];
-    if (roleAccount !== accountId) {
-      issue(["identityCenter", "planRoleArn"], planRoleArn, `is a role in account ${roleAccount}, not in accountId ${accountId}`);
-    }
-  }
+  roleOfAccount(issue, ["identityCenter", "assumeRoleArn"], assumeRoleArn, accountId);
+  roleOfAccount(issue, ["identityCenter", "planRoleArn"], ic.planRoleArn, accountId);
   const partition = typeof ic.region === "string" ? partitionOf(ic.region) : undefined;
   if (partition && typeof assumeRoleArn === "string" && assumeRoleArn.startsWith("arn:") && partitionOfArn(assumeRoleArn) !== partition) {
     issue(

@@ -5,7 +5,6 @@ import { DEFAULTS } from "../../core/defaults";
 import { ACKNOWLEDGEABLE, WarningId } from "../../core/warnings";
 import {
   DYNAMODB_TABLE,
-  ROLE_ARN,
   S3_BUCKET,
   S3_KEY,
   SESSION_DURATION,
@@ -16,7 +15,7 @@ import {
   PERMISSION_SET_NAME,
   sessionDurationAllowed,
 } from "../../core/aws-rules";
-import { region, stackName, accountId, assumeRoleArn, tags, AccountSchema } from "./account-schema";
+import { region, stackName, accountId, assumeRoleArn, planRoleArn, tags, AccountSchema } from "./account-schema";
 import { crossChecks, isRecord } from "./cross-checks";
 
 /** Schema of an entry of `acknowledge`: a decided warning, why, and where. */
@@ -117,11 +116,7 @@ export const IdentityCenterSchema = z
     region: region().describe("Region of the IAM Identity Center instance"),
     accountId: accountId().describe("The management account, or the delegated administrator account of Identity Center"),
     assumeRoleArn: assumeRoleArn(),
-    planRoleArn: z
-      .string()
-      .regex(ROLE_ARN.pattern, { error: ROLE_ARN.rule })
-      .optional()
-      .describe("Read-only role a pull-request plan job assumes (docs/ci.md); assumeRoleArn is the apply role"),
+    planRoleArn: planRoleArn(),
     tags: tags(),
     group: z
       .strictObject({
