@@ -91,6 +91,42 @@ describe("synthesis on several threads", () => {
     expect(existsSync(threaded.outdir) && readdirSync(threaded.outdir).includes("stacks")).toBe(false);
   });
 
+  test("terraform's version is asked once per thread, not once per import block (cdktf checks it for each)", () => {
+    // A terraform that counts its runs: cdktf runs `$TERRAFORM_BINARY_NAME version` in a shell.
+    const dir = mkdtempSync(join(tmpdir(), "counting-terraform-"));
+    const log = join(dir, "runs.log");
+    const fake = join(dir, "terraform");
+    writeFileSync(fake, `#!/bin/sh\necho "$@" >> '${log}'\necho 'Terraform v1.11.4'\n`, { mode: 0o755 });
+    const adopting = configOf(5, (c) => {
+      for (const account of c.accounts) {
+        account.incidentManager = { serviceLinkedRole: "adopt" };
+        account.adminGroup = { adopt: true };
+        account.adminUsers = [{ name: "alice", adopt: true, accessKeys: [] }];
+      }
+    });
+    const run = synth(adopting, "1", { TERRAFORM_BINARY_NAME: fake });
+    expect(run.status).toBe(0);
+    // role, group, its attachment, the user, its login profile: five import blocks in each of five stacks
+    const imports = [1, 2, 3, 4, 5].map(
+      (i) => JSON.parse(readFileSync(join(run.outdir, "stacks", `account-${i}`, "cdk.tf.json"), "utf8")).import.length,
+    );
+    expect(imports).toEqual([5, 5, 5, 5, 5]);
+    expect(readFileSync(log, "utf8").split("\n").filter(Boolean)).toEqual(["version"]);
+  });
+
+  test("a missing terraform is one problem per adopting account, not one per import block", () => {
+    const adopting = configOf(2, (c) => {
+      for (const account of c.accounts) {
+        account.adminGroup = { adopt: true };
+        account.adminUsers = [{ name: "alice", adopt: true, accessKeys: [] }];
+      }
+    });
+    const run = synth(adopting, "1", { TERRAFORM_BINARY_NAME: join(tmpdir(), "no-terraform-here", "terraform") });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("2 problems");
+    for (const i of [0, 1]) expect(run.stderr.split(`accounts[${i}]: adopting`)).toHaveLength(2);
+  });
+
   test.each(["0", "-1", "1.5", "many", "65"])("SYNTH_THREADS=%s: a usage error naming the variable and the rule, exit 2", (value) => {
     const lines: string[] = [];
     expect(main({ SYNTH_THREADS: value }, join(ROOT, "setup.config.json"), (l) => lines.push(l))).toBe(2);

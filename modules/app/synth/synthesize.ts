@@ -23,6 +23,7 @@ import {
   usersToRecord,
 } from "./compare";
 import { resourceUsers } from "../places";
+import { forgetBinaryVersions, withBinaryVersionsOnce } from "./binary-versions";
 
 /** Construct validations that failed: every message, one per line. */
 export class SynthError extends Error {
@@ -34,24 +35,29 @@ export class SynthError extends Error {
 
 /**
  * The messages of every failing construct validation. CDKTF's own check that terraform >= 1.5
- * is on PATH (it adds one to every import block) is said in the configuration's terms.
+ * is on PATH (it adds one to every import block) is said in the configuration's terms, once per account.
  */
 export function validationErrors(app: App, config: SetupConfig): string[] {
-  return app.node.findAll().flatMap((construct) =>
-    construct.node.validate().map((message) => {
-      const account = config.accounts.findIndex((a) => construct.node.path.startsWith(`${a.name}/`));
-      if (/version of terraform|terraform version/i.test(message) && account >= 0) {
-        return (
-          `accounts[${account}]: adopting (incidentManager.serviceLinkedRole "adopt", adminGroup.adopt or adminUsers[].adopt) ` +
-          `writes Terraform import blocks, and CDKTF checks at ` +
-          `synth time that terraform >= 1.5 is on PATH: ${message.split("\n")[0]} ` +
-          `(install Terraform 1.5 or later, or set TERRAFORM_BINARY_NAME to its path)`
-        );
-      }
-      return `[${construct.node.path}] ${message}`;
-    }),
+  // One line per distinct message: an account that adopts five things has five import blocks, one missing terraform.
+  return unique(
+    app.node.findAll().flatMap((construct) =>
+      construct.node.validate().map((message) => {
+        const account = config.accounts.findIndex((a) => construct.node.path.startsWith(`${a.name}/`));
+        if (/version of terraform|terraform version/i.test(message) && account >= 0) {
+          return (
+            `accounts[${account}]: adopting (incidentManager.serviceLinkedRole "adopt", adminGroup.adopt or adminUsers[].adopt) ` +
+            `writes Terraform import blocks, and CDKTF checks at ` +
+            `synth time that terraform >= 1.5 is on PATH: ${message.split("\n")[0]} ` +
+            `(install Terraform 1.5 or later, or set TERRAFORM_BINARY_NAME to its path)`
+          );
+        }
+        return `[${construct.node.path}] ${message}`;
+      }),
+    ),
   );
 }
+
+const unique = (lines: string[]): string[] => [...new Set(lines)];
 
 /** Options of {@link synthesize}. */
 export interface SynthesizeOptions {
@@ -215,6 +221,7 @@ function synthStacks(
   threads?: number,
   progress?: SynthesizeOptions["progress"],
 ): ItemResults<StackOutcome> {
+  forgetBinaryVersions();
   const wanted = threads ?? (names.length < PARALLEL_MIN_STACKS ? 1 : Math.min(availableParallelism(), MAX_SYNTH_THREADS));
   const n = canRunInWorker(__filename) ? wanted : 1;
   return runItems(__filename, SYNTH_WORKER_TAG, { config, names, staging, strict }, names.length, n, synthStack, progress);
@@ -249,7 +256,7 @@ function synthStack(work: StackWork, index: number, thread: number): StackOutcom
     const app = createApp(work.config, { outdir, skipValidation: true }, name);
     const dir = join(outdir, "stacks", name);
     // Validations run here, before anything is written (cdktf would run them while writing).
-    const errors = validationErrors(app, work.config);
+    const errors = withBinaryVersionsOnce(() => validationErrors(app, work.config));
     const warnings = synthWarnings(app);
     if (errors.length > 0 || (work.strict && warnings.some((w) => w.kind === "action"))) return { name, errors, warnings, dir };
     app.synth();
