@@ -6,9 +6,11 @@
 // synthesize against 1 s creating them, nearly all of it those 350 shells. The answer cannot change
 // during a synthesis, so each distinct check runs once per synthesis (per thread) and every
 // construct that has it gets its answer: a missing terraform is still reported for each of them.
+// A check that passed is not asked again in this process while PATH and the binary stay the same.
 import { ValidateBinaryVersion } from "cdktf/lib/validations/validate-binary-version";
 
 const answers = new Map<string, string[]>();
+const passed = new Set<string>();
 
 /** Forgets the answers, at the start of a synthesis (terraform may have been installed since the last). */
 export function forgetBinaryVersions(): void {
@@ -22,10 +24,12 @@ export function withBinaryVersionsOnce<R>(work: () => R): R {
   proto.validate = function (this: ValidateBinaryVersion): string[] {
     const check = this as unknown as { binary: string; versionCommand: string; versionConstraint: string; hint?: string };
     const key = JSON.stringify([check.binary, check.versionCommand, check.versionConstraint, check.hint]);
-    let answer = answers.get(key);
+    const where = JSON.stringify([key, process.env.PATH, process.env.TERRAFORM_BINARY_NAME]);
+    let answer = passed.has(where) ? [] : answers.get(key);
     if (answer === undefined) {
       answer = original.call(this);
       answers.set(key, answer);
+      if (answer.length === 0) passed.add(where);
     }
     return [...answer];
   };

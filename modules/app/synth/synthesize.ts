@@ -24,6 +24,7 @@ import {
 } from "./compare";
 import { resourceUsers } from "../places";
 import { forgetBinaryVersions, withBinaryVersionsOnce } from "./binary-versions";
+import { withoutTokenStackTraces } from "./stack-traces";
 
 /** Construct validations that failed: every message, one per line. */
 export class SynthError extends Error {
@@ -225,27 +226,6 @@ function synthStacks(
   const wanted = threads ?? (names.length < PARALLEL_MIN_STACKS ? 1 : Math.min(availableParallelism(), MAX_SYNTH_THREADS));
   const n = canRunInWorker(__filename) ? wanted : 1;
   return runItems(__filename, SYNTH_WORKER_TAG, { config, names, staging, strict }, names.length, n, synthStack, progress);
-}
-
-/**
- * Runs `work` while V8 skips formatting the stack traces cdktf captures for every token it makes
- * (`captureStackTrace` in cdktf/lib/tokens/private/stack-trace.js: `Error.captureStackTrace` on a
- * plain object, every frame, only ever read in the message of a token that fails to resolve). The
- * formatting was a fifth of a synthesis's time (`node --cpu-prof`, 200 stacks: 0.9 of 4.6 s).
- * Errors (instances of Error) keep V8's own format; the synthesized bytes are the same.
- */
-function withoutTokenStackTraces<R>(work: () => R): R {
-  const before = Error.prepareStackTrace;
-  Error.prepareStackTrace = (target: unknown, frames: NodeJS.CallSite[]) => {
-    if (!(target instanceof Error)) return "";
-    if (before) return before(target, frames);
-    return [String(target), ...frames.map((frame) => `    at ${frame}`)].join("\n");
-  };
-  try {
-    return work();
-  } finally {
-    Error.prepareStackTrace = before;
-  }
 }
 
 /** One stack built, validated and (unless it has a problem) written into its thread's folder. */
