@@ -21,8 +21,8 @@ export function withoutTokenStackTraces<R>(work: () => R): R {
   }
 }
 
-/** An `Error.captureStackTrace` that captures onto errors only (the tests' setup uses it too). */
-export function errorStackTracesOnly(capture: Capture): Capture {
+/** An `Error.captureStackTrace` that captures onto errors only. */
+function errorStackTracesOnly(capture: Capture): Capture {
   return (target: object, constructorOpt?: Function) => {
     if (target instanceof Error) capture(target, constructorOpt);
   };
