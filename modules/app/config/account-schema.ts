@@ -12,11 +12,15 @@ import {
   IAM_PATH_RULE,
   KMS_KEY_ID,
   PASSWORD_POLICY_BOUNDS,
+  PatternRule,
   ROLE_ARN,
   TAG_RULES,
   iamNamePattern,
   iamNameRule,
 } from "../../core/aws-rules";
+
+/** A string that must match an AWS naming rule, with the rule as its message. */
+export const ruled = (rule: PatternRule) => z.string().regex(rule.pattern, { error: rule.rule });
 
 /** A region of the AWS SDK's partition data (see arns.ts), with the rule as its message. */
 export const region = () =>
@@ -65,9 +69,7 @@ export const AccessKeySchema = z
       .enum(["secretsmanager"], { error: 'must be "secretsmanager"' })
       .optional()
       .describe("Also store the key pair in AWS Secrets Manager (keys without pgpKey only); the state still holds the secret"),
-    kmsKeyId: z
-      .string()
-      .regex(KMS_KEY_ID.pattern, { error: KMS_KEY_ID.rule })
+    kmsKeyId: ruled(KMS_KEY_ID)
       .optional()
       .describe("KMS key that encrypts the stored secret (with secretStore). Default: the account's aws/secretsmanager key"),
   })
@@ -207,14 +209,9 @@ export const stackName = () =>
   });
 export const accountId = () =>
   z.string({ error: 'must be a string of 12 digits (quote it: "111122223333")' }).regex(ACCOUNT_ID.pattern, { error: ACCOUNT_ID.rule });
-export const assumeRoleArn = () =>
-  z.string().regex(ROLE_ARN.pattern, { error: ROLE_ARN.rule }).optional().describe("Role the provider assumes in the account");
+export const assumeRoleArn = () => ruled(ROLE_ARN).optional().describe("Role the provider assumes in the account");
 export const planRoleArn = () =>
-  z
-    .string()
-    .regex(ROLE_ARN.pattern, { error: ROLE_ARN.rule })
-    .optional()
-    .describe("Read-only role a pull-request plan job assumes (docs/ci.md); assumeRoleArn is the apply role");
+  ruled(ROLE_ARN).optional().describe("Read-only role a pull-request plan job assumes (docs/ci.md); assumeRoleArn is the apply role");
 export const tags = () =>
   z
     .record(tagKeySchema, tagValueSchema)

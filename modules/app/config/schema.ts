@@ -13,9 +13,10 @@ import {
   IDENTITY_STORE_TEXT,
   IDENTITY_STORE_USER_NAME,
   PERMISSION_SET_NAME,
+  PatternRule,
   sessionDurationAllowed,
 } from "../../core/aws-rules";
-import { region, stackName, accountId, assumeRoleArn, planRoleArn, tags, AccountSchema } from "./account-schema";
+import { region, stackName, accountId, assumeRoleArn, planRoleArn, ruled, tags, AccountSchema } from "./account-schema";
 import { crossChecks, isRecord } from "./cross-checks";
 
 /** Schema of an entry of `acknowledge`: a decided warning, why, and where. */
@@ -59,22 +60,15 @@ export const LocalBackendSchema = z
 export const S3BackendSchema = z
   .strictObject({
     type: z.literal("s3"),
-    bucket: z.string().regex(S3_BUCKET.pattern, { error: S3_BUCKET.rule }).describe("S3 bucket that holds the state"),
-    key: z
-      .string()
-      .regex(S3_KEY.pattern, { error: S3_KEY.rule })
-      .describe(
-        'Object key of the state; "{stack}" is replaced by the stack name and "{accountId}" by its accountId, e.g. ' +
-          "incident-manager/{accountId}/{stack}.tfstate (each account's roles then reach only their own state)",
-      ),
+    bucket: ruled(S3_BUCKET).describe("S3 bucket that holds the state"),
+    key: ruled(S3_KEY).describe(
+      'Object key of the state; "{stack}" is replaced by the stack name and "{accountId}" by its accountId, e.g. ' +
+        "incident-manager/{accountId}/{stack}.tfstate (each account's roles then reach only their own state)",
+    ),
     region: region().describe("Region of the bucket"),
     encrypt: z.boolean({ error: "must be true or false" }).default(true).describe("Server-side encryption of the state"),
     useLockfile: z.boolean({ error: "must be true or false" }).default(true).describe("S3 native state locking (Terraform 1.10 or later)"),
-    dynamodbTable: z
-      .string()
-      .regex(DYNAMODB_TABLE.pattern, { error: DYNAMODB_TABLE.rule })
-      .optional()
-      .describe("DynamoDB table for state locking (the older way; deprecated by Terraform)"),
+    dynamodbTable: ruled(DYNAMODB_TABLE).optional().describe("DynamoDB table for state locking (the older way; deprecated by Terraform)"),
   })
   .describe("State in S3, one object per stack");
 
@@ -85,24 +79,17 @@ export const BackendSchema = z
   })
   .describe("Where Terraform keeps state");
 
-const identityStoreName = (rule: { pattern: RegExp; rule: string }) =>
-  z
-    .string()
-    .regex(rule.pattern, { error: rule.rule })
-    .refine((name) => !IDENTITY_STORE_RESERVED_NAMES.some((r) => r.toLowerCase() === name.toLowerCase()), {
-      error: IDENTITY_STORE_RESERVED_RULE,
-    });
+const identityStoreName = (rule: PatternRule) =>
+  ruled(rule).refine((name) => !IDENTITY_STORE_RESERVED_NAMES.some((r) => r.toLowerCase() === name.toLowerCase()), {
+    error: IDENTITY_STORE_RESERVED_RULE,
+  });
 
 /** Schema of an entry of `identityCenter.users` (a person in the identity store). */
 export const IdentityCenterUserSchema = z.strictObject({
   userName: identityStoreName(IDENTITY_STORE_USER_NAME).describe("Sign-in name in the identity store (unique, ignoring case)"),
-  givenName: z.string().regex(IDENTITY_STORE_TEXT.pattern, { error: IDENTITY_STORE_TEXT.rule }).describe("Given name"),
-  familyName: z.string().regex(IDENTITY_STORE_TEXT.pattern, { error: IDENTITY_STORE_TEXT.rule }).describe("Family name"),
-  displayName: z
-    .string()
-    .regex(IDENTITY_STORE_TEXT.pattern, { error: IDENTITY_STORE_TEXT.rule })
-    .optional()
-    .describe('Display name. Default: "<givenName> <familyName>"'),
+  givenName: ruled(IDENTITY_STORE_TEXT).describe("Given name"),
+  familyName: ruled(IDENTITY_STORE_TEXT).describe("Family name"),
+  displayName: ruled(IDENTITY_STORE_TEXT).optional().describe('Display name. Default: "<givenName> <familyName>"'),
   email: z
     .email({ error: "is not an email address" })
     .max(1024, { error: "is not a valid email address (at most 1024 characters)" })
@@ -134,9 +121,7 @@ export const IdentityCenterSchema = z
       .describe("Users created in the identity store and added to the group; [] with an existing group"),
     permissionSet: z
       .strictObject({
-        name: z
-          .string()
-          .regex(PERMISSION_SET_NAME.pattern, { error: PERMISSION_SET_NAME.rule })
+        name: ruled(PERMISSION_SET_NAME)
           .default(DEFAULTS.permissionSetName)
           .describe("Permission set name; the role name in the AWS CLI profile"),
         sessionDuration: z
