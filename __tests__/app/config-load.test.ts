@@ -55,7 +55,7 @@ describe("loadConfig", () => {
     expect(failure(path)).toBe(
       one(
         path,
-        'is YAML, not JSON (found the YAML key "accounts" at line 2); this app reads JSON only: convert it with ' +
+        'the file is YAML, not JSON (found the YAML key "accounts" at line 2); this app reads JSON only: convert it with ' +
           `\`npx yaml --json --single --indent 2 < ${path} > ${json}\` and set SETUP_CONFIG to ${json}, or keep the configuration in JSON`,
       ),
     );

@@ -468,7 +468,7 @@ describe("loading the configuration file", () => {
     const file = join(dir, "malformed.json");
     writeFileSync(file, '{\n  "accounts": [\n    { "name": "prod", }\n  ]\n}\n');
     expect(() => loadConfig(file)).toThrow(
-      'is not valid JSON: a property name in double quotes was expected (JSON allows no trailing comma) at line 3, column 23:     { "name": "prod", }',
+      '  - the file is not valid JSON: a property name in double quotes was expected (JSON allows no trailing comma) at line 3, column 23:     { "name": "prod", }',
     );
   });
 

@@ -3,7 +3,7 @@
 // set, administrators managed elsewhere), renames named by synth, the policy attachment ordered
 // after the assignments, and the sample that cannot reach a real account. The real terraform's
 // view of the same stacks is in day-two-plan.test.ts.
-import { mkdtempSync, readFileSync, writeFileSync } from "fs";
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { Testing } from "cdktf";
@@ -12,6 +12,7 @@ import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { AdminGroup, AdminUser, ConfigError, SetupConfigInput, parseConfig, synthesize } from "../../modules";
 import { StackJson, adoptedIam } from "../../scripts/lib/offline-plan";
 import { summarizeStack } from "../../scripts/review-lib";
+import { neverApplicable } from "../../modules/app/synth/compare";
 import { identityCenterConfig, shippedConfig } from "../support/configs";
 
 type Json = Record<string, any>;
@@ -369,6 +370,12 @@ describe("Identity Center renames and ordering", () => {
   });
 });
 
+/** The shipped configuration with a real-looking account id instead of the example. */
+function ownConfig(name = "incident-manager"): SetupConfigInput {
+  const shipped = shippedConfig();
+  return { ...shipped, accounts: shipped.accounts.map((a) => ({ ...a, name, accountId: "123456789012" })) };
+}
+
 describe("the sample cannot touch a real account", () => {
   test("the shipped configuration pins AWS's example account 111122223333, and synth says so", () => {
     const { stack, warnings } = synth(shippedConfig());
@@ -381,9 +388,9 @@ describe("the sample cannot touch a real account", () => {
   });
 
   test("a synth from another configuration file than the last one into the same folder is a warning, and --strict fails on it", () => {
-    const first = synth(shippedConfig());
+    const first = synth(ownConfig());
     const other = join(first.outdir, "..", "other.config.json");
-    writeFileSync(other, JSON.stringify(shippedConfig()));
+    writeFileSync(other, JSON.stringify(ownConfig()));
     const second = synthesize({ configFile: other, outdir: first.outdir });
     expect(second.warnings.filter((w) => w.id === "config-file-changed").map((w) => w.message)).toEqual([
       expect.stringMatching(
@@ -397,6 +404,53 @@ describe("the sample cannot touch a real account", () => {
         strict: true,
       }),
     ).toThrow(/config-file-changed/);
+  });
+
+  // The README's order: `npm run synth` of the shipped sample, then one's own file with SETUP_CONFIG.
+  test("the sample, then one's own configuration from another file: no stack-removed, no config-file-changed, the sample's folder gone; --strict as in a new folder", () => {
+    const first = synth(shippedConfig());
+    const own = join(first.outdir, "..", "own.config.json");
+    writeFileSync(own, JSON.stringify(ownConfig("prod")));
+    const strictOutcome = (outdir: string) => {
+      try {
+        synthesize({ configFile: own, outdir, strict: true });
+        return "written";
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    // --strict stops on the same warnings (the configuration's own) as in a folder no synth has used.
+    expect(strictOutcome(first.outdir)).toBe(strictOutcome(mkdtempSync(join(tmpdir(), "day-two-fresh-"))));
+    const { warnings } = synthesize({ configFile: own, outdir: first.outdir });
+    expect(warnings.map((w) => w.id).filter((id) => id === "stack-removed" || id === "config-file-changed")).toEqual([]);
+    expect(readdirSync(join(first.outdir, "stacks"))).toEqual(["prod"]);
+  });
+
+  test("one's own configuration, then the sample's file (a forgotten SETUP_CONFIG): both warnings, and the folder of the real stack stays", () => {
+    const first = synth(ownConfig("prod"));
+    const sample = join(first.outdir, "..", "sample.config.json");
+    writeFileSync(sample, JSON.stringify(shippedConfig()));
+    const { warnings } = synthesize({ configFile: sample, outdir: first.outdir });
+    expect(warnings.filter((w) => w.id === "stack-removed" || w.id === "config-file-changed").map((w) => [w.id, w.path])).toEqual([
+      ["stack-removed", "prod"],
+      ["config-file-changed", first.outdir.split("/").pop()],
+    ]);
+    expect(readdirSync(join(first.outdir, "stacks")).sort()).toEqual(["incident-manager", "prod"]);
+  });
+
+  test("a stack is never applicable only when every provider pins nothing but the example account", () => {
+    const dir = mkdtempSync(join(tmpdir(), "never-applicable-"));
+    const withProviders = (aws: unknown) => {
+      writeFileSync(join(dir, "cdk.tf.json"), JSON.stringify({ provider: { aws } }));
+      return neverApplicable(dir);
+    };
+    expect(withProviders([{ allowed_account_ids: ["111122223333"] }])).toBe(true);
+    expect(withProviders([{ allowed_account_ids: ["111122223333"] }, { alias: "b", allowed_account_ids: ["123456789012"] }])).toBe(false);
+    expect(withProviders([{ allowed_account_ids: ["111122223333", "123456789012"] }])).toBe(false);
+    expect(withProviders([{ region: "us-east-1" }])).toBe(false);
+    expect(withProviders([])).toBe(false);
+    writeFileSync(join(dir, "cdk.tf.json"), "{ not json");
+    expect(neverApplicable(dir)).toBe(false);
   });
 });
 

@@ -121,18 +121,24 @@ describe("npm run synth on the shipped configuration", () => {
   });
 
   test("reads the configuration named by SETUP_CONFIG; a stack no longer configured keeps its folder and is a warning naming retire", () => {
-    const config = shippedConfig();
-    config.accounts[0].name = "renamed";
-    const run = runMain(first, { SETUP_CONFIG: writeConfig(config) });
+    const own = (name: string) => {
+      const config = shippedConfig();
+      Object.assign(config.accounts[0], { name, accountId: "123456789012" });
+      return writeConfig(config);
+    };
+    const applied = runMain(first, { SETUP_CONFIG: own("applied") });
+    expect(applied.status).toBe(0);
+    // The stack before it (with-bom) pinned only the example account, so it was never applied: its folder goes, without a warning.
+    expect(existsSync(join(first, "cdktf.out", "stacks", "with-bom"))).toBe(false);
+    expect(applied.stderr).not.toContain("[stack-removed]");
+    const run = runMain(first, { SETUP_CONFIG: own("renamed") });
     expect(run.status).toBe(0);
     expect(existsSync(stackFile(first, "renamed"))).toBe(true);
     // Not deleted without a word: its resources stay in AWS, and this folder is what a retire or destroy needs.
-    expect(existsSync(stackFile(first, "incident-manager"))).toBe(true);
-    expect(run.stderr).toContain(
-      "Warning: [incident-manager] stack incident-manager was synthesized before and is no longer in the configuration",
-    );
+    expect(existsSync(stackFile(first, "applied"))).toBe(true);
+    expect(run.stderr).toContain("Warning: [applied] stack applied was synthesized before and is no longer in the configuration");
     expect(run.stderr).toContain('put the entry back with "retire": true, apply its plan, then delete the entry');
-    expect(JSON.parse(readFileSync(join(first, "cdktf.out", "manifest.json"), "utf8")).stacks).not.toHaveProperty("incident-manager");
+    expect(JSON.parse(readFileSync(join(first, "cdktf.out", "manifest.json"), "utf8")).stacks).not.toHaveProperty("applied");
   });
 
   test("under the cdktf CLI (CDKTF_OUTDIR), a stack gone from the configuration is printed too: the manifest cannot hold it", () => {
@@ -140,7 +146,7 @@ describe("npm run synth on the shipped configuration", () => {
     const outdir = join(dir, "cdktf.out");
     const lines: string[] = [];
     const two = shippedConfig();
-    two.accounts.push({ ...two.accounts[0], name: "old" });
+    two.accounts.push({ ...two.accounts[0], name: "old", accountId: "123456789012" });
     const file = join(dir, "setup.config.json");
     writeFileSync(file, JSON.stringify(two));
     expect(main({ SETUP_CONFIG: file, CDKTF_OUTDIR: outdir }, "unused", (l) => lines.push(l))).toBe(0);
@@ -166,7 +172,7 @@ describe("npm run synth on bad input: a clear error, a non-zero exit, no stack w
     const run = runMain(dir, { SETUP_CONFIG: writeConfig('{ "accounts": [ }') });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain(
-      'is not valid JSON: a value was expected (JSON allows no trailing comma) at line 1, column 17: { "accounts": [ }',
+      '  - the file is not valid JSON: a value was expected (JSON allows no trailing comma) at line 1, column 17: { "accounts": [ }',
     );
     expect(existsSync(join(dir, "cdktf.out", "stacks"))).toBe(false);
   });

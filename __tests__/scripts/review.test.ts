@@ -435,6 +435,25 @@ describe("planned changes: terraform plan or synthesized JSON", () => {
     expect(row(markdown, [...managed].sort()[0])).toContain("| not in plan |");
   });
 
+  test("a plan that gives a synthesized literal another value is called old; references and values unknown or hidden are not compared", () => {
+    const group = "aws_iam_group.AdminGroup_CD52047A";
+    const plan = fakePlan(managed.map((a): [string, string[]] => [a, ["create"]]));
+    const withAfter = (address: string, change: object) => {
+      const rc = plan.resource_changes!.find((c) => c.address === address)!;
+      Object.assign(rc.change!, change);
+    };
+    // The stack sets the key's status to "Active" and its user by reference; the group's name and path are literals.
+    withAfter(KEY, { after: { status: "Inactive", user: "someone-else" } });
+    withAfter(group, { after: { name: "Other", path: "/" }, after_unknown: { name: true } });
+    const markdown = review(head, { plans: { [STACK]: plan } });
+    expect(markdown.split("\n").filter((l) => l.includes("older than the configuration"))).toEqual([
+      `- Note: the plan is older than the configuration: it plans other values for \`${KEY}\` (status) (run npm run plan:offline again)`,
+    ]);
+    withAfter(KEY, { after: { status: "Inactive" }, after_sensitive: { status: true } });
+    withAfter(group, { after: { name: "Administrators", path: "/" }, after_unknown: {} });
+    expect(review(head, { plans: { [STACK]: plan } })).not.toContain("older than the configuration");
+  });
+
   test("a replacement counts as one to add and one to destroy", () => {
     const plan = fakePlan(managed.map((a): [string, string[]] => [a, a === KEY ? ["delete", "create"] : ["no-op"]]));
     const markdown = review(head, { plans: { [STACK]: plan } });

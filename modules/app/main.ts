@@ -52,13 +52,14 @@ export const SYNTH_USAGE = [
   "usage: npm run synth [-- --strict] [--json]",
   "  Synthesizes the configuration into cdktf.out/stacks/<stack>/cdk.tf.json, one stack per accounts[] entry",
   "  (and one for identityCenter), and prints the warnings that need action.",
-  "  --strict        fail, writing nothing, on a warning the configuration does not acknowledge (also SYNTH_STRICT=1)",
+  "  --strict        fail (exit 1) on a warning the configuration does not acknowledge (also SYNTH_STRICT=1), writing",
+  "                  nothing; the comparison with the last synth (replacement, deletion) comes after writing the stacks",
   "  --json          print one JSON object on stdout: the stacks, the output folder and every warning (with its id,",
   "                  kind, place and reason); nothing else on stdout",
   "  --help, -h      this text",
   "environment: SETUP_CONFIG (the configuration file; default setup.config.json), CDKTF_OUTDIR (default cdktf.out),",
   `  SYNTH_THREADS (threads that synthesize; default 1 below ${PARALLEL_MIN_STACKS} stacks, else the cores, at most ${MAX_SYNTH_THREADS})`,
-  "exit codes: 0 done, 1 bad input or (--strict) an unacknowledged warning, nothing written; 2 usage",
+  "exit codes: 0 done, 1 bad input (nothing written) or, with --strict, an unacknowledged warning; 2 usage",
 ].join("\n");
 
 /**
@@ -76,7 +77,7 @@ export function main(
   print: (text: string) => void = (text) => process.stdout.write(text),
 ): number {
   if (argv.includes("--help") || argv.includes("-h")) {
-    report(SYNTH_USAGE);
+    print(`${SYNTH_USAGE}\n`); // on stdout, as every command's --help (scripts/lib/cli.ts)
     return 0;
   }
   const unknown = argv.find((a) => a !== "--strict" && a !== "--json");

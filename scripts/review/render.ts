@@ -146,6 +146,13 @@ export function renderStack(s: StackSummary): string[] {
           "(run npm run plan:offline again)",
       );
     }
+    if (s.plannedOtherwise && s.plannedOtherwise.length > 0) {
+      out.push(
+        "- Note: the plan is older than the configuration: it plans other values for " +
+          s.plannedOtherwise.map((r) => `${code(r.address)} (${r.arguments.join(", ")})`).join(", ") +
+          " (run npm run plan:offline again)",
+      );
+    }
     for (const note of s.planNotes ?? []) out.push(`- Note: ${note}`);
   } else {
     out.push(`- Planned changes: not known · ${SOURCE_SYNTH}`);

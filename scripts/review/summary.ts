@@ -5,7 +5,7 @@ import { PLUMBING_DATA, arr, checkovSkips, code, compare, obj, plural, sorted, s
 import { IDENTITY_CENTER_OUTPUTS } from "../../modules/app/stacks/identity-center-stack";
 import { isIdentityCenterStack } from "./access";
 import { describe, describeBackend, roleMode } from "./describe";
-import { StackView, existingAdministratorsOf, retiredOf, stackName, warningsOf } from "./read";
+import { Block, StackView, existingAdministratorsOf, retiredOf, stackName, warningsOf } from "./read";
 import { Json, PlanJson, ResourceRow, ReviewWarning, StackSummary } from "./types";
 
 // ---------------------------------------------------------------------------------------------
@@ -14,8 +14,42 @@ import { Json, PlanJson, ResourceRow, ReviewWarning, StackSummary } from "./type
 /** What the review reads of a resource change: the action and, for notes, the values before and after. */
 export type PlanChangeOf = PlanResourceChangeSummary & {
   readonly type?: string;
-  readonly change?: { readonly before?: unknown; readonly after?: unknown };
+  readonly change?: {
+    readonly before?: unknown;
+    readonly after?: unknown;
+    readonly after_unknown?: unknown;
+    readonly after_sensitive?: unknown;
+  };
 };
+
+/** Block arguments that are Terraform's, not the resource's (never in the plan's values). */
+const META_ARGUMENTS = new Set(["//", "count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"]);
+
+/**
+ * The synthesized resources with an argument set to a literal (no reference) that the plan gives
+ * another value: the plan was made from an older stack (a key's status changed after the plan,
+ * say). Values the plan does not know yet or hides are not compared.
+ */
+function plannedOtherwise(
+  resources: readonly Block[],
+  changes: ReadonlyMap<string, PlanChangeOf>,
+): { address: string; arguments: string[] }[] {
+  const stale: { address: string; arguments: string[] }[] = [];
+  for (const block of resources) {
+    const change = changes.get(block.address)?.change;
+    if (change?.after === null || typeof change?.after !== "object") continue; // not in the plan, or deleted
+    const after = obj(change.after);
+    const unknown = obj(change.after_unknown);
+    const sensitive = obj(change.after_sensitive);
+    const differs = Object.entries(block.raw)
+      .filter(([key]) => !META_ARGUMENTS.has(key) && key in after && unknown[key] !== true && sensitive[key] !== true)
+      .filter(([, value]) => ["number", "boolean"].includes(typeof value) || (typeof value === "string" && !value.includes("${")))
+      .filter(([key, value]) => after[key] !== value)
+      .map(([key]) => key);
+    if (differs.length > 0) stale.push({ address: block.address, arguments: differs });
+  }
+  return stale;
+}
 
 /** Terraform's words for a resource change. */
 export function plannedAction(
@@ -174,6 +208,7 @@ export function summarizeStack(stackJson: Json, warnings: readonly ReviewWarning
               .map((rc) => rc.address),
           ),
           notInPlan: sorted([...managed].filter((address) => !changes.has(address))),
+          plannedOtherwise: plannedOtherwise(view.resources, changes),
           plannedForgetOnly: sorted(
             planChanges
               .filter(

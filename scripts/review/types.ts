@@ -85,6 +85,8 @@ export interface StackSummary {
   readonly plannedDestroyOnly?: readonly string[];
   /** With a plan: synthesized resources the plan does not mention (the plan is older than the JSON). */
   readonly notInPlan?: readonly string[];
+  /** With a plan: synthesized resources with literal arguments the plan gives other values (the plan is older than the JSON). */
+  readonly plannedOtherwise?: readonly { readonly address: string; readonly arguments: readonly string[] }[];
   /** With a plan: resources it forgets (removed from the state, left in AWS) that the table does not list. */
   readonly plannedForgetOnly?: readonly string[];
   /** With a plan: what to know before applying it (force_destroy of IAM users, ...), one line each. */

@@ -72,11 +72,11 @@ export function loadConfig(file: string): SetupConfig {
       const target = file.replace(/\.(ya?ml|json)$/i, "") + ".json";
       const out = target === file ? file.replace(/\.json$/i, "") + ".converted.json" : target;
       throw new ConfigError(file, [
-        `is YAML, not JSON (found ${yaml}); this app reads JSON only: convert it with ` +
+        `the file is YAML, not JSON (found ${yaml}); this app reads JSON only: convert it with ` +
           `\`npx yaml --json --single --indent 2 < ${file} > ${out}\` and set SETUP_CONFIG to ${out}, or keep the configuration in JSON`,
       ]);
     }
-    throw new ConfigError(file, [`is not valid JSON: ${jsonErrorLocation(text, (e as Error).message)}`]);
+    throw new ConfigError(file, [`the file is not valid JSON: ${jsonErrorLocation(text, (e as Error).message)}`]);
   }
   const deep = nestingBeyond(text, MAX_CONFIG_DEPTH);
   if (deep !== undefined) {

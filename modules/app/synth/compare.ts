@@ -7,6 +7,7 @@ import { DELETION_CONSEQUENCE, REPLACEMENT_CONSEQUENCE, ignoredChanges, replacem
 import { withId } from "../../core/warnings";
 import { SynthWarning, acknowledgementOf } from "../warnings";
 import { STACK_FILES } from "./output-journal";
+import { EXAMPLE_ACCOUNT_ID } from "../stacks/foundation";
 
 /** The file in the output folder that records which configuration file the last synth read. */
 export const SYNTH_SOURCE_FILE = "synth-source.json";
@@ -61,19 +62,51 @@ export function previousSynthSource(outdir: string): SynthSource | undefined {
 }
 
 /**
- * A stack folder of an earlier synth whose stack the configuration no longer has: what it made
- * stays in AWS, unmanaged, and nothing would plan it again. The folder is kept (not in the
- * manifest) and the warning repeats until the stack is retired or the folder deleted.
+ * Whether the stack in a folder of an earlier synth pins only AWS's documentation account id
+ * ({@link EXAMPLE_ACCOUNT_ID}, the shipped sample) in every provider "aws": the provider refuses the
+ * credentials of every real account, so it was never applied and nothing of it is in AWS. A folder
+ * of the HCL form, or one that cannot be read, is not known to be one.
  */
-export function removedStackWarnings(stacksDir: string, names: readonly string[]): SynthWarning[] {
+export function neverApplicable(stackDir: string): boolean {
+  try {
+    const stack = JSON.parse(readFileSync(join(stackDir, STACK_FILES.json), "utf8")) as { provider?: { aws?: unknown } };
+    const providers = stack.provider?.aws;
+    return (
+      Array.isArray(providers) &&
+      providers.length > 0 &&
+      providers.every((p: { allowed_account_ids?: unknown }) => {
+        const ids = p?.allowed_account_ids;
+        return Array.isArray(ids) && ids.length > 0 && ids.every((id) => id === EXAMPLE_ACCOUNT_ID);
+      })
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** The stack folders of an earlier synth whose stack the configuration no longer has (sorted). */
+export function removedStacks(stacksDir: string, names: readonly string[]): string[] {
   let entries: string[];
   try {
     entries = readdirSync(stacksDir).sort();
   } catch {
     return [];
   }
-  return entries
-    .filter((entry) => !names.includes(entry) && Object.values(STACK_FILES).some((file) => existsSync(join(stacksDir, entry, file))))
+  return entries.filter(
+    (entry) => !names.includes(entry) && Object.values(STACK_FILES).some((file) => existsSync(join(stacksDir, entry, file))),
+  );
+}
+
+/**
+ * A stack folder of an earlier synth whose stack the configuration no longer has: what it made
+ * stays in AWS, unmanaged, and nothing would plan it again. The folder is kept (not in the
+ * manifest) and the warning repeats until the stack is retired or the folder deleted. A stack that
+ * was {@link neverApplicable} (the shipped sample, before the first synth of one's own
+ * configuration) has nothing in AWS: no warning, and synth removes its folder as the cdktf CLI does.
+ */
+export function removedStackWarnings(stacksDir: string, names: readonly string[]): SynthWarning[] {
+  return removedStacks(stacksDir, names)
+    .filter((entry) => !neverApplicable(join(stacksDir, entry)))
     .map((entry) => ({
       path: entry,
       id: "stack-removed" as const,
@@ -93,6 +126,10 @@ export function removedStackWarnings(stacksDir: string, names: readonly string[]
 export function configFileWarnings(outdir: string, configFile: string, source: SynthSource | undefined): SynthWarning[] {
   const previous = source?.configFile;
   if (previous === undefined || previous === resolve(configFile)) return [];
+  // A folder that held only stacks that were never applicable (the shipped sample): nothing to mix up.
+  const stacksDir = join(outdir, "stacks");
+  const earlier = removedStacks(stacksDir, []);
+  if (earlier.length > 0 && earlier.every((entry) => neverApplicable(join(stacksDir, entry)))) return [];
   return [
     {
       path: basename(outdir),

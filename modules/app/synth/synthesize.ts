@@ -15,6 +15,8 @@ import { stackNames, createApp } from "../compose";
 import { SynthWarning, withAcknowledgements, StrictError, staleComparisonAcknowledgements, synthWarnings } from "../warnings";
 import {
   removedStackWarnings,
+  removedStacks,
+  neverApplicable,
   configFileWarnings,
   previousStackJson,
   previousSynthSource,
@@ -166,6 +168,10 @@ export function synthesize(options: SynthesizeOptions): SynthResult {
         ["manifest.json", JSON.stringify(manifest, null, 2)],
       ],
     );
+    // Stacks no longer configured that were never applicable have nothing to retire: their folders go.
+    for (const entry of removedStacks(stacksDir, names)) {
+      if (neverApplicable(join(stacksDir, entry))) rmSync(join(stacksDir, entry), { recursive: true, force: true });
+    }
     const compared = replacementWarnings(outdir, names, previous, config, hclJson, { before: source, after: users });
     const replacements = [...compared, ...(previous.size > 0 ? staleComparisonAcknowledgements(config, compared) : [])];
     const repaired = interrupted && repairedMessage(outdir, interrupted);
