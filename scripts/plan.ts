@@ -46,14 +46,21 @@ export function run(argv: readonly string[], io: CommandIo = processIo()): numbe
     }
     const selected = named.length > 0 ? named : stacks;
     const step = progress("plan", io, "plan", selected.length);
-    let failed = 0;
+    // Terraform's colours only on a terminal: a CI log or a pipe gets plain text.
+    const color = io.isTTY ? [] : ["-no-color"];
+    const failed: string[] = [];
     for (const stack of selected) {
       const dir = resolve(outdir, "stacks", stack);
       step(stack);
       io.err(`\n=== ${stack} ===`);
-      if (!terraform([`-chdir=${dir}`, "init", "-input=false"], io) || !terraform([`-chdir=${dir}`, "plan", "-input=false"], io)) failed++;
+      const planned =
+        terraform([`-chdir=${dir}`, "init", "-input=false", ...color], io) &&
+        terraform([`-chdir=${dir}`, "plan", "-input=false", ...color], io);
+      if (!planned) failed.push(stack);
     }
-    return failed === 0 ? EXIT.ok : EXIT.failed;
+    if (failed.length > 0)
+      io.err(`plan: ${failed.length} of ${selected.length} stack(s) failed: ${failed.join(", ")} (terraform's output above)`);
+    return failed.length === 0 ? EXIT.ok : EXIT.failed;
   });
 }
 
