@@ -28,7 +28,7 @@ const META_ARGUMENTS = new Set(["//", "count", "for_each", "provider", "depends_
 /**
  * The synthesized resources with an argument set to a literal (no reference) that the plan gives
  * another value: the plan was made from an older stack (a key's status changed after the plan,
- * say). Values the plan does not know yet or hides are not compared.
+ * say). Values the plan does not know yet or hides, and arguments under ignore_changes, are not compared.
  */
 function plannedOtherwise(
   resources: readonly Block[],
@@ -41,8 +41,12 @@ function plannedOtherwise(
     const after = obj(change.after);
     const unknown = obj(change.after_unknown);
     const sensitive = obj(change.after_sensitive);
+    // Terraform plans the state's value for an argument under ignore_changes (a password reset since).
+    const ignored = obj(block.raw.lifecycle).ignore_changes;
+    if (ignored === "all") continue;
+    const kept = (key: string) => !(Array.isArray(ignored) && ignored.includes(key));
     const differs = Object.entries(block.raw)
-      .filter(([key]) => !META_ARGUMENTS.has(key) && key in after && unknown[key] !== true && sensitive[key] !== true)
+      .filter(([key]) => !META_ARGUMENTS.has(key) && kept(key) && key in after && unknown[key] !== true && sensitive[key] !== true)
       .filter(([, value]) => ["number", "boolean"].includes(typeof value) || (typeof value === "string" && !value.includes("${")))
       .filter(([key, value]) => after[key] !== value)
       .map(([key]) => key);
