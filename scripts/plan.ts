@@ -46,8 +46,8 @@ export function run(argv: readonly string[], io: CommandIo = processIo()): numbe
     }
     const selected = named.length > 0 ? named : stacks;
     const step = progress("plan", io, "plan", selected.length);
-    // Terraform's colours only on a terminal: a CI log or a pipe gets plain text.
-    const color = io.isTTY ? [] : ["-no-color"];
+    // Terraform's colours only on a terminal (stdout, where the plan goes, and stderr): a CI log, a pipe or `> plan.log` get plain text.
+    const color = io.isTTY && io.outIsTTY ? [] : ["-no-color"];
     const failed: string[] = [];
     for (const stack of selected) {
       const dir = resolve(outdir, "stacks", stack);

@@ -3,7 +3,7 @@
 // set, administrators managed elsewhere), renames named by synth, the policy attachment ordered
 // after the assignments, and the sample that cannot reach a real account. The real terraform's
 // view of the same stacks is in day-two-plan.test.ts.
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { Testing } from "cdktf";
@@ -424,6 +424,67 @@ describe("the sample cannot touch a real account", () => {
     const { warnings } = synthesize({ configFile: own, outdir: first.outdir });
     expect(warnings.map((w) => w.id).filter((id) => id === "stack-removed" || id === "config-file-changed")).toEqual([]);
     expect(readdirSync(join(first.outdir, "stacks"))).toEqual(["prod"]);
+  });
+
+  test("the sample, then a copy of it with one's own account (the same stack name): no deletion, replacement or config-file-changed", () => {
+    const first = synth(shippedConfig());
+    const copy = join(first.outdir, "..", "copy.config.json");
+    const own = shippedConfig();
+    own.accounts[0].accountId = "123456789012";
+    own.accounts[0].adminUsers = [{ name: "alice" }];
+    writeFileSync(copy, JSON.stringify(own));
+    const { warnings, replacements, removed } = synthesize({ configFile: copy, outdir: first.outdir });
+    expect(replacements).toEqual([]);
+    expect(
+      warnings.map((w) => w.id).filter((id) => ["deletion", "replacement", "config-file-changed", "stack-removed"].includes(id!)),
+    ).toEqual([]);
+    expect(removed).toBeUndefined();
+  });
+
+  test("the sample's folder goes with a line saying so; one that cannot be removed is said, and the synth still succeeds", () => {
+    const first = synth(shippedConfig());
+    const own = join(first.outdir, "..", "own.config.json");
+    writeFileSync(own, JSON.stringify(ownConfig("prod")));
+    const fs = require("fs") as typeof import("fs");
+    const rmSync = fs.rmSync;
+    // Only the sample's folder is busy (a shell in it, a file another user owns); the lock and the staging folder go as usual.
+    const rm = jest.spyOn(fs, "rmSync").mockImplementation((path, options) => {
+      if (String(path).endsWith(join("stacks", "incident-manager"))) throw new Error("EBUSY: resource busy or locked");
+      return rmSync(path, options);
+    });
+    try {
+      const busy = synthesize({ configFile: own, outdir: first.outdir });
+      expect(busy.removed).toEqual([
+        "Could not remove stacks/incident-manager: no longer configured, and it pinned only AWS's example account 111122223333 " +
+          "(never applied): EBUSY: resource busy or locked; delete the folder yourself",
+      ]);
+    } finally {
+      rm.mockRestore();
+    }
+    expect(synthesize({ configFile: own, outdir: first.outdir }).removed).toEqual([
+      "Removed stacks/incident-manager: no longer configured, and it pinned only AWS's example account 111122223333 (never applied)",
+    ]);
+    expect(readdirSync(join(first.outdir, "stacks"))).toEqual(["prod"]);
+  });
+
+  test("a sample's folder where Terraform ran, or whose local state exists, or with another backend, is not taken for never applied", () => {
+    const sample = () => {
+      const { outdir } = synth(shippedConfig());
+      return join(outdir, "stacks", "incident-manager");
+    };
+    expect(neverApplicable(sample())).toBe(true);
+    const initialized = sample();
+    mkdirSync(join(initialized, ".terraform"));
+    expect(neverApplicable(initialized)).toBe(false);
+    const withState = sample();
+    const backend = JSON.parse(readFileSync(join(withState, "cdk.tf.json"), "utf8")).terraform.backend.local.path as string;
+    writeFileSync(join(withState, backend), "{}");
+    expect(neverApplicable(withState)).toBe(false);
+    const s3 = sample();
+    const json = JSON.parse(readFileSync(join(s3, "cdk.tf.json"), "utf8"));
+    json.terraform.backend = { s3: { bucket: "b", key: "k", region: "us-east-1" } };
+    writeFileSync(join(s3, "cdk.tf.json"), JSON.stringify(json));
+    expect(neverApplicable(s3)).toBe(false);
   });
 
   test("one's own configuration, then the sample's file (a forgotten SETUP_CONFIG): both warnings, and the folder of the real stack stays", () => {

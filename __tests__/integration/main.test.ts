@@ -131,6 +131,9 @@ describe("npm run synth on the shipped configuration", () => {
     // The stack before it (with-bom) pinned only the example account, so it was never applied: its folder goes, without a warning.
     expect(existsSync(join(first, "cdktf.out", "stacks", "with-bom"))).toBe(false);
     expect(applied.stderr).not.toContain("[stack-removed]");
+    expect(applied.stderr).toContain(
+      "Removed stacks/with-bom: no longer configured, and it pinned only AWS's example account 111122223333 (never applied)\n",
+    );
     const run = runMain(first, { SETUP_CONFIG: own("renamed") });
     expect(run.status).toBe(0);
     expect(existsSync(stackFile(first, "renamed"))).toBe(true);

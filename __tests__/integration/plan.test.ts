@@ -17,7 +17,7 @@ function fakeTerraform(failOn: string): { bin: string; log: string } {
   return { bin, log };
 }
 
-function io(bin: string, config: string, isTTY: boolean): CommandIo & { lines: string[] } {
+function io(bin: string, config: string, isTTY: boolean, outIsTTY = isTTY): CommandIo & { lines: string[] } {
   const lines: string[] = [];
   const root = mkdtempSync(join(tmpdir(), "plan-"));
   return {
@@ -27,6 +27,7 @@ function io(bin: string, config: string, isTTY: boolean): CommandIo & { lines: s
     out: () => undefined,
     err: (line) => lines.push(line),
     isTTY,
+    outIsTTY,
     lines,
   };
 }
@@ -43,6 +44,17 @@ describe("npm run plan, with a terraform that records its arguments", () => {
     expect(calls.length).toBeGreaterThanOrEqual(4);
     expect(calls.every((c) => c.endsWith(" -no-color"))).toBe(true);
     expect(run.lines[run.lines.length - 1]).toMatch(/^plan: 1 of 3 stack\(s\) failed: adopt-govcloud \(terraform's output above\)$/);
+  });
+
+  test("stdout into a file (`npm run plan > plan.log` on a terminal): -no-color", () => {
+    const { bin, log } = fakeTerraform("no stack has this name");
+    expect(plan([], io(bin, config, true, false))).toBe(EXIT.ok);
+    expect(
+      readFileSync(log, "utf8")
+        .trim()
+        .split("\n")
+        .every((c) => c.endsWith(" -no-color")),
+    ).toBe(true);
   });
 
   test("on a terminal: terraform's colours; every stack planned, exit 0, no failure line", () => {

@@ -457,6 +457,35 @@ describe("planned changes: terraform plan or synthesized JSON", () => {
     expect(review(head, { plans: { [STACK]: plan } })).not.toContain("older than the configuration");
   });
 
+  test("blocks and maps are compared for what the stack sets: an email or a tag changed after the plan is called old", () => {
+    const stack = (email: string, tags: Record<string, string>) => ({
+      resource: {
+        aws_iam_user: { u: { name: "alice", tags } },
+        // cdktf writes a block of one as an object; the plan has a list.
+        aws_identitystore_user: { i: { display_name: "Alice", emails: { value: email, primary: true } } },
+      },
+    });
+    // What the plan holds: the defaults too (path, type), and a list the provider computes in part.
+    const plan = fakePlan([
+      ["aws_iam_user.u", ["create"]],
+      ["aws_identitystore_user.i", ["create"]],
+    ]);
+    Object.assign(plan.resource_changes![0].change!, { after: { name: "alice", path: "/", tags: { team: "ops" } } });
+    Object.assign(plan.resource_changes![1].change!, {
+      after: { display_name: "Alice", emails: [{ value: "a@example.com", primary: true, type: null }] },
+      after_unknown: { emails: [{}] },
+    });
+    const stale = (json: ReturnType<typeof stack>) => summarizeStack(json as Record<string, unknown>, [], plan, "s").plannedOtherwise;
+    expect(stale(stack("a@example.com", { team: "ops" }))).toEqual([]);
+    expect(stale(stack("alice@example.com", { team: "ops", cost: "1" }))).toEqual([
+      { address: "aws_iam_user.u", arguments: ["tags"] },
+      { address: "aws_identitystore_user.i", arguments: ["emails"] },
+    ]);
+    // A list the plan does not fully know yet is not compared.
+    Object.assign(plan.resource_changes![1].change!, { after_unknown: { emails: [{ value: true }] } });
+    expect(stale(stack("alice@example.com", { team: "ops" }))).toEqual([]);
+  });
+
   test("a replacement counts as one to add and one to destroy", () => {
     const plan = fakePlan(managed.map((a): [string, string[]] => [a, a === KEY ? ["delete", "create"] : ["no-op"]]));
     const markdown = review(head, { plans: { [STACK]: plan } });

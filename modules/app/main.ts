@@ -103,6 +103,7 @@ export function main(
       replacements,
       threads: used,
       repaired,
+      removed,
     } = synthesize({ configFile, outdir: env.CDKTF_OUTDIR || undefined, strict, threads, progress: terminalProgress() });
     // Under the cdktf CLI (which sets CDKTF_OUTDIR) the CLI prints the construct warnings itself
     // (from the manifest); the comparison with the previous synth is not in the manifest.
@@ -114,11 +115,12 @@ export function main(
     if (argv.includes("--json")) {
       const outdirShown = relative(process.cwd(), outdir) || ".";
       print(
-        `${JSON.stringify({ ok: !failed, outdir: outdirShown, stacks, threads: used, ...(repaired ? { repaired } : {}), warnings })}\n`,
+        `${JSON.stringify({ ok: !failed, outdir: outdirShown, stacks, threads: used, ...(repaired ? { repaired } : {}), ...(removed ? { removed } : {}), warnings })}\n`,
       );
       return failed ? 1 : 0;
     }
     if (repaired) report(`Repaired: ${repaired}`);
+    for (const line of removed ?? []) report(line);
     for (const line of warningLines(shown)) report(line);
     if (!env.CDKTF_OUTDIR) {
       const on = used > 1 ? ` on ${used} threads` : "";

@@ -85,6 +85,8 @@ export interface CommandIo {
   readonly err: (line: string) => void;
   /** Whether stderr is a terminal: progress is printed only then. @default false */
   readonly isTTY?: boolean;
+  /** Whether stdout is a terminal too (colours of what a command passes through). @default false */
+  readonly outIsTTY?: boolean;
 }
 
 /** The configuration file of a command: SETUP_CONFIG (relative to where the user ran it), else the project's setup.config.json. */
@@ -99,6 +101,7 @@ export const processIo = (): CommandIo => ({
   out: (text) => process.stdout.write(text),
   err: (line) => process.stderr.write(`${line}\n`),
   isTTY: process.stderr.isTTY === true,
+  outIsTTY: process.stdout.isTTY === true,
 });
 
 /**

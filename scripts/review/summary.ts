@@ -25,10 +25,39 @@ export type PlanChangeOf = PlanResourceChangeSummary & {
 /** Block arguments that are Terraform's, not the resource's (never in the plan's values). */
 const META_ARGUMENTS = new Set(["//", "count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"]);
 
+/** Whether `value` holds `true` anywhere (Terraform's after_unknown and after_sensitive shapes). */
+const anyTrue = (value: unknown): boolean =>
+  value === true || (value !== null && typeof value === "object" && Object.values(value).some(anyTrue));
+
 /**
- * The synthesized resources with an argument set to a literal (no reference) that the plan gives
- * another value: the plan was made from an older stack (a key's status changed after the plan,
- * say). Values the plan does not know yet or hides, and arguments under ignore_changes, are not compared.
+ * Whether the plan's value differs from what the stack sets: a literal (a string without a
+ * reference, a number, a boolean) must be planned as it is, and objects and lists are compared for
+ * what they set (a plan also holds the defaults; a list's order is the plan's, as for a set).
+ * References, and values the plan does not know yet or hides, are not compared.
+ */
+function plannedDiffers(config: unknown, planned: unknown, unknown: unknown, sensitive: unknown): boolean {
+  if (config === null || config === undefined) return false;
+  if (typeof config === "string" && config.includes("${")) return false;
+  if (unknown === true || sensitive === true) return false;
+  if (typeof config !== "object") return planned === null || planned === undefined || String(planned) !== String(config);
+  // cdktf writes a block of one as an object; the plan has the list.
+  if (!Array.isArray(config) && Array.isArray(planned)) return plannedDiffers([config], planned, unknown, sensitive);
+  if (Array.isArray(config)) {
+    if (anyTrue(unknown) || anyTrue(sensitive)) return false;
+    const items = Array.isArray(planned) ? planned : [];
+    return config.some((item) => !items.some((p) => !plannedDiffers(item, p, undefined, undefined)));
+  }
+  const plannedObject = obj(planned);
+  return Object.entries(config).some(([key, value]) =>
+    key === "//" ? false : plannedDiffers(value, plannedObject[key], obj(unknown)[key], obj(sensitive)[key]),
+  );
+}
+
+/**
+ * The synthesized resources with arguments the plan gives another value than the stack sets (see
+ * plannedDiffers): the plan was made from an older stack (a key's status, an email, a tag changed
+ * after the plan). Arguments under ignore_changes are not compared: Terraform plans the state's
+ * value there (a password reset since).
  */
 function plannedOtherwise(
   resources: readonly Block[],
@@ -39,17 +68,11 @@ function plannedOtherwise(
     const change = changes.get(block.address)?.change;
     if (change?.after === null || typeof change?.after !== "object") continue; // not in the plan, or deleted
     const after = obj(change.after);
-    const unknown = obj(change.after_unknown);
-    const sensitive = obj(change.after_sensitive);
-    // Terraform plans the state's value for an argument under ignore_changes (a password reset since).
     const ignored = obj(block.raw.lifecycle).ignore_changes;
     if (ignored === "all") continue;
-    const kept = (key: string) => !(Array.isArray(ignored) && ignored.includes(key));
-    const differs = Object.entries(block.raw)
-      .filter(([key]) => !META_ARGUMENTS.has(key) && kept(key) && key in after && unknown[key] !== true && sensitive[key] !== true)
-      .filter(([, value]) => ["number", "boolean"].includes(typeof value) || (typeof value === "string" && !value.includes("${")))
-      .filter(([key, value]) => after[key] !== value)
-      .map(([key]) => key);
+    const differs = Object.keys(block.raw)
+      .filter((key) => !META_ARGUMENTS.has(key) && key in after && !(Array.isArray(ignored) && ignored.includes(key)))
+      .filter((key) => plannedDiffers(block.raw[key], after[key], obj(change.after_unknown)[key], obj(change.after_sensitive)[key]));
     if (differs.length > 0) stale.push({ address: block.address, arguments: differs });
   }
   return stale;

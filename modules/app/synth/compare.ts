@@ -62,15 +62,13 @@ export function previousSynthSource(outdir: string): SynthSource | undefined {
 }
 
 /**
- * Whether the stack in a folder of an earlier synth pins only AWS's documentation account id
- * ({@link EXAMPLE_ACCOUNT_ID}, the shipped sample) in every provider "aws": the provider refuses the
- * credentials of every real account, so it was never applied and nothing of it is in AWS. A folder
- * of the HCL form, or one that cannot be read, is not known to be one.
+ * Whether a stack's JSON pins only AWS's documentation account id ({@link EXAMPLE_ACCOUNT_ID}, the
+ * shipped sample) in every provider "aws": the provider refuses the credentials of every real
+ * account, so nothing of it can be in AWS. Text that is not such JSON is not known to be one.
  */
-export function neverApplicable(stackDir: string): boolean {
+export function pinsOnlyExampleAccount(stackJson: string): boolean {
   try {
-    const stack = JSON.parse(readFileSync(join(stackDir, STACK_FILES.json), "utf8")) as { provider?: { aws?: unknown } };
-    const providers = stack.provider?.aws;
+    const providers = (JSON.parse(stackJson) as { provider?: { aws?: unknown } }).provider?.aws;
     return (
       Array.isArray(providers) &&
       providers.length > 0 &&
@@ -82,6 +80,27 @@ export function neverApplicable(stackDir: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Whether the stack in a folder of an earlier synth was never applied: its JSON
+ * {@link pinsOnlyExampleAccount}, and Terraform never ran there (no `.terraform/`, as `cdktf deploy`
+ * or `terraform init` leave) nor left the local backend's state file. The JSON alone is not
+ * enough: a forgotten SETUP_CONFIG writes the sample's JSON over a stack that was applied. A
+ * folder of the HCL form, or one that cannot be read, is not known to be one.
+ */
+export function neverApplicable(stackDir: string): boolean {
+  let text: string;
+  try {
+    text = readFileSync(join(stackDir, STACK_FILES.json), "utf8");
+  } catch {
+    return false;
+  }
+  if (!pinsOnlyExampleAccount(text) || existsSync(join(stackDir, ".terraform"))) return false;
+  const local = (JSON.parse(text) as { terraform?: { backend?: { local?: { path?: unknown } } } }).terraform?.backend;
+  if (local !== undefined && local.local === undefined) return false; // another backend: its state is not here to see
+  const statePath = typeof local?.local?.path === "string" ? local.local.path : "terraform.tfstate";
+  return !existsSync(resolve(stackDir, statePath));
 }
 
 /** The stack folders of an earlier synth whose stack the configuration no longer has (sorted). */
@@ -182,6 +201,8 @@ export function replacementWarnings(
     if (before === undefined) continue;
     const after = hclJson.get(name) ?? readFileSync(join(outdir, "stacks", name, STACK_FILES.json), "utf8");
     if (after === before) continue;
+    // The sample's stack, now with one's own account: nothing of the sample was applied to replace or delete.
+    if (pinsOnlyExampleAccount(before) && !pinsOnlyExampleAccount(after)) continue;
     const old = JSON.parse(before) as StackJson;
     const current = JSON.parse(after) as StackJson;
     // The construct path CDKTF records on each resource (`prod/AdminUser-bob/Resource`), shown as the

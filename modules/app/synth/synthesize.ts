@@ -26,6 +26,7 @@ import {
 } from "./compare";
 import { resourceUsers } from "../places";
 import { forgetBinaryVersions, withBinaryVersionsOnce } from "./binary-versions";
+import { EXAMPLE_ACCOUNT_ID } from "../stacks/foundation";
 import { withoutTokenStackTraces } from "./stack-traces";
 
 /** Construct validations that failed: every message, one per line. */
@@ -102,6 +103,8 @@ export interface SynthResult {
   readonly threads: number;
   /** Set when the output folder was left incomplete by an interrupted synth, which this one repaired: what happened. */
   readonly repaired?: string;
+  /** Folders of stacks no longer configured that were never applied (the shipped sample's): one line each, removed or why not. */
+  readonly removed?: readonly string[];
 }
 
 /**
@@ -168,18 +171,45 @@ export function synthesize(options: SynthesizeOptions): SynthResult {
         ["manifest.json", JSON.stringify(manifest, null, 2)],
       ],
     );
-    // Stacks no longer configured that were never applicable have nothing to retire: their folders go.
-    for (const entry of removedStacks(stacksDir, names)) {
-      if (neverApplicable(join(stacksDir, entry))) rmSync(join(stacksDir, entry), { recursive: true, force: true });
-    }
     const compared = replacementWarnings(outdir, names, previous, config, hclJson, { before: source, after: users });
     const replacements = [...compared, ...(previous.size > 0 ? staleComparisonAcknowledgements(config, compared) : [])];
     const repaired = interrupted && repairedMessage(outdir, interrupted);
-    return { outdir, stacks: names, warnings: [...checked, ...replacements], replacements, threads, ...(repaired ? { repaired } : {}) };
+    const removed = removeNeverApplied(stacksDir, names);
+    return {
+      outdir,
+      stacks: names,
+      warnings: [...checked, ...replacements],
+      replacements,
+      threads,
+      ...(repaired ? { repaired } : {}),
+      ...(removed.length > 0 ? { removed } : {}),
+    };
   } finally {
     rmSync(staging, { recursive: true, force: true });
     release();
   }
+}
+
+/**
+ * Removes the folders of stacks no longer configured that were never applied (see neverApplicable
+ * in compare.ts: the shipped sample before one's own configuration), as the cdktf CLI removes a
+ * stack's folder; last, after the comparison with the previous synth, and best-effort: a folder
+ * that cannot be removed (a busy or foreign-owned file) is said, not a failure of the synth.
+ */
+function removeNeverApplied(stacksDir: string, names: readonly string[]): string[] {
+  const said: string[] = [];
+  for (const entry of removedStacks(stacksDir, names)) {
+    const dir = join(stacksDir, entry);
+    if (!neverApplicable(dir)) continue;
+    const what = `stacks/${entry}: no longer configured, and it pinned only AWS's example account ${EXAMPLE_ACCOUNT_ID} (never applied)`;
+    try {
+      rmSync(dir, { recursive: true, force: true });
+      said.push(`Removed ${what}`);
+    } catch (e) {
+      said.push(`Could not remove ${what}: ${(e as Error).message}; delete the folder yourself`);
+    }
+  }
+  return said;
 }
 
 /** What synthesizing one stack gave: its problems and warnings, and (when written) where and its manifest entry. */
