@@ -61,45 +61,45 @@ export function previousSynthSource(outdir: string): SynthSource | undefined {
   }
 }
 
+/** What {@link pinsOnlyExampleAccount} and {@link neverApplicable} read of a stack's JSON. */
+type StackTarget = { provider?: { aws?: unknown }; terraform?: { backend?: Record<string, { path?: unknown }> } };
+
 /**
- * Whether a stack's JSON pins only AWS's documentation account id ({@link EXAMPLE_ACCOUNT_ID}, the
- * shipped sample) in every provider "aws": the provider refuses the credentials of every real
- * account, so nothing of it can be in AWS. Text that is not such JSON is not known to be one.
+ * Whether a stack pins only AWS's documentation account id ({@link EXAMPLE_ACCOUNT_ID}, the shipped
+ * sample) in every provider "aws": the provider refuses the credentials of every real account, so
+ * nothing of it can be in AWS.
  */
-export function pinsOnlyExampleAccount(stackJson: string): boolean {
-  try {
-    const providers = (JSON.parse(stackJson) as { provider?: { aws?: unknown } }).provider?.aws;
-    return (
-      Array.isArray(providers) &&
-      providers.length > 0 &&
-      providers.every((p: { allowed_account_ids?: unknown }) => {
-        const ids = p?.allowed_account_ids;
-        return Array.isArray(ids) && ids.length > 0 && ids.every((id) => id === EXAMPLE_ACCOUNT_ID);
-      })
-    );
-  } catch {
-    return false;
-  }
+export function pinsOnlyExampleAccount(stack: StackTarget): boolean {
+  const providers = stack.provider?.aws;
+  return (
+    Array.isArray(providers) &&
+    providers.length > 0 &&
+    providers.every((p: { allowed_account_ids?: unknown }) => {
+      const ids = p?.allowed_account_ids;
+      return Array.isArray(ids) && ids.length > 0 && ids.every((id) => id === EXAMPLE_ACCOUNT_ID);
+    })
+  );
 }
 
 /**
- * Whether the stack in a folder of an earlier synth was never applied: its JSON
+ * Whether the stack in a folder of an earlier synth was never applied: it
  * {@link pinsOnlyExampleAccount}, and Terraform never ran there (no `.terraform/`, as `cdktf deploy`
  * or `terraform init` leave) nor left the local backend's state file. The JSON alone is not
  * enough: a forgotten SETUP_CONFIG writes the sample's JSON over a stack that was applied. A
- * folder of the HCL form, or one that cannot be read, is not known to be one.
+ * folder of the HCL form, one that cannot be read, or one with another backend (its state is not
+ * here to see) is not known to be one.
  */
 export function neverApplicable(stackDir: string): boolean {
-  let text: string;
+  let stack: StackTarget;
   try {
-    text = readFileSync(join(stackDir, STACK_FILES.json), "utf8");
+    stack = JSON.parse(readFileSync(join(stackDir, STACK_FILES.json), "utf8")) as StackTarget;
   } catch {
     return false;
   }
-  if (!pinsOnlyExampleAccount(text) || existsSync(join(stackDir, ".terraform"))) return false;
-  const local = (JSON.parse(text) as { terraform?: { backend?: { local?: { path?: unknown } } } }).terraform?.backend;
-  if (local !== undefined && local.local === undefined) return false; // another backend: its state is not here to see
-  const statePath = typeof local?.local?.path === "string" ? local.local.path : "terraform.tfstate";
+  if (!pinsOnlyExampleAccount(stack) || existsSync(join(stackDir, ".terraform"))) return false;
+  const backend = stack.terraform?.backend;
+  if (backend !== undefined && backend.local === undefined) return false;
+  const statePath = typeof backend?.local?.path === "string" ? backend.local.path : "terraform.tfstate";
   return !existsSync(resolve(stackDir, statePath));
 }
 
@@ -117,28 +117,26 @@ export function removedStacks(stacksDir: string, names: readonly string[]): stri
 }
 
 /**
- * A stack folder of an earlier synth whose stack the configuration no longer has: what it made
- * stays in AWS, unmanaged, and nothing would plan it again. The folder is kept (not in the
- * manifest) and the warning repeats until the stack is retired or the folder deleted. A stack that
- * was {@link neverApplicable} (the shipped sample, before the first synth of one's own
- * configuration) has nothing in AWS: no warning, and synth removes its folder as the cdktf CLI does.
+ * Stack folders of an earlier synth whose stack the configuration no longer has (see
+ * {@link removedStacks}): what they made stays in AWS, unmanaged, and nothing would plan it again.
+ * The folder is kept (not in the manifest) and the warning repeats until the stack is retired or
+ * the folder deleted. The caller leaves out those that were {@link neverApplicable} (the shipped
+ * sample, before the first synth of one's own configuration): nothing of them is in AWS.
  */
-export function removedStackWarnings(stacksDir: string, names: readonly string[]): SynthWarning[] {
-  return removedStacks(stacksDir, names)
-    .filter((entry) => !neverApplicable(join(stacksDir, entry)))
-    .map((entry) => ({
-      path: entry,
-      id: "stack-removed" as const,
-      kind: "action" as const,
-      message: withId(
-        "stack-removed",
-        `stack ${entry} was synthesized before and is no longer in the configuration: the users, keys and group (or the ` +
-          "Identity Center users, permission set and assignments) it made, if it was ever applied, STAY in AWS, unmanaged, " +
-          `and no plan covers them. To take it out, put the entry back with "retire": true, apply its plan, then delete ` +
-          `the entry. npm run synth keeps its folder ${join("stacks", entry)} for that (the cdktf CLI deletes it); delete ` +
-          "the folder once the stack is retired or destroyed, or at once if it was never applied.",
-      ),
-    }));
+export function removedStackWarnings(entries: readonly string[]): SynthWarning[] {
+  return entries.map((entry) => ({
+    path: entry,
+    id: "stack-removed" as const,
+    kind: "action" as const,
+    message: withId(
+      "stack-removed",
+      `stack ${entry} was synthesized before and is no longer in the configuration: the users, keys and group (or the ` +
+        "Identity Center users, permission set and assignments) it made, if it was ever applied, STAY in AWS, unmanaged, " +
+        `and no plan covers them. To take it out, put the entry back with "retire": true, apply its plan, then delete ` +
+        `the entry. npm run synth keeps its folder ${join("stacks", entry)} for that (the cdktf CLI deletes it); delete ` +
+        "the folder once the stack is retired or destroyed, or at once if it was never applied.",
+    ),
+  }));
 }
 
 /** A synth into a folder that the last synth filled from another configuration file (a missing SETUP_CONFIG, say). */
@@ -164,7 +162,7 @@ export function configFileWarnings(outdir: string, configFile: string, source: S
   ];
 }
 
-type StackJson = { resource?: Record<string, Record<string, Record<string, unknown>>> };
+type StackJson = StackTarget & { resource?: Record<string, Record<string, Record<string, unknown>>> };
 
 /** The text of each stack's JSON left by the previous synth in the output folder (read before it is replaced). */
 export function previousStackJson(outdir: string, names: readonly string[]): Map<string, string> {
@@ -201,10 +199,10 @@ export function replacementWarnings(
     if (before === undefined) continue;
     const after = hclJson.get(name) ?? readFileSync(join(outdir, "stacks", name, STACK_FILES.json), "utf8");
     if (after === before) continue;
-    // The sample's stack, now with one's own account: nothing of the sample was applied to replace or delete.
-    if (pinsOnlyExampleAccount(before) && !pinsOnlyExampleAccount(after)) continue;
     const old = JSON.parse(before) as StackJson;
     const current = JSON.parse(after) as StackJson;
+    // The sample's stack, now with one's own account: nothing of the sample was applied to replace or delete.
+    if (pinsOnlyExampleAccount(old) && !pinsOnlyExampleAccount(current)) continue;
     // The construct path CDKTF records on each resource (`prod/AdminUser-bob/Resource`), shown as the
     // warning's place; the user whose resource it is (an acknowledgement scoped to a user matches the
     // changes of that user's resources) as this synth's stack placed it, or the previous one for a departed user.

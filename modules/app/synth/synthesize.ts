@@ -149,9 +149,11 @@ export function synthesize(options: SynthesizeOptions): SynthResult {
     if (errors.length > 0) throw new SynthError(errors);
     const stacksDir = join(outdir, "stacks");
     const source = previousSynthSource(outdir);
+    const gone = removedStacks(stacksDir, names);
+    const neverApplied = gone.filter((entry) => neverApplicable(join(stacksDir, entry)));
     const checked = [
       ...withAcknowledgements(config, warnings),
-      ...removedStackWarnings(stacksDir, names),
+      ...removedStackWarnings(gone.filter((entry) => !neverApplied.includes(entry))),
       ...configFileWarnings(outdir, options.configFile, source),
     ];
     const unacknowledged = checked.filter((w) => w.kind === "action");
@@ -161,7 +163,7 @@ export function synthesize(options: SynthesizeOptions): SynthResult {
     // Exactly one form per stack folder: Terraform reads both cdk.tf and cdk.tf.json, and a form
     // left from an earlier synth (`npm run synth`, then `cdktf synth --hcl`) declares every resource
     // twice ("Duplicate resource" at terraform init). Likewise a stale .checkov.yaml. Folders of
-    // stacks no longer configured stay (see removedStackWarnings): they are not in the manifest.
+    // stacks no longer configured stay (see removedStackWarnings; those never applied go last, removeNeverApplied): not in the manifest.
     publishStacks(
       outdir,
       new Map(names.map((name) => [name, stackDirs.get(name)!])),
@@ -174,7 +176,7 @@ export function synthesize(options: SynthesizeOptions): SynthResult {
     const compared = replacementWarnings(outdir, names, previous, config, hclJson, { before: source, after: users });
     const replacements = [...compared, ...(previous.size > 0 ? staleComparisonAcknowledgements(config, compared) : [])];
     const repaired = interrupted && repairedMessage(outdir, interrupted);
-    const removed = removeNeverApplied(stacksDir, names);
+    const removed = removeNeverApplied(stacksDir, neverApplied);
     return {
       outdir,
       stacks: names,
@@ -196,11 +198,10 @@ export function synthesize(options: SynthesizeOptions): SynthResult {
  * stack's folder; last, after the comparison with the previous synth, and best-effort: a folder
  * that cannot be removed (a busy or foreign-owned file) is said, not a failure of the synth.
  */
-function removeNeverApplied(stacksDir: string, names: readonly string[]): string[] {
+function removeNeverApplied(stacksDir: string, entries: readonly string[]): string[] {
   const said: string[] = [];
-  for (const entry of removedStacks(stacksDir, names)) {
+  for (const entry of entries) {
     const dir = join(stacksDir, entry);
-    if (!neverApplicable(dir)) continue;
     const what = `stacks/${entry}: no longer configured, and it pinned only AWS's example account ${EXAMPLE_ACCOUNT_ID} (never applied)`;
     try {
       rmSync(dir, { recursive: true, force: true });
